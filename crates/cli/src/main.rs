@@ -1,0 +1,79 @@
+//! `grens`: the command line of the grens platform. A thin layer over the crates.
+
+mod demo;
+mod treaty_cmds;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// grens — treaty-aware cross-border police cooperation (Benelux treaty, 2018).
+#[derive(Debug, Parser)]
+#[command(name = "grens", version, about, long_about = None)]
+struct Cli {
+    /// Load profiles from this folder (`<id>.toml`) before the built-in ones.
+    #[arg(long, global = true, value_name = "DIR")]
+    profiles: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print the treaty engine's decision for a scenario's action (or a bare action) as JSON.
+    Evaluate {
+        /// A scenario file (with `action`) or an action object (with `kind`).
+        file: PathBuf,
+    },
+    /// Run conformance scenarios.
+    Conformance {
+        #[command(subcommand)]
+        command: ConformanceCommand,
+    },
+    /// Inspect the treaty engine.
+    Treaty {
+        #[command(subcommand)]
+        command: TreatyCommand,
+    },
+    /// A guided tour: the treaty engine decides the steps of a cross-border exchange.
+    Demo,
+}
+
+#[derive(Debug, Subcommand)]
+enum ConformanceCommand {
+    /// Run every *.json scenario in DIR: one PASS/FAIL line each, then "N passed, M failed".
+    /// Exit 0 when all pass, 1 when some fail, 2 when some scenario is invalid.
+    Run { dir: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+enum TreatyCommand {
+    /// Every article of Titles 2–7 with the rules and tests that implement it.
+    Coverage {
+        /// Also count the scenarios in DIR that cite each article.
+        #[arg(long, value_name = "DIR")]
+        scenarios: Option<PathBuf>,
+    },
+    /// Every kind of action the engine decides.
+    Kinds,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let profiles = treaty_cmds::ProfileSource::new(cli.profiles);
+    let result = match cli.command {
+        Command::Evaluate { file } => treaty_cmds::evaluate(&profiles, &file),
+        Command::Conformance { command: ConformanceCommand::Run { dir } } => treaty_cmds::conformance_run(&profiles, &dir),
+        Command::Treaty { command: TreatyCommand::Coverage { scenarios } } => treaty_cmds::coverage(&profiles, scenarios.as_deref()),
+        Command::Treaty { command: TreatyCommand::Kinds } => treaty_cmds::kinds(),
+        Command::Demo => demo::run(&profiles),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,207 @@
+//! The rules: one module per part of the treaty. [`Action`] is every decision the engine
+//! can take; [`evaluate`] dispatches it to the rule that implements the article.
+
+pub mod application;
+pub mod databases;
+pub mod deadlines;
+pub mod exchange;
+pub mod operations;
+pub mod powers;
+
+use serde_json::Value;
+
+use crate::decision::Decision;
+use crate::fields::{FieldError, Fields};
+use crate::profile::Profile;
+
+/// A kind of action: its name in scenarios and the API, the articles it decides, and what it is.
+#[derive(Debug, Clone, Copy)]
+pub struct Kind {
+    pub name: &'static str,
+    pub articles: &'static [u32],
+    pub summary: &'static str,
+}
+
+/// Every kind the engine decides. The coverage report is built from this table.
+pub const KINDS: &[Kind] = &[
+    Kind { name: "exchange.request", articles: &[2, 4, 7], summary: "a request for data: purpose, administrative measures, subjects" },
+    Kind { name: "exchange.spontaneous", articles: &[4], summary: "spontaneous provision without a request" },
+    Kind { name: "exchange.refusal", articles: &[4, 61], summary: "refusing a request on a Directive 2023/977 ground or Art. 61" },
+    Kind { name: "exchange.source_database", articles: &[5], summary: "may data be provided from this database (annex 5)" },
+    Kind { name: "exchange.channel", articles: &[6, 27, 30], summary: "routing through NCP, regional contact point, joint police centre, liaison officer, or direct with ground a–d" },
+    Kind { name: "exchange.feedback_request", articles: &[7], summary: "the provider asks what became of its data" },
+    Kind { name: "data.classification", articles: &[8], summary: "the recipient's national marking for a classification" },
+    Kind { name: "data.use", articles: &[9, 10, 11], summary: "use of received data: purpose, evidence, disclosure, onward transfer, consent and conditions" },
+    Kind { name: "exchange.oral", articles: &[12], summary: "oral exchange and its written confirmation" },
+    Kind { name: "exchange.language", articles: &[12], summary: "the language of a provision" },
+    Kind { name: "anpr.reference", articles: &[13, 62], summary: "providing ANPR reference data (hotlist entries)" },
+    Kind { name: "anpr.use", articles: &[13], summary: "what the recipient may do with reference data" },
+    Kind { name: "query.hitnohit", articles: &[5, 14, 62], summary: "hit/no-hit query of a partner database" },
+    Kind { name: "consult.direct", articles: &[5, 15, 16, 62], summary: "direct consultation at a joint police post or on a mixed patrol" },
+    Kind { name: "consult.register", articles: &[17, 62], summary: "direct consultation of population and public registers" },
+    Kind { name: "operation.assistance", articles: &[18, 34, 45, 46], summary: "assistance with personnel and equipment on request" },
+    Kind { name: "operation.own_initiative", articles: &[19, 38, 34, 45, 46], summary: "crossing on own initiative in an urgent situation" },
+    Kind { name: "operation.pursuit", articles: &[20, 21, 55, 34, 45, 46], summary: "hot pursuit across the border" },
+    Kind { name: "operation.observation", articles: &[22, 34, 45, 46], summary: "cross-border observation, authorised or urgent" },
+    Kind { name: "operation.investigation", articles: &[23, 24, 34, 45, 46], summary: "cross-border investigation acts with the 48 h / 30 d clocks" },
+    Kind { name: "operation.transport", articles: &[25, 41, 34, 45, 46], summary: "transport and escort of persons and goods" },
+    Kind { name: "operation.train_boarding", articles: &[26, 34, 45, 46], summary: "boarding international trains and ships abroad" },
+    Kind { name: "operation.train_competence", articles: &[26], summary: "which party is competent for an offence on board" },
+    Kind { name: "operation.transit", articles: &[32, 41], summary: "transit over the partner's territory" },
+    Kind { name: "evidence.urgent_request", articles: &[33], summary: "urgent securing of traces and evidence" },
+    Kind { name: "operation.host_instruction", articles: &[45, 46], summary: "the host takes over or ends an operation" },
+    Kind { name: "powers", articles: &[20, 35, 36, 37, 38, 52, 53, 54, 55, 57], summary: "the powers of sending officers in an operation" },
+    Kind { name: "weapons.carry", articles: &[39, 58], summary: "carrying weapons and ammunition abroad" },
+    Kind { name: "force.use", articles: &[40, 59], summary: "use of force and firearms, and its report" },
+    Kind { name: "officer.identity_disclosure", articles: &[43], summary: "shielded officers' identity" },
+    Kind { name: "liability", articles: &[48, 60], summary: "who is liable for damage" },
+    Kind { name: "special_units.request", articles: &[53, 54], summary: "special-units assistance in and outside crises" },
+    Kind { name: "deadline", articles: &[12, 21, 22, 24, 65, 66], summary: "statutory clocks" },
+    Kind { name: "agreement.in_force", articles: &[62], summary: "whether an implementing agreement applies on a day" },
+    Kind { name: "territory", articles: &[67], summary: "the treaty's territorial scope" },
+];
+
+/// One action to decide, parsed and validated.
+#[derive(Debug, Clone)]
+pub enum Action {
+    Request(exchange::Request),
+    Spontaneous(exchange::Spontaneous),
+    Refusal(exchange::Refusal),
+    SourceDatabase(exchange::SourceDatabase),
+    Channel(exchange::Channel),
+    FeedbackRequest(exchange::FeedbackRequest),
+    Classification(exchange::Classification),
+    DataUse(exchange::DataUse),
+    Oral(exchange::Oral),
+    Language(exchange::LanguageCheck),
+    AnprReference(databases::AnprReference),
+    AnprUse(databases::AnprUse),
+    HitNoHit(databases::HitNoHit),
+    Consultation(databases::Consultation),
+    RegisterLookup(databases::RegisterLookup),
+    Assistance(operations::Assistance),
+    OwnInitiative(operations::OwnInitiative),
+    Pursuit(operations::Pursuit),
+    Observation(operations::Observation),
+    Investigation(operations::Investigation),
+    Transport(operations::Transport),
+    TrainBoarding(operations::TrainBoarding),
+    TrainCompetence(operations::TrainCompetence),
+    Transit(operations::Transit),
+    UrgentEvidence(operations::UrgentEvidence),
+    HostInstruction(operations::HostInstruction),
+    Powers(powers::Powers),
+    Weapons(powers::Weapons),
+    Force(powers::Force),
+    IdentityDisclosure(powers::IdentityDisclosure),
+    Liability(powers::Liability),
+    SpecialUnitsRequest(powers::SpecialUnitsRequest),
+    Deadline(deadlines::Deadline),
+    AgreementInForce(application::AgreementInForce),
+    Territory(application::Territory),
+}
+
+impl Action {
+    /// Parses `value` (an object with `kind`), naming the field of any error under `path`.
+    pub fn parse(value: &Value, path: &str, profile: &Profile) -> Result<Action, FieldError> {
+        let f = Fields::new(value, path, profile)?;
+        let kind = f.string("kind")?;
+        Ok(match kind {
+            "exchange.request" => Action::Request(exchange::Request::parse(&f)?),
+            "exchange.spontaneous" => Action::Spontaneous(exchange::Spontaneous::parse(&f)?),
+            "exchange.refusal" => Action::Refusal(exchange::Refusal::parse(&f)?),
+            "exchange.source_database" => Action::SourceDatabase(exchange::SourceDatabase::parse(&f)?),
+            "exchange.channel" => Action::Channel(exchange::Channel::parse(&f)?),
+            "exchange.feedback_request" => Action::FeedbackRequest(exchange::FeedbackRequest::parse(&f)?),
+            "data.classification" => Action::Classification(exchange::Classification::parse(&f)?),
+            "data.use" => Action::DataUse(exchange::DataUse::parse(&f)?),
+            "exchange.oral" => Action::Oral(exchange::Oral::parse(&f)?),
+            "exchange.language" => Action::Language(exchange::LanguageCheck::parse(&f)?),
+            "anpr.reference" => Action::AnprReference(databases::AnprReference::parse(&f)?),
+            "anpr.use" => Action::AnprUse(databases::AnprUse::parse(&f)?),
+            "query.hitnohit" => Action::HitNoHit(databases::HitNoHit::parse(&f)?),
+            "consult.direct" => Action::Consultation(databases::Consultation::parse(&f)?),
+            "consult.register" => Action::RegisterLookup(databases::RegisterLookup::parse(&f)?),
+            "operation.assistance" => Action::Assistance(operations::Assistance::parse(&f)?),
+            "operation.own_initiative" => Action::OwnInitiative(operations::OwnInitiative::parse(&f)?),
+            "operation.pursuit" => Action::Pursuit(operations::Pursuit::parse(&f)?),
+            "operation.observation" => Action::Observation(operations::Observation::parse(&f)?),
+            "operation.investigation" => Action::Investigation(operations::Investigation::parse(&f)?),
+            "operation.transport" => Action::Transport(operations::Transport::parse(&f)?),
+            "operation.train_boarding" => Action::TrainBoarding(operations::TrainBoarding::parse(&f)?),
+            "operation.train_competence" => Action::TrainCompetence(operations::TrainCompetence::parse(&f)?),
+            "operation.transit" => Action::Transit(operations::Transit::parse(&f)?),
+            "evidence.urgent_request" => Action::UrgentEvidence(operations::UrgentEvidence::parse(&f)?),
+            "operation.host_instruction" => Action::HostInstruction(operations::HostInstruction::parse(&f)?),
+            "powers" => Action::Powers(powers::Powers::parse(&f)?),
+            "weapons.carry" => Action::Weapons(powers::Weapons::parse(&f)?),
+            "force.use" => Action::Force(powers::Force::parse(&f)?),
+            "officer.identity_disclosure" => Action::IdentityDisclosure(powers::IdentityDisclosure::parse(&f)?),
+            "liability" => Action::Liability(powers::Liability::parse(&f)?),
+            "special_units.request" => Action::SpecialUnitsRequest(powers::SpecialUnitsRequest::parse(&f)?),
+            "deadline" => Action::Deadline(deadlines::Deadline::parse(&f)?),
+            "agreement.in_force" => Action::AgreementInForce(application::AgreementInForce::parse(&f)?),
+            "territory" => Action::Territory(application::Territory::parse(&f)?),
+            other => {
+                let known: Vec<&str> = KINDS.iter().map(|k| k.name).collect();
+                return Err(f.error("kind", format!("unknown kind '{other}' (known kinds: {})", known.join(", "))));
+            }
+        })
+    }
+
+    /// The party whose local time the decision's instants are shown in.
+    pub fn local_party<'p>(&self, profile: &'p Profile) -> Option<&'p crate::profile::Party> {
+        let code = match self {
+            Action::Deadline(d) => &d.party,
+            Action::Observation(o) => &o.host,
+            Action::Investigation(i) => &i.host,
+            Action::Pursuit(p) => &p.host,
+            Action::HitNoHit(q) => &q.owner,
+            Action::Consultation(c) => &c.owner,
+            Action::AnprReference(r) => &r.recipient,
+            _ => return profile.parties.first(),
+        };
+        profile.party(code)
+    }
+}
+
+/// Decides an action. Pure: the same profile and action always give the same decision.
+pub fn evaluate(profile: &Profile, action: &Action) -> Decision {
+    match action {
+        Action::Request(r) => exchange::request(r),
+        Action::Spontaneous(s) => exchange::spontaneous(s),
+        Action::Refusal(r) => exchange::refusal(profile, r),
+        Action::SourceDatabase(s) => exchange::source_database(profile, s),
+        Action::Channel(c) => exchange::channel(profile, c),
+        Action::FeedbackRequest(f) => exchange::feedback_request(f),
+        Action::Classification(c) => exchange::classification(profile, c),
+        Action::DataUse(u) => exchange::data_use(u),
+        Action::Oral(o) => exchange::oral(profile, o),
+        Action::Language(l) => exchange::language(profile, l),
+        Action::AnprReference(r) => databases::anpr_reference(profile, r),
+        Action::AnprUse(u) => databases::anpr_use(u),
+        Action::HitNoHit(q) => databases::hit_no_hit(profile, q),
+        Action::Consultation(c) => databases::consultation(profile, c),
+        Action::RegisterLookup(r) => databases::register_lookup(profile, r),
+        Action::Assistance(a) => operations::assistance(a),
+        Action::OwnInitiative(o) => operations::own_initiative(o),
+        Action::Pursuit(p) => operations::pursuit(p),
+        Action::Observation(o) => operations::observation(profile, o),
+        Action::Investigation(i) => operations::investigation(profile, i),
+        Action::Transport(t) => operations::transport(t),
+        Action::TrainBoarding(t) => operations::train_boarding(t),
+        Action::TrainCompetence(t) => operations::train_competence(t),
+        Action::Transit(t) => operations::transit(t),
+        Action::UrgentEvidence(u) => operations::urgent_evidence(u),
+        Action::HostInstruction(h) => operations::host_instruction(h),
+        Action::Powers(p) => powers::powers(p),
+        Action::Weapons(w) => powers::weapons(w),
+        Action::Force(f) => powers::force(f),
+        Action::IdentityDisclosure(i) => powers::identity_disclosure(i),
+        Action::Liability(l) => powers::liability(l),
+        Action::SpecialUnitsRequest(s) => powers::special_units_request(s),
+        Action::Deadline(d) => deadlines::deadline(profile, d),
+        Action::AgreementInForce(a) => application::agreement_in_force(profile, a),
+        Action::Territory(t) => application::territory(t),
+    }
+}
