@@ -54,12 +54,20 @@ const STEPS: &[(&str, &str)] = &[
 
 pub fn run(profiles: &ProfileSource) -> Result<ExitCode> {
     let profile = profiles.default_profile()?;
-    println!("grens demo — the treaty engine decides a cross-border exchange ({})\n", profile.title);
+    println!(
+        "grens demo — the treaty engine decides a cross-border exchange ({})\n",
+        profile.title
+    );
     for (i, (what, json)) in STEPS.iter().enumerate() {
-        let value: serde_json::Value = serde_json::from_str(json).context("demo step is valid JSON")?;
-        let action = Action::parse(&value, "action", &profile).map_err(|e| anyhow::anyhow!("demo step {}: {e}", i + 1))?;
+        let value: serde_json::Value =
+            serde_json::from_str(json).context("demo step is valid JSON")?;
+        let action = Action::parse(&value, "action", &profile)
+            .map_err(|e| anyhow::anyhow!("demo step {}: {e}", i + 1))?;
         let decision = evaluate(&profile, &action);
-        let zone = action.local_party(&profile).map(|p| p.time_zone.clone()).unwrap_or(jiff::tz::TimeZone::UTC);
+        let zone = action
+            .local_party(&profile)
+            .map(|p| p.time_zone.clone())
+            .unwrap_or(jiff::tz::TimeZone::UTC);
         let verdict = match decision.verdict {
             Some(Verdict::Allowed) => "ALLOWED",
             Some(Verdict::Refused) => "REFUSED",
@@ -70,7 +78,10 @@ pub fn run(profiles: &ProfileSource) -> Result<ExitCode> {
             println!("     {reason}");
         }
         if let Some(deadline) = decision.deadline {
-            println!("     deadline: {}", treaty::clocks::rfc3339_in(deadline, &zone));
+            println!(
+                "     deadline: {}",
+                treaty::clocks::rfc3339_in(deadline, &zone)
+            );
         }
         for o in &decision.obligations {
             let o = serde_json::to_value(o)?;

@@ -64,9 +64,15 @@ fn main() -> ExitCode {
     let profiles = treaty_cmds::ProfileSource::new(cli.profiles);
     let result = match cli.command {
         Command::Evaluate { file } => treaty_cmds::evaluate(&profiles, &file),
-        Command::Conformance { command: ConformanceCommand::Run { dir } } => treaty_cmds::conformance_run(&profiles, &dir),
-        Command::Treaty { command: TreatyCommand::Coverage { scenarios } } => treaty_cmds::coverage(&profiles, scenarios.as_deref()),
-        Command::Treaty { command: TreatyCommand::Kinds } => treaty_cmds::kinds(),
+        Command::Conformance {
+            command: ConformanceCommand::Run { dir },
+        } => treaty_cmds::conformance_run(&profiles, &dir),
+        Command::Treaty {
+            command: TreatyCommand::Coverage { scenarios },
+        } => treaty_cmds::coverage(&profiles, scenarios.as_deref()),
+        Command::Treaty {
+            command: TreatyCommand::Kinds,
+        } => treaty_cmds::kinds(),
         Command::Demo => demo::run(&profiles),
     };
     match result {

@@ -39,17 +39,30 @@ impl ProfileSource {
 
 /// `grens evaluate FILE`.
 pub fn evaluate(profiles: &ProfileSource, file: &Path) -> Result<ExitCode> {
-    let text = fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let text =
+        fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     let value: serde_json::Value = match serde_json::from_str(&text) {
         Ok(v) => v,
-        Err(e) => return invalid(file, &ScenarioError::Json { line: e.line(), column: e.column(), message: e.to_string() }),
+        Err(e) => {
+            return invalid(
+                file,
+                &ScenarioError::Json {
+                    line: e.line(),
+                    column: e.column(),
+                    message: e.to_string(),
+                },
+            )
+        }
     };
     // A bare action (with `kind`) is decided under the default profile.
     let (profile, action, zone) = if value.get("kind").is_some() {
         let profile = profiles.default_profile()?;
         match Action::parse(&value, "action", &profile) {
             Ok(action) => {
-                let zone = action.local_party(&profile).map(|p| p.time_zone.clone()).unwrap_or(jiff::tz::TimeZone::UTC);
+                let zone = action
+                    .local_party(&profile)
+                    .map(|p| p.time_zone.clone())
+                    .unwrap_or(jiff::tz::TimeZone::UTC);
                 (profile, action, zone)
             }
             Err(e) => return invalid(file, &ScenarioError::Field(e)),
@@ -57,14 +70,21 @@ pub fn evaluate(profiles: &ProfileSource, file: &Path) -> Result<ExitCode> {
     } else {
         match Scenario::parse(&text, &|id| profiles.load(id)) {
             Ok(s) => {
-                let zone = s.action.local_party(&s.profile).map(|p| p.time_zone.clone()).unwrap_or(jiff::tz::TimeZone::UTC);
+                let zone = s
+                    .action
+                    .local_party(&s.profile)
+                    .map(|p| p.time_zone.clone())
+                    .unwrap_or(jiff::tz::TimeZone::UTC);
                 (s.profile, s.action, zone)
             }
             Err(e) => return invalid(file, &e),
         }
     };
     let decision = decide(&profile, &action);
-    println!("{}", serde_json::to_string_pretty(&decision.to_json(&zone))?);
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&decision.to_json(&zone))?
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -86,7 +106,10 @@ pub fn conformance_run(profiles: &ProfileSource, dir: &Path) -> Result<ExitCode>
     }
     let (mut passed, mut failed, mut invalid) = (0usize, 0usize, 0usize);
     for file in &files {
-        let name = file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned());
+        let name = file.file_name().map_or_else(
+            || file.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
         let text = match fs::read_to_string(file) {
             Ok(t) => t,
             Err(e) => {
@@ -130,7 +153,8 @@ pub fn coverage(profiles: &ProfileSource, scenarios: Option<&Path>) -> Result<Ex
         for entry in fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
             let path = entry?.path();
             if path.extension().is_some_and(|x| x == "json") {
-                let text = fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+                let text = fs::read_to_string(&path)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
                 if let Ok(s) = Scenario::parse(&text, &|id| profiles.load(id)) {
                     cited.extend(s.expect.articles);
                 }
@@ -141,11 +165,18 @@ pub fn coverage(profiles: &ProfileSource, scenarios: Option<&Path>) -> Result<Ex
     let mut unimplemented = 0;
     println!("Treaty coverage — Titles 2–7 of the Benelux police cooperation treaty (2018)\n");
     for a in &report {
-        let scenario_count = cited.iter().filter(|r| r.treaty_article_number() == Some(a.article)).count();
+        let scenario_count = cited
+            .iter()
+            .filter(|r| r.treaty_article_number() == Some(a.article))
+            .count();
         if a.implemented() {
             println!("Art. {:>2}  {:<62} implemented", a.article, a.title);
             println!("         rules: {}", a.kinds.join(", "));
-            let tests = if a.tests.is_empty() { "(covered through the rules' scenario tests)".to_owned() } else { a.tests.join(", ") };
+            let tests = if a.tests.is_empty() {
+                "none yet".to_owned()
+            } else {
+                a.tests.join(", ")
+            };
             println!("         tests: {tests}");
             if scenarios.is_some() {
                 println!("         scenarios citing it: {scenario_count}");
@@ -159,9 +190,16 @@ pub fn coverage(profiles: &ProfileSource, scenarios: Option<&Path>) -> Result<Ex
         }
     }
     let implemented = report.iter().filter(|a| a.implemented()).count();
-    let justified = report.iter().filter(|a| !a.implemented() && a.nothing_to_decide.is_some()).count();
+    let justified = report
+        .iter()
+        .filter(|a| !a.implemented() && a.nothing_to_decide.is_some())
+        .count();
     println!("\n{implemented} articles implemented, {justified} with nothing to decide (justified above), {unimplemented} not implemented");
-    Ok(if unimplemented == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if unimplemented == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 /// `grens treaty kinds`.

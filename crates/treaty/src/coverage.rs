@@ -44,7 +44,10 @@ pub const ARTICLES: &[(u32, &str)] = &[
     (38, "Powers in urgent situations"),
     (39, "Carrying weapons and ammunition"),
     (40, "Use of force"),
-    (41, "Deprivation of liberty and seizure during escort, transport and transit"),
+    (
+        41,
+        "Deprivation of liberty and seizure during escort, transport and transit",
+    ),
     (42, "Use of vehicles"),
     (43, "Identification"),
     (44, "Recognisability"),
@@ -112,9 +115,20 @@ pub fn report() -> Vec<ArticleCoverage> {
         .map(|(article, title)| ArticleCoverage {
             article: *article,
             title,
-            kinds: KINDS.iter().filter(|k| k.articles.contains(article)).map(|k| k.name).collect(),
-            tests: TESTS_BY_ARTICLE.iter().filter(|(a, _)| a == article).map(|(_, t)| *t).collect(),
-            nothing_to_decide: NOTHING_TO_DECIDE.iter().find(|(a, _)| a == article).map(|(_, why)| *why),
+            kinds: KINDS
+                .iter()
+                .filter(|k| k.articles.contains(article))
+                .map(|k| k.name)
+                .collect(),
+            tests: TESTS_BY_ARTICLE
+                .iter()
+                .filter(|(a, _)| a == article)
+                .map(|(_, t)| *t)
+                .collect(),
+            nothing_to_decide: NOTHING_TO_DECIDE
+                .iter()
+                .find(|(a, _)| a == article)
+                .map(|(_, why)| *why),
         })
         .collect()
 }
@@ -136,10 +150,30 @@ mod tests {
     }
 
     #[test]
+    fn every_implemented_article_has_a_test_named_after_it() {
+        for a in report() {
+            if a.implemented() {
+                assert!(
+                    !a.tests.is_empty(),
+                    "Art. {} ({}) has rules but no test named art{}_…",
+                    a.article,
+                    a.title,
+                    a.article
+                );
+            }
+        }
+    }
+
+    #[test]
     fn justified_articles_have_no_rules_claiming_them() {
         for a in report() {
             if a.nothing_to_decide.is_some() {
-                assert!(a.kinds.is_empty(), "Art. {} is justified as undecidable but {:?} claim it", a.article, a.kinds);
+                assert!(
+                    a.kinds.is_empty(),
+                    "Art. {} is justified as undecidable but {:?} claim it",
+                    a.article,
+                    a.kinds
+                );
             }
         }
     }

@@ -80,11 +80,26 @@ pub struct Obligation {
 
 impl Obligation {
     pub fn new(kind: ObligationKind, to: Addressee, when: When, article: ArticleRef) -> Self {
-        Obligation { kind, to: Some(to), when: Some(when), due: None, article, conditions: Vec::new() }
+        Obligation {
+            kind,
+            to: Some(to),
+            when: Some(when),
+            due: None,
+            article,
+            conditions: Vec::new(),
+        }
     }
 
-    pub fn by_deadline(kind: ObligationKind, to: Addressee, due: Timestamp, article: ArticleRef) -> Self {
-        Obligation { due: Some(due), ..Obligation::new(kind, to, When::ByDeadline, article) }
+    pub fn by_deadline(
+        kind: ObligationKind,
+        to: Addressee,
+        due: Timestamp,
+        article: ArticleRef,
+    ) -> Self {
+        Obligation {
+            due: Some(due),
+            ..Obligation::new(kind, to, When::ByDeadline, article)
+        }
     }
 }
 
@@ -164,7 +179,9 @@ fn localise_instants(value: &mut serde_json::Value, zone: &jiff::tz::TimeZone) {
                 *s = crate::clocks::rfc3339_in(ts, zone);
             }
         }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(|v| localise_instants(v, zone)),
+        serde_json::Value::Array(items) => {
+            items.iter_mut().for_each(|v| localise_instants(v, zone))
+        }
         serde_json::Value::Object(map) => map.values_mut().for_each(|v| localise_instants(v, zone)),
         _ => {}
     }
@@ -183,7 +200,8 @@ mod opt_instant {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Timestamp>, D::Error> {
         let s: Option<String> = Option::deserialize(d)?;
-        s.map(|s| s.parse().map_err(serde::de::Error::custom)).transpose()
+        s.map(|s| s.parse().map_err(serde::de::Error::custom))
+            .transpose()
     }
 }
 
@@ -209,7 +227,10 @@ impl DecisionBuilder {
 
     /// A decision with no verdict: the action only computes something.
     pub fn computation() -> Self {
-        DecisionBuilder { computes_only: true, ..Self::default() }
+        DecisionBuilder {
+            computes_only: true,
+            ..Self::default()
+        }
     }
 
     /// Cites a provision with the reason it applies.
@@ -217,7 +238,16 @@ impl DecisionBuilder {
         if !self.articles.contains(&article) {
             self.articles.push(article.clone());
         }
-        self.reasons.push(format!("Art. {article}: {}", reason.into()));
+        self.reasons
+            .push(format!("Art. {article}: {}", reason.into()));
+        self
+    }
+
+    /// Cites a further provision behind a reason already given (annex 6 behind Art. 14(1)).
+    pub fn also_cite(&mut self, article: ArticleRef) -> &mut Self {
+        if !self.articles.contains(&article) {
+            self.articles.push(article);
+        }
         self
     }
 
@@ -228,7 +258,13 @@ impl DecisionBuilder {
     }
 
     /// Checks one condition: cites `article` either way, refuses when it does not hold.
-    pub fn require(&mut self, holds: bool, article: ArticleRef, ok: impl Into<String>, failed: impl Into<String>) -> bool {
+    pub fn require(
+        &mut self,
+        holds: bool,
+        article: ArticleRef,
+        ok: impl Into<String>,
+        failed: impl Into<String>,
+    ) -> bool {
         if holds {
             self.cite(article, ok);
         } else {

@@ -27,8 +27,15 @@ pub struct Fields<'a> {
 impl<'a> Fields<'a> {
     pub fn new(value: &'a Value, path: &'a str, profile: &'a Profile) -> Result<Self, FieldError> {
         match value {
-            Value::Object(object) => Ok(Fields { object, path, profile }),
-            other => Err(FieldError { field: path.to_owned(), problem: format!("expected an object, found {}", type_name(other)) }),
+            Value::Object(object) => Ok(Fields {
+                object,
+                path,
+                profile,
+            }),
+            other => Err(FieldError {
+                field: path.to_owned(),
+                problem: format!("expected an object, found {}", type_name(other)),
+            }),
         }
     }
 
@@ -37,7 +44,10 @@ impl<'a> Fields<'a> {
     }
 
     pub fn error(&self, name: &str, problem: impl Into<String>) -> FieldError {
-        FieldError { field: self.path_of(name), problem: problem.into() }
+        FieldError {
+            field: self.path_of(name),
+            problem: problem.into(),
+        }
     }
 
     /// The raw value, `None` when absent.
@@ -46,13 +56,18 @@ impl<'a> Fields<'a> {
     }
 
     fn required(&self, name: &str) -> Result<&'a Value, FieldError> {
-        self.object.get(name).ok_or_else(|| self.error(name, "missing"))
+        self.object
+            .get(name)
+            .ok_or_else(|| self.error(name, "missing"))
     }
 
     pub fn bool(&self, name: &str) -> Result<bool, FieldError> {
         match self.required(name)? {
             Value::Bool(b) => Ok(*b),
-            other => Err(self.error(name, format!("expected true or false, found {}", type_name(other)))),
+            other => Err(self.error(
+                name,
+                format!("expected true or false, found {}", type_name(other)),
+            )),
         }
     }
 
@@ -67,7 +82,10 @@ impl<'a> Fields<'a> {
     pub fn string(&self, name: &str) -> Result<&'a str, FieldError> {
         match self.required(name)? {
             Value::String(s) => Ok(s),
-            other => Err(self.error(name, format!("expected a string, found {}", type_name(other)))),
+            other => Err(self.error(
+                name,
+                format!("expected a string, found {}", type_name(other)),
+            )),
         }
     }
 
@@ -76,7 +94,10 @@ impl<'a> Fields<'a> {
         match self.required(name)? {
             Value::Null => Ok(None),
             Value::String(s) => Ok(Some(s)),
-            other => Err(self.error(name, format!("expected a string or null, found {}", type_name(other)))),
+            other => Err(self.error(
+                name,
+                format!("expected a string or null, found {}", type_name(other)),
+            )),
         }
     }
 
@@ -97,16 +118,27 @@ impl<'a> Fields<'a> {
     }
 
     pub fn nullable_party(&self, name: &str) -> Result<Option<PartyCode>, FieldError> {
-        self.nullable_string(name)?.map(|s| self.party_value(name, s)).transpose()
+        self.nullable_string(name)?
+            .map(|s| self.party_value(name, s))
+            .transpose()
     }
 
     fn party_value(&self, name: &str, s: &str) -> Result<PartyCode, FieldError> {
         let code = PartyCode::parse(s).map_err(|m| self.error(name, m))?;
         if self.profile.party(&code).is_none() {
-            let known: Vec<&str> = self.profile.parties.iter().map(|p| p.code.as_str()).collect();
+            let known: Vec<&str> = self
+                .profile
+                .parties
+                .iter()
+                .map(|p| p.code.as_str())
+                .collect();
             return Err(self.error(
                 name,
-                format!("{code} is not a party of profile {} (parties: {})", self.profile.id, known.join(", ")),
+                format!(
+                    "{code} is not a party of profile {} (parties: {})",
+                    self.profile.id,
+                    known.join(", ")
+                ),
             ));
         }
         Ok(code)
@@ -119,13 +151,16 @@ impl<'a> Fields<'a> {
     }
 
     pub fn nullable_instant(&self, name: &str) -> Result<Option<Timestamp>, FieldError> {
-        self.nullable_string(name)?.map(|s| parse_instant(s).map_err(|m| self.error(name, m))).transpose()
+        self.nullable_string(name)?
+            .map(|s| parse_instant(s).map_err(|m| self.error(name, m)))
+            .transpose()
     }
 
     /// A whole day, `YYYY-MM-DD`.
     pub fn date(&self, name: &str) -> Result<Date, FieldError> {
         let s = self.string(name)?;
-        s.parse::<Date>().map_err(|e| self.error(name, format!("'{s}' is not a date YYYY-MM-DD: {e}")))
+        s.parse::<Date>()
+            .map_err(|e| self.error(name, format!("'{s}' is not a date YYYY-MM-DD: {e}")))
     }
 
     pub fn nullable_date(&self, name: &str) -> Result<Option<Date>, FieldError> {
@@ -148,10 +183,16 @@ impl<'a> Fields<'a> {
                 .enumerate()
                 .map(|(i, v)| match v {
                     Value::String(s) => Ok(s.clone()),
-                    other => Err(self.error(&format!("{name}[{i}]"), format!("expected a string, found {}", type_name(other)))),
+                    other => Err(self.error(
+                        &format!("{name}[{i}]"),
+                        format!("expected a string, found {}", type_name(other)),
+                    )),
                 })
                 .collect(),
-            other => Err(self.error(name, format!("expected a list of strings, found {}", type_name(other)))),
+            other => Err(self.error(
+                name,
+                format!("expected a list of strings, found {}", type_name(other)),
+            )),
         }
     }
 
@@ -160,7 +201,9 @@ impl<'a> Fields<'a> {
         let items = match self.object.get(name) {
             None | Some(Value::Null) => return Ok(Vec::new()),
             Some(Value::Array(items)) => items,
-            Some(other) => return Err(self.error(name, format!("expected a list, found {}", type_name(other)))),
+            Some(other) => {
+                return Err(self.error(name, format!("expected a list, found {}", type_name(other))))
+            }
         };
         let mut agreements = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
@@ -174,11 +217,21 @@ impl<'a> Fields<'a> {
             let articles = f.strings("articles")?;
             let databases = match f.raw("databases") {
                 None | Some(Value::Null) => Vec::new(),
-                Some(_) => f.strings("databases")?.into_iter().map(crate::ids::DatabaseId).collect(),
+                Some(_) => f
+                    .strings("databases")?
+                    .into_iter()
+                    .map(crate::ids::DatabaseId)
+                    .collect(),
             };
             let in_force_from = f.date("in_force_from")?;
             let in_force_until = f.nullable_date("in_force_until")?;
-            agreements.push(Agreement { parties, articles, databases, in_force_from, in_force_until });
+            agreements.push(Agreement {
+                parties,
+                articles,
+                databases,
+                in_force_from,
+                in_force_until,
+            });
         }
         Ok(agreements)
     }
@@ -196,9 +249,12 @@ pub fn parse_instant(s: &str) -> Result<Timestamp, String> {
         (tail.starts_with('+') || tail.starts_with('-')) && tail.get(3..4) == Some(":")
     };
     if !has_offset {
-        return Err(format!("'{s}' has no UTC offset; write e.g. 2026-03-10T22:00:00+01:00"));
+        return Err(format!(
+            "'{s}' has no UTC offset; write e.g. 2026-03-10T22:00:00+01:00"
+        ));
     }
-    s.parse::<Timestamp>().map_err(|e| format!("'{s}' is not an RFC 3339 instant: {e}"))
+    s.parse::<Timestamp>()
+        .map_err(|e| format!("'{s}' is not an RFC 3339 instant: {e}"))
 }
 
 fn type_name(v: &Value) -> &'static str {

@@ -16,7 +16,9 @@ impl PartyCode {
         if text.len() == 2 && text.chars().all(|c| c.is_ascii_uppercase()) {
             Ok(PartyCode(text.to_owned()))
         } else {
-            Err(format!("'{text}' is not a party code (two capital letters, e.g. BE, LU, NL)"))
+            Err(format!(
+                "'{text}' is not a party code (two capital letters, e.g. BE, LU, NL)"
+            ))
         }
     }
 
@@ -59,7 +61,9 @@ impl Language {
         if (2..=3).contains(&text.len()) && text.chars().all(|c| c.is_ascii_lowercase()) {
             Ok(Language(text.to_owned()))
         } else {
-            Err(format!("'{text}' is not an ISO 639-1 language code (e.g. nl, fr, de, lb, en)"))
+            Err(format!(
+                "'{text}' is not an ISO 639-1 language code (e.g. nl, fr, de, lb, en)"
+            ))
         }
     }
 

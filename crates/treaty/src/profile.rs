@@ -11,7 +11,10 @@ use toml::Spanned;
 use crate::ids::{DatabaseId, Language, PartyCode};
 
 /// The profiles compiled into the binary, by id.
-const BUILTIN: &[(&str, &str)] = &[("benelux-2018", include_str!("../../../profiles/benelux-2018.toml"))];
+const BUILTIN: &[(&str, &str)] = &[(
+    "benelux-2018",
+    include_str!("../../../profiles/benelux-2018.toml"),
+)];
 
 /// A profile that could not be loaded: which file, which line, which key, and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -115,7 +118,10 @@ impl Party {
 }
 
 fn region_key(name: &str) -> String {
-    name.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+    name.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// A database of annexes 5 and 6.
@@ -258,32 +264,46 @@ impl Profile {
 
     /// Parses and validates a profile; `file` only names it in errors.
     pub fn from_toml(file: &str, text: &str) -> Result<Profile, ProfileError> {
-        let error = |span: Option<std::ops::Range<usize>>, key: String, problem: String| ProfileError {
-            file: file.to_owned(),
-            line: span.map_or(0, |s| line_of(text, s.start)),
-            key,
-            problem,
-        };
-        let raw: RawProfile = serde_path_to_error::deserialize(toml::Deserializer::new(text)).map_err(|e| {
-            let key = e.path().to_string();
-            let inner = e.into_inner();
-            error(inner.span(), key, inner.message().to_owned())
-        })?;
+        let error =
+            |span: Option<std::ops::Range<usize>>, key: String, problem: String| ProfileError {
+                file: file.to_owned(),
+                line: span.map_or(0, |s| line_of(text, s.start)),
+                key,
+                problem,
+            };
+        let raw: RawProfile = serde_path_to_error::deserialize(toml::Deserializer::new(text))
+            .map_err(|e| {
+                // `Spanned` fields show up in serde's path under a private name: hide it.
+                let key = e
+                    .path()
+                    .to_string()
+                    .replace("$__serde_spanned_private_value.", "")
+                    .replace(".$__serde_spanned_private_value", "");
+                let inner = e.into_inner();
+                error(inner.span(), key, inner.message().to_owned())
+            })?;
 
         let mut parties = Vec::with_capacity(raw.parties.len());
         for (i, p) in raw.parties.into_iter().enumerate() {
             let time_zone = TimeZone::get(p.time_zone.get_ref()).map_err(|e| {
-                error(Some(p.time_zone.span()), format!("parties[{i}].time_zone"), format!("unknown time zone: {e}"))
+                error(
+                    Some(p.time_zone.span()),
+                    format!("parties[{i}].time_zone"),
+                    format!("unknown time zone: {e}"),
+                )
             })?;
             let mut languages = Vec::new();
             for (j, l) in p.languages.iter().enumerate() {
-                languages.push(
-                    Language::parse(l.get_ref())
-                        .map_err(|m| error(Some(l.span()), format!("parties[{i}].languages[{j}]"), m))?,
-                );
+                languages.push(Language::parse(l.get_ref()).map_err(|m| {
+                    error(Some(l.span()), format!("parties[{i}].languages[{j}]"), m)
+                })?);
             }
             if parties.iter().any(|q: &Party| q.code == p.code) {
-                return Err(error(None, format!("parties[{i}].code"), format!("party {} is listed twice", p.code)));
+                return Err(error(
+                    None,
+                    format!("parties[{i}].code"),
+                    format!("party {} is listed twice", p.code),
+                ));
             }
             parties.push(Party {
                 code: p.code,
@@ -307,17 +327,33 @@ impl Profile {
             let span = d.span();
             let d = d.into_inner();
             if !parties.iter().any(|p| p.code == d.party) {
-                return Err(error(Some(span), format!("databases[{i}].party"), format!("{} is not a party of this profile", d.party)));
+                return Err(error(
+                    Some(span),
+                    format!("databases[{i}].party"),
+                    format!("{} is not a party of this profile", d.party),
+                ));
             }
             databases.push(d);
         }
         for (i, a) in raw.agreements.iter().enumerate() {
-            if let Some(p) = a.parties.iter().find(|p| !parties.iter().any(|q| &q.code == *p)) {
-                return Err(error(None, format!("agreements[{i}].parties"), format!("{p} is not a party of this profile")));
+            if let Some(p) = a
+                .parties
+                .iter()
+                .find(|p| !parties.iter().any(|q| &q.code == *p))
+            {
+                return Err(error(
+                    None,
+                    format!("agreements[{i}].parties"),
+                    format!("{p} is not a party of this profile"),
+                ));
             }
         }
         if raw.classification_tables.is_empty() {
-            return Err(error(None, "classification_tables".into(), "at least one table is required (Art. 8)".into()));
+            return Err(error(
+                None,
+                "classification_tables".into(),
+                "at least one table is required (Art. 8)".into(),
+            ));
         }
         let mut classification_tables = raw.classification_tables;
         classification_tables.sort_by_key(|t| t.valid_from);
@@ -340,11 +376,14 @@ impl Profile {
     /// The party's time zone; UTC for a code that is not a party (callers parse
     /// parties at the edge, so this does not happen for valid actions).
     pub fn zone(&self, code: &PartyCode) -> TimeZone {
-        self.party(code).map_or(TimeZone::UTC, |p| p.time_zone.clone())
+        self.party(code)
+            .map_or(TimeZone::UTC, |p| p.time_zone.clone())
     }
 
     pub fn database(&self, id: &str) -> Option<&Database> {
-        self.databases.iter().find(|d| d.id.0.eq_ignore_ascii_case(id))
+        self.databases
+            .iter()
+            .find(|d| d.id.0.eq_ignore_ascii_case(id))
     }
 
     /// The classification table in force on `day` (the latest not after it).
@@ -353,7 +392,11 @@ impl Profile {
         let fallback = &tables[tables.len() - 1];
         match day {
             None => fallback,
-            Some(day) => tables.iter().rev().find(|t| t.valid_from <= day).unwrap_or(&tables[0]),
+            Some(day) => tables
+                .iter()
+                .rev()
+                .find(|t| t.valid_from <= day)
+                .unwrap_or(&tables[0]),
         }
     }
 }
@@ -367,7 +410,9 @@ mod tests {
     use super::*;
 
     fn benelux() -> Profile {
-        Profile::builtin("benelux-2018").expect("builtin profile").expect("valid profile")
+        Profile::builtin("benelux-2018")
+            .expect("builtin profile")
+            .expect("valid profile")
     }
 
     #[test]
@@ -381,7 +426,10 @@ mod tests {
         assert!(be.in_border_region("Liège"));
         assert!(!be.in_border_region("Brussel"));
         let nl = p.party(&PartyCode::parse("NL").expect("code")).expect("NL");
-        assert_eq!(nl.canonical_region("zeeland west-brabant"), Some("Zeeland-West-Brabant"));
+        assert_eq!(
+            nl.canonical_region("zeeland west-brabant"),
+            Some("Zeeland-West-Brabant")
+        );
     }
 
     #[test]
@@ -393,14 +441,26 @@ mod tests {
         let err = Profile::from_toml("bad.toml", &text).expect_err("unknown zone must fail");
         assert_eq!(err.file, "bad.toml");
         assert_eq!(err.key, "parties[1].time_zone");
-        assert_eq!(text.lines().nth(err.line - 1).map(|l| l.contains("Atlantis")), Some(true));
+        assert_eq!(
+            text.lines()
+                .nth(err.line - 1)
+                .map(|l| l.contains("Atlantis")),
+            Some(true)
+        );
 
-        let text = include_str!("../../../profiles/benelux-2018.toml").replace("art14 = true", "art14 = \"yes\"");
+        let text = include_str!("../../../profiles/benelux-2018.toml")
+            .replace("art14 = true", "art14 = \"yes\"");
         let err = Profile::from_toml("bad.toml", &text).expect_err("wrong type must fail");
         assert_eq!(err.key, "databases[0].art14");
-        assert!(text.lines().nth(err.line - 1).is_some_and(|l| l.contains("art14")), "{err}");
+        assert!(
+            text.lines()
+                .nth(err.line - 1)
+                .is_some_and(|l| l.contains("art14")),
+            "{err}"
+        );
 
-        let text = include_str!("../../../profiles/benelux-2018.toml").replace("oral_confirmation_hours = 24\n", "");
+        let text = include_str!("../../../profiles/benelux-2018.toml")
+            .replace("oral_confirmation_hours = 24\n", "");
         let err = Profile::from_toml("bad.toml", &text).expect_err("missing key must fail");
         assert!(err.to_string().contains("oral_confirmation_hours"), "{err}");
     }

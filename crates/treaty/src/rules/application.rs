@@ -27,7 +27,12 @@ impl AgreementInForce {
         };
         let check = |code: &str| -> Result<PartyCode, FieldError> {
             let p = PartyCode::parse(code).map_err(|m| f.error("parties", m))?;
-            f.profile().party(&p).map(|_| p.clone()).ok_or_else(|| f.error("parties", format!("{p} is not a party of profile {}", f.profile().id)))
+            f.profile().party(&p).map(|_| p.clone()).ok_or_else(|| {
+                f.error(
+                    "parties",
+                    format!("{p} is not a party of profile {}", f.profile().id),
+                )
+            })
         };
         Ok(AgreementInForce {
             parties: (check(a)?, check(b)?),
@@ -43,12 +48,22 @@ impl AgreementInForce {
 pub fn agreement_in_force(profile: &Profile, a: &AgreementInForce) -> Decision {
     let mut d = DecisionBuilder::new();
     let day = a.at.to_zoned(profile.zone(&a.parties.1)).date();
-    let found = profile.agreements.iter().chain(&a.agreements).find(|ag| ag.covers(&a.parties.0, &a.parties.1, &a.article, day));
+    let found = profile
+        .agreements
+        .iter()
+        .chain(&a.agreements)
+        .find(|ag| ag.covers(&a.parties.0, &a.parties.1, &a.article, day));
     d.require(
         found.is_some(),
         art("62(2)"),
-        format!("an implementing agreement between {} and {} for Art. {} applies on {day}", a.parties.0, a.parties.1, a.article),
-        format!("no implementing agreement between {} and {} for Art. {} applies on {day}", a.parties.0, a.parties.1, a.article),
+        format!(
+            "an implementing agreement between {} and {} for Art. {} applies on {day}",
+            a.parties.0, a.parties.1, a.article
+        ),
+        format!(
+            "no implementing agreement between {} and {} for Art. {} applies on {day}",
+            a.parties.0, a.parties.1, a.article
+        ),
     );
     d.build()
 }
@@ -62,7 +77,10 @@ pub struct Territory {
 
 impl Territory {
     pub fn parse(f: &Fields) -> Result<Self, FieldError> {
-        Ok(Territory { party: f.party("party")?, in_europe: f.bool("in_europe")? })
+        Ok(Territory {
+            party: f.party("party")?,
+            in_europe: f.bool("in_europe")?,
+        })
     }
 }
 
@@ -77,7 +95,10 @@ pub fn territory(t: &Territory) -> Decision {
     d.require(
         ok,
         point,
-        format!("the place lies within the territory of {} to which the treaty applies", t.party),
+        format!(
+            "the place lies within the territory of {} to which the treaty applies",
+            t.party
+        ),
         "for the Netherlands the treaty applies only to its territory in Europe",
     );
     d.build()

@@ -22,7 +22,12 @@ fn agreements_in_force<'a>(
     // "Dates are whole days, inclusive, in the parties' local time": the day of `at` in the
     // zone of the party whose database or service is used.
     let day = at.to_zoned(profile.zone(b)).date();
-    profile.agreements.iter().chain(extra).filter(|ag| ag.covers(a, b, article, day)).collect()
+    profile
+        .agreements
+        .iter()
+        .chain(extra)
+        .filter(|ag| ag.covers(a, b, article, day))
+        .collect()
 }
 
 /// Checks the implementing agreement an article requires; cites `article_ref` either way.
@@ -39,10 +44,12 @@ fn require_agreement(
     article_ref: ArticleRef,
 ) {
     let in_force = agreements_in_force(profile, extra, a, b, article, at);
-    let covering = in_force
-        .iter()
-        .any(|ag| database.is_none_or(|db| ag.databases.iter().any(|x| x.0.eq_ignore_ascii_case(db))));
-    let any_between = profile.agreements.iter().chain(extra).filter(|ag| ag.parties.contains(a) && ag.parties.contains(b) && ag.articles.iter().any(|x| x == article));
+    let covering = in_force.iter().any(|ag| {
+        database.is_none_or(|db| ag.databases.iter().any(|x| x.0.eq_ignore_ascii_case(db)))
+    });
+    let any_between = profile.agreements.iter().chain(extra).filter(|ag| {
+        ag.parties.contains(a) && ag.parties.contains(b) && ag.articles.iter().any(|x| x == article)
+    });
     let failure = if covering {
         String::new()
     } else if !in_force.is_empty() {
@@ -63,11 +70,19 @@ fn require_agreement(
     d.require(
         covering,
         article_ref,
-        format!("an implementing agreement between {a} and {b} for Art. {article} is in force{}", database.map(|db| format!(" and names {db}")).unwrap_or_default()),
+        format!(
+            "an implementing agreement between {a} and {b} for Art. {article} is in force{}",
+            database
+                .map(|db| format!(" and names {db}"))
+                .unwrap_or_default()
+        ),
         failure,
     );
     if covering {
-        d.cite(art("62(2)"), "implementing agreements apply from the date they set");
+        d.cite(
+            art("62(2)"),
+            "implementing agreements apply from the date they set",
+        );
     }
 }
 
@@ -88,7 +103,10 @@ pub struct AnprReference {
 impl AnprReference {
     pub fn parse(f: &Fields) -> Result<Self, FieldError> {
         let text = |name| -> Result<Option<String>, FieldError> {
-            Ok(f.nullable_string(name)?.map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned))
+            Ok(f.nullable_string(name)?
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned))
         };
         Ok(AnprReference {
             provider: f.party("provider")?,
@@ -105,17 +123,29 @@ impl AnprReference {
 pub fn anpr_reference(profile: &Profile, r: &AnprReference) -> Decision {
     let mut d = DecisionBuilder::new();
     if r.provider == r.recipient {
-        d.refuse(art("13(1)"), "reference data go to a competent service of another party");
+        d.refuse(
+            art("13(1)"),
+            "reference data go to a competent service of another party",
+        );
         return d.build();
     }
-    d.cite(art("13(1)"), format!("{} provides ANPR reference data to {}", r.provider, r.recipient));
+    d.cite(
+        art("13(1)"),
+        format!(
+            "{} provides ANPR reference data to {}",
+            r.provider, r.recipient
+        ),
+    );
     // Art. 13(2): "De verstrekkende bevoegde dienst vermeldt bij de verstrekking van
     // referentiegegevens … de opvolgingshandeling die gevraagd wordt van de ontvangende
     // Verdragsluitende Partij."
     d.require(
         r.follow_up_action.is_some(),
         art("13(2)"),
-        format!("the follow-up action is stated: {}", r.follow_up_action.as_deref().unwrap_or_default()),
+        format!(
+            "the follow-up action is stated: {}",
+            r.follow_up_action.as_deref().unwrap_or_default()
+        ),
         "the provider must state the follow-up action it asks of the recipient",
     );
     // "… slechts indien deze betrekking hebben op personen of voorwerpen die het voorwerp uitmaken
@@ -132,15 +162,33 @@ pub fn anpr_reference(profile: &Profile, r: &AnprReference) -> Decision {
         Err(why) => d.refuse(art("13(2)"), why),
     };
     // Art. 13(6): the conditions and procedure are laid down in an implementing agreement.
-    require_agreement(&mut d, profile, &r.agreements, &r.provider, &r.recipient, "13", None, r.at, art("13(6)"));
+    require_agreement(
+        &mut d,
+        profile,
+        &r.agreements,
+        &r.provider,
+        &r.recipient,
+        "13",
+        None,
+        r.at,
+        art("13(6)"),
+    );
     if !d.is_refused() {
         // Art. 13(5): Art. 6(1) applies — reference data go through the national contact points.
-        d.cite(art("13(5)"), "reference data are exchanged through the national contact points (Art. 6(1))");
+        d.cite(
+            art("13(5)"),
+            "reference data are exchanged through the national contact points (Art. 6(1))",
+        );
         // Art. 13(3): "… gebruikt deze enkel voor een geautomatiseerde vergelijking … en verstrekt
         // de positieve resultaten van deze vergelijking (hits) aan de bevoegde dienst die de
         // referentiegegevens heeft verstrekt."
         d.cite(art("13(3)"), "the recipient uses them only for automated comparison and returns the hits to the provider");
-        d.oblige(Obligation::new(ObligationKind::ReturnHits, Addressee::Provider, When::Asap, art("13(3)")));
+        d.oblige(Obligation::new(
+            ObligationKind::ReturnHits,
+            Addressee::Provider,
+            When::Asap,
+            art("13(3)"),
+        ));
     }
     d.build()
 }
@@ -153,7 +201,10 @@ pub struct AnprUse {
 
 impl AnprUse {
     pub fn parse(f: &Fields) -> Result<Self, FieldError> {
-        Ok(AnprUse { automated_comparison: f.one_of("use", &["automated_comparison", "other"])? == "automated_comparison" })
+        Ok(AnprUse {
+            automated_comparison: f.one_of("use", &["automated_comparison", "other"])?
+                == "automated_comparison",
+        })
     }
 }
 
@@ -196,19 +247,41 @@ impl HitNoHit {
 }
 
 /// Annex 6 (Art. 5(2)): is `database` a database of `owner` listed for `article`?
-fn require_annex6(d: &mut DecisionBuilder, profile: &Profile, owner: &PartyCode, database: &str, article: u32, main: ArticleRef) {
+fn require_annex6(
+    d: &mut DecisionBuilder,
+    profile: &Profile,
+    owner: &PartyCode,
+    database: &str,
+    article: u32,
+    main: ArticleRef,
+) {
     let db = profile.database(database);
     let (ok, why) = match db {
-        None => (false, format!("{database} is not a database of annexes 5–6")),
-        Some(db) if &db.party != owner => (false, format!("{database} is a database of {}, not of {owner}", db.party)),
-        Some(db) if !db.in_annex6_for(article) => {
-            (false, format!("annex 6 does not list {} ({}) of {owner} for Art. {article}", db.id, db.name))
-        }
-        Some(db) => (true, format!("annex 6 lists {} ({}) of {owner} for Art. {article}", db.id, db.name)),
+        None => (
+            false,
+            format!("{database} is not a database of annexes 5–6"),
+        ),
+        Some(db) if &db.party != owner => (
+            false,
+            format!("{database} is a database of {}, not of {owner}", db.party),
+        ),
+        Some(db) if !db.in_annex6_for(article) => (
+            false,
+            format!(
+                "annex 6 does not list {} ({}) of {owner} for Art. {article}",
+                db.id, db.name
+            ),
+        ),
+        Some(db) => (
+            true,
+            format!(
+                "annex 6 lists {} ({}) of {owner} for Art. {article}",
+                db.id, db.name
+            ),
+        ),
     };
-    d.require(ok, main, why.clone(), why.clone());
-    d.require(ok, art("annex6"), why.clone(), why.clone());
-    d.require(ok, art("5(2)"), why.clone(), why);
+    d.require(ok, main, why.clone(), why);
+    d.also_cite(art("annex6")).also_cite(art("5(2)"));
 }
 
 pub fn hit_no_hit(profile: &Profile, q: &HitNoHit) -> Decision {
@@ -216,7 +289,10 @@ pub fn hit_no_hit(profile: &Profile, q: &HitNoHit) -> Decision {
     // Art. 14(1): "… elkaars bevoegde diensten de mogelijkheid bieden tot rechtstreekse
     // geautomatiseerde bevraging van politiedatabanken bedoeld in artikel 5, tweede lid …"
     if q.requesting == q.owner {
-        d.refuse(art("14(1)"), "a hit/no-hit query is of another party's database");
+        d.refuse(
+            art("14(1)"),
+            "a hit/no-hit query is of another party's database",
+        );
     }
     require_annex6(&mut d, profile, &q.owner, &q.database, 14, art("14(1)"));
     // Art. 14(3): "De bevraging mag uitsluitend in individuele gevallen … worden uitgevoerd."
@@ -228,13 +304,29 @@ pub fn hit_no_hit(profile: &Profile, q: &HitNoHit) -> Decision {
     );
     // Art. 14(5): "De bevoegde diensten kunnen de in dit artikel bedoelde bevraging pas uitvoeren
     // na sluiting en inwerkingtreding van de uitvoeringsovereenkomst."
-    require_agreement(&mut d, profile, &q.agreements, &q.requesting, &q.owner, "14", Some(&q.database), q.at, art("14(5)"));
+    require_agreement(
+        &mut d,
+        profile,
+        &q.agreements,
+        &q.requesting,
+        &q.owner,
+        "14",
+        Some(&q.database),
+        q.at,
+        art("14(5)"),
+    );
     if !d.is_refused() {
         // Art. 14(2): "De bevraging … is beperkt tot de enkele vaststelling of … gegevens in die
         // databanken zijn opgenomen."
-        d.cite(art("14(2)"), "the answer is only whether the database holds data on the person or object");
+        d.cite(
+            art("14(2)"),
+            "the answer is only whether the database holds data on the person or object",
+        );
         // Art. 14(4): the content of a hit is obtained by an Art. 4 request.
-        d.cite(art("14(4)"), "a hit's content is obtained by a request under Art. 4");
+        d.cite(
+            art("14(4)"),
+            "a hit's content is obtained by a request under Art. 4",
+        );
         d.details().response_scope = Some("hit_no_hit".into());
     }
     d.build()
@@ -320,9 +412,19 @@ pub fn consultation(profile: &Profile, c: &Consultation) -> Decision {
         (art("16(1)"), art("16(2)"), art("16(3)"), art("16(5)"))
     };
     if c.officer_party == c.owner {
-        d.refuse(p1.clone(), "direct consultation is of another party's databases");
+        d.refuse(
+            p1.clone(),
+            "direct consultation is of another party's databases",
+        );
     }
-    require_annex6(&mut d, profile, &c.owner, &c.database, c.article, p1.clone());
+    require_annex6(
+        &mut d,
+        profile,
+        &c.owner,
+        &c.database,
+        c.article,
+        p1.clone(),
+    );
     if c.article == 15 {
         // Art. 15(1): "De Verdragsluitende Partijen die deelnemen aan een gemeenschappelijke
         // politiepost kunnen elkaars ambtenaren die werkzaam zijn in deze post rechtstreeks toegang
@@ -355,15 +457,24 @@ pub fn consultation(profile: &Profile, c: &Consultation) -> Decision {
     // databanken wil raadplegen …"; 15(3)/16(3): "De autorisatie kan op elk moment worden ingetrokken."
     match &c.authorisation {
         None => {
-            d.refuse(p2.clone(), format!("no named authorisation from {} for this officer", c.owner));
+            d.refuse(
+                p2.clone(),
+                format!("no named authorisation from {} for this officer", c.owner),
+            );
         }
         Some(a) => {
             d.require(
                 a.named && a.granted_by == c.owner,
                 p2.clone(),
-                format!("named authorisation granted by {}, the party that manages the database", c.owner),
+                format!(
+                    "named authorisation granted by {}, the party that manages the database",
+                    c.owner
+                ),
                 if a.named {
-                    format!("the authorisation was granted by {}, not by {} which manages the database", a.granted_by, c.owner)
+                    format!(
+                        "the authorisation was granted by {}, not by {} which manages the database",
+                        a.granted_by, c.owner
+                    )
                 } else {
                     "the authorisation is not granted by name to the officer".to_owned()
                 },
@@ -385,16 +496,38 @@ pub fn consultation(profile: &Profile, c: &Consultation) -> Decision {
             );
         }
     }
-    require_agreement(&mut d, profile, &c.agreements, &c.officer_party, &c.owner, &c.article.to_string(), Some(&c.database), c.at, p5);
+    require_agreement(
+        &mut d,
+        profile,
+        &c.agreements,
+        &c.officer_party,
+        &c.owner,
+        &c.article.to_string(),
+        Some(&c.database),
+        c.at,
+        p5,
+    );
     if !d.is_refused() {
         if c.article == 15 {
             // Art. 15(4): "Na raadpleging van de gegevens treedt de Verdragsluitende Partij die de
             // databanken heeft geraadpleegd op als verwerkingsverantwoordelijke …"
-            d.cite(art("15(4)"), format!("after consultation {} is the controller of the data consulted", c.officer_party));
+            d.cite(
+                art("15(4)"),
+                format!(
+                    "after consultation {} is the controller of the data consulted",
+                    c.officer_party
+                ),
+            );
             d.details().controller = Some(c.officer_party.clone());
         } else {
             // Art. 16(1) second sentence and 16(4).
-            d.cite(art("16(1)"), format!("only the data {}'s own patrol officers may see during the patrol", c.owner));
+            d.cite(
+                art("16(1)"),
+                format!(
+                    "only the data {}'s own patrol officers may see during the patrol",
+                    c.owner
+                ),
+            );
             d.cite(art("16(4)"), "under the responsibility of the locally competent service taking part in the patrol");
         }
     }
@@ -427,10 +560,26 @@ impl RegisterLookup {
 /// sluiting en inwerkingtreding van de uitvoeringsovereenkomst." 17(3): otherwise via Art. 4.
 pub fn register_lookup(profile: &Profile, r: &RegisterLookup) -> Decision {
     let mut d = DecisionBuilder::new();
-    d.cite(art("17(1)"), "direct automated consultation of a population or other public register");
-    require_agreement(&mut d, profile, &r.agreements, &r.requesting, &r.owner, "17", None, r.at, art("17(2)"));
+    d.cite(
+        art("17(1)"),
+        "direct automated consultation of a population or other public register",
+    );
+    require_agreement(
+        &mut d,
+        profile,
+        &r.agreements,
+        &r.requesting,
+        &r.owner,
+        "17",
+        None,
+        r.at,
+        art("17(2)"),
+    );
     if d.is_refused() {
-        d.cite(art("17(3)"), "without an agreement in force, ask for the register data by a request under Art. 4");
+        d.cite(
+            art("17(3)"),
+            "without an agreement in force, ask for the register data by a request under Art. 4",
+        );
     }
     d.build()
 }

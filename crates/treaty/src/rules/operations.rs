@@ -15,20 +15,46 @@ fn operation_obligations(d: &mut DecisionBuilder) {
     // Art. 34(2): "… is de ambtenaar van de zendstaat gehouden de aanwijzingen en de bevelen van
     // de bevoegde autoriteiten en diensten van de gaststaat op te volgen."
     d.cite(art("34(2)"), "the sending officers follow the instructions and orders of the host's authorities and services");
-    d.oblige(Obligation::new(ObligationKind::FollowInstructions, Addressee::Host, When::OnHostRequest, art("34(2)")));
+    d.oblige(Obligation::new(
+        ObligationKind::FollowInstructions,
+        Addressee::Host,
+        When::OnHostRequest,
+        art("34(2)"),
+    ));
     // Art. 45: "De bevoegde diensten van de gaststaat kunnen bepalen dat zij het grensoverschrijdend
     // optreden overnemen …" / "… wordt beëindigd, zodra de bevoegde diensten van de gaststaat zulks
     // te kennen geven."
-    d.cite(art("45(2)"), "the operation ends as soon as the host says so; the host may take it over");
-    d.oblige(Obligation::new(ObligationKind::Stop, Addressee::Host, When::OnHostRequest, art("45(2)")));
+    d.cite(
+        art("45(2)"),
+        "the operation ends as soon as the host says so; the host may take it over",
+    );
+    d.oblige(Obligation::new(
+        ObligationKind::Stop,
+        Addressee::Host,
+        When::OnHostRequest,
+        art("45(2)"),
+    ));
     // Art. 46(1): "De bevoegde diensten van de zendstaat doen na elk grensoverschrijdend optreden
     // verslag van dit optreden aan de bevoegde autoriteiten van de gaststaat via de bevoegde
     // diensten van de gaststaat."
-    d.cite(art("46(1)"), "after the operation the sending services report to the host's competent authorities");
-    d.oblige(Obligation::new(ObligationKind::Report, Addressee::HostAuthority, When::AfterOperation, art("46(1)")));
+    d.cite(
+        art("46(1)"),
+        "after the operation the sending services report to the host's competent authorities",
+    );
+    d.oblige(Obligation::new(
+        ObligationKind::Report,
+        Addressee::HostAuthority,
+        When::AfterOperation,
+        art("46(1)"),
+    ));
 }
 
-fn require_two_parties(d: &mut DecisionBuilder, host: &PartyCode, sending: &PartyCode, article: &'static str) -> bool {
+fn require_two_parties(
+    d: &mut DecisionBuilder,
+    host: &PartyCode,
+    sending: &PartyCode,
+    article: &'static str,
+) -> bool {
     d.require(
         host != sending,
         art(article),
@@ -59,7 +85,11 @@ impl Assistance {
         let text = |name| -> Result<Option<String>, FieldError> {
             Ok(match f.raw(name) {
                 None => None,
-                Some(_) => f.nullable_string(name)?.map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned),
+                Some(_) => f
+                    .nullable_string(name)?
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned),
             })
         };
         let crossings = match f.raw("crossings") {
@@ -73,7 +103,9 @@ impl Assistance {
             duration: text("duration")?,
             objective: text("objective")?,
             crossings,
-            reserved_to_judicial_authorities: f.opt_bool("reserved_to_judicial_authorities")?.unwrap_or(false),
+            reserved_to_judicial_authorities: f
+                .opt_bool("reserved_to_judicial_authorities")?
+                .unwrap_or(false),
             equipment: f.opt_bool("equipment")?.unwrap_or(false),
             equipment_list: f.opt_bool("equipment_list")?.unwrap_or(false),
         })
@@ -115,13 +147,23 @@ pub fn assistance(a: &Assistance) -> Decision {
     );
     // Art. 18(6): "Bij het ter beschikking stellen van materieel gaat een verzamelstaat …"
     if a.equipment {
-        d.require(a.equipment_list, art("18(6)"), "the equipment goes with a list (verzamelstaat)", "equipment must go with a list (verzamelstaat)");
+        d.require(
+            a.equipment_list,
+            art("18(6)"),
+            "the equipment goes with a list (verzamelstaat)",
+            "equipment must go with a list (verzamelstaat)",
+        );
     }
     if !d.is_refused() {
         // Art. 18(4): "… neemt onverwijld een gemotiveerde beslissing … Van de beslissing wordt zo
         // spoedig mogelijk schriftelijk mededeling gedaan …"
         d.cite(art("18(4)"), "the requested service decides without delay, with reasons, and communicates it in writing as soon as possible");
-        d.oblige(Obligation::new(ObligationKind::GiveReasons, Addressee::RequestingParty, When::Asap, art("18(4)")));
+        d.oblige(Obligation::new(
+            ObligationKind::GiveReasons,
+            Addressee::RequestingParty,
+            When::Asap,
+            art("18(4)"),
+        ));
         operation_obligations(&mut d);
     }
     d.build()
@@ -174,7 +216,10 @@ pub fn own_initiative(o: &OwnInitiative) -> Decision {
         d.cite(art("19(5)"), "during a cross-border operation the officers may act in an urgent situation, also outside the border region");
         Some(art("19(5)"))
     } else if o.in_border_region {
-        d.cite(art("19(1)"), "the intervention starts in the border region without prior request");
+        d.cite(
+            art("19(1)"),
+            "the intervention starts in the border region without prior request",
+        );
         Some(art("19(3)"))
     } else {
         d.refuse(art("19(1)"), "own-initiative intervention starts only in the border region (or during a cross-border operation, 19(5))");
@@ -184,8 +229,17 @@ pub fn own_initiative(o: &OwnInitiative) -> Decision {
         // Art. 19(3): "… slechts toegestaan onder de voorwaarde dat ze onmiddellijk bij het
         // overschrijden van de grens wordt gemeld aan de bevoegde dienst van de gaststaat."
         d.cite(art("19(3)"), "the crossing is reported to the host immediately on crossing; the host confirms and says what avoids interference");
-        let when = if o.already_in_cross_border_operation { When::Immediately } else { When::AtCrossing };
-        d.oblige(Obligation::new(ObligationKind::Notify, Addressee::Host, when, notice_article));
+        let when = if o.already_in_cross_border_operation {
+            When::Immediately
+        } else {
+            When::AtCrossing
+        };
+        d.oblige(Obligation::new(
+            ObligationKind::Notify,
+            Addressee::Host,
+            when,
+            notice_article,
+        ));
         // Art. 38: provisional measures that brook no delay.
         d.cite(art("38"), "the officers may take the provisional measures that brook no delay, never beyond what they may do at home");
         operation_obligations(&mut d);
@@ -234,7 +288,10 @@ pub fn pursuit(p: &Pursuit) -> Decision {
     if p.special_units {
         // Art. 55(1): special units may pursue "mits de voorwaarden en procedures bepaald in artikel 21 …
         // in acht worden genomen".
-        d.cite(art("55(1)"), "special units pursue under the conditions and procedures of Art. 21");
+        d.cite(
+            art("55(1)"),
+            "special units pursue under the conditions and procedures of Art. 21",
+        );
     }
     // Art. 21(1): "Ambtenaren … die in hun eigen land een persoon achtervolgen, kunnen de
     // achtervolging … zonder voorafgaande toestemming … voortzetten zonder enige in afstand noch in
@@ -264,24 +321,51 @@ pub fn pursuit(p: &Pursuit) -> Decision {
     // Art. 21(2)(e): "het binnentreden van woningen en het betreden van niet voor het publiek
     // toegankelijke plaatsen zijn niet toegestaan."
     if p.enter_dwelling {
-        d.refuse(art("21(2)(e)"), "entering dwellings and places not open to the public is not allowed");
+        d.refuse(
+            art("21(2)(e)"),
+            "entering dwellings and places not open to the public is not allowed",
+        );
     }
     if p.host_ordered_stop || p.danger_manifestly_disproportionate {
-        d.oblige(Obligation::new(ObligationKind::Stop, Addressee::Host, When::Immediately, art("21(2)(a)")));
+        d.oblige(Obligation::new(
+            ObligationKind::Stop,
+            Addressee::Host,
+            When::Immediately,
+            art("21(2)(a)"),
+        ));
         return d.build();
     }
     if d.is_refused() {
         return d.build();
     }
     // Art. 21(2)(d): over land, water or air.
-    d.cite(art("21(2)(d)"), format!("pursuit by {} is allowed", p.medium));
+    d.cite(
+        art("21(2)(d)"),
+        format!("pursuit by {} is allowed", p.medium),
+    );
     // Art. 21(2)(a): "… treden uiterlijk bij grensoverschrijding in contact met de bevoegde diensten
     // van de gaststaat …"
-    d.cite(art("21(2)(a)"), "the pursuers contact the host at the latest on crossing, and stop when the host says so");
-    d.oblige(Obligation::new(ObligationKind::Notify, Addressee::Host, When::AtCrossing, art("21(2)(a)")));
-    d.oblige(Obligation::new(ObligationKind::Stop, Addressee::Host, When::OnHostRequest, art("21(2)(a)")));
+    d.cite(
+        art("21(2)(a)"),
+        "the pursuers contact the host at the latest on crossing, and stop when the host says so",
+    );
+    d.oblige(Obligation::new(
+        ObligationKind::Notify,
+        Addressee::Host,
+        When::AtCrossing,
+        art("21(2)(a)"),
+    ));
+    d.oblige(Obligation::new(
+        ObligationKind::Stop,
+        Addressee::Host,
+        When::OnHostRequest,
+        art("21(2)(a)"),
+    ));
     // Art. 21(2)(b): bound by host law, "zij volgen de aanwijzingen van de bevoegde diensten van de gaststaat op".
-    d.cite(art("21(2)(b)"), "the pursuers are bound by host law and follow the host's instructions");
+    d.cite(
+        art("21(2)(b)"),
+        "the pursuers are bound by host law and follow the host's instructions",
+    );
     // Art. 21(2)(c): cooperate with later inquiries.
     d.cite(art("21(2)(c)"), "the sending party cooperates, on request, with the host's later inquiries, including judicial proceedings");
     d.cite(art("21(3)"), "a person detained after the pursuit is released within 6 counted hours unless a European Arrest Warrant is received");
@@ -316,7 +400,11 @@ impl Observation {
         let number = |name: &str| -> Result<Option<f64>, FieldError> {
             match f.raw(name) {
                 None | Some(serde_json::Value::Null) => Ok(None),
-                Some(v) => v.as_f64().filter(|h| *h >= 0.0).map(Some).ok_or_else(|| f.error(name, "expected a number of hours ≥ 0")),
+                Some(v) => v
+                    .as_f64()
+                    .filter(|h| *h >= 0.0)
+                    .map(Some)
+                    .ok_or_else(|| f.error(name, "expected a number of hours ≥ 0")),
             }
         };
         Ok(Observation {
@@ -361,7 +449,10 @@ pub fn observation(profile: &Profile, o: &Observation) -> Decision {
     );
     // Art. 22(7)(c): no entry into dwellings or places not open to the public.
     if o.enter_dwelling {
-        d.refuse(art("22(7)(c)"), "entering dwellings and places not open to the public is not allowed");
+        d.refuse(
+            art("22(7)(c)"),
+            "entering dwellings and places not open to the public is not allowed",
+        );
     }
     // Art. 22(9): "… mogen … technische hulpmiddelen gebruiken, voor zover zij daartoe van de
     // gaststaat toestemming hebben gekregen."
@@ -385,11 +476,20 @@ pub fn observation(profile: &Profile, o: &Observation) -> Decision {
     if o.prior_authorisation {
         // Art. 22(1): "… indien laatstgenoemde Verdragsluitende Partij daartoe toestemming heeft
         // gegeven op basis van een van tevoren ingediend met redenen omkleed rechtshulpverzoek …"
-        d.cite(art("22(1)"), "the host authorised the observation on a reasoned mutual legal assistance request");
+        d.cite(
+            art("22(1)"),
+            "the host authorised the observation on a reasoned mutual legal assistance request",
+        );
         if !d.is_refused() {
             // Art. 22(7)(a): the officers carry proof of the authorisation.
-            d.cite(art("22(7)(a)"), "the officers carry proof that the authorisation was granted");
-            d.cite(art("22(2)"), "the host may attach conditions and take over the observation on request");
+            d.cite(
+                art("22(7)(a)"),
+                "the officers carry proof that the authorisation was granted",
+            );
+            d.cite(
+                art("22(2)"),
+                "the host may attach conditions and take over the observation on request",
+            );
             operation_obligations(&mut d);
         }
     } else if o.particularly_urgent {
@@ -398,18 +498,39 @@ pub fn observation(profile: &Profile, o: &Observation) -> Decision {
         // voortzetten … a. de autoriteit of het contactpunt van de gaststaat … wordt nog tijdens de
         // observatie zo spoedig mogelijk van de grensoverschrijding in kennis gesteld, en b. een
         // rechtshulpverzoek … wordt zo spoedig mogelijk alsnog ingediend."
-        d.cite(art("22(4)"), "particularly urgent: the observation continues without prior authorisation");
+        d.cite(
+            art("22(4)"),
+            "particularly urgent: the observation continues without prior authorisation",
+        );
         if !d.is_refused() {
-            d.cite(art("22(4)(a)"), "the host is informed of the crossing as soon as possible, during the observation");
-            d.oblige(Obligation::new(ObligationKind::Notify, Addressee::Host, When::Asap, art("22(4)(a)")));
+            d.cite(
+                art("22(4)(a)"),
+                "the host is informed of the crossing as soon as possible, during the observation",
+            );
+            d.oblige(Obligation::new(
+                ObligationKind::Notify,
+                Addressee::Host,
+                When::Asap,
+                art("22(4)(a)"),
+            ));
             d.cite(art("22(4)(b)"), "the request for assistance, with the reasons for crossing without authorisation, follows as soon as possible");
-            d.oblige(Obligation::new(ObligationKind::SubmitRequest, Addressee::Host, When::Asap, art("22(4)(b)")));
+            d.oblige(Obligation::new(
+                ObligationKind::SubmitRequest,
+                Addressee::Host,
+                When::Asap,
+                art("22(4)(b)"),
+            ));
             // Art. 22(5): "… wordt afgebroken zodra de gaststaat … zulks te verstaan geeft, of indien
             // de toestemming vijf uren na de grensoverschrijding nog niet is verleend."
             if let Some(crossed) = o.crossed_at {
                 let due = clocks::after_hours(crossed, profile.flags.urgent_observation_hours);
                 d.cite(art("22(5)"), format!("the observation stops if not authorised {} hours after the crossing, or when the host says so", profile.flags.urgent_observation_hours));
-                d.oblige(Obligation::by_deadline(ObligationKind::Stop, Addressee::Host, due, art("22(5)")));
+                d.oblige(Obligation::by_deadline(
+                    ObligationKind::Stop,
+                    Addressee::Host,
+                    due,
+                    art("22(5)"),
+                ));
                 d.deadline(Some(due));
             }
             operation_obligations(&mut d);
@@ -467,7 +588,10 @@ pub fn investigation(profile: &Profile, i: &Investigation) -> Decision {
     // autoriteiten … in onderling overleg afzien van de aanwezigheid …"
     let waivable = profile.flags.host_presence_waivable_in.contains(&i.host);
     if i.host_presence {
-        d.cite(art("23(2)"), "the acts are carried out in the presence of the host's service");
+        d.cite(
+            art("23(2)"),
+            "the acts are carried out in the presence of the host's service",
+        );
     } else if i.presence_waived_by_agreement && waivable {
         d.cite(art("23(2)"), format!("{} is host: the authorities agreed to waive the host's presence and set the framework together", i.host));
     } else if i.presence_waived_by_agreement {
@@ -485,17 +609,41 @@ pub fn investigation(profile: &Profile, i: &Investigation) -> Decision {
     // Art. 24(1): "De aangezochte Verdragsluitende Partij reageert binnen een termijn van 48 uur …"
     let reply = clocks::after_hours(i.received_at, profile.flags.investigation_reply_hours);
     // Art. 24(2): "… uiterlijk 30 dagen na ontvangst van het verzoek …"
-    let execution = clocks::after_calendar_days(i.received_at, profile.flags.investigation_execution_days, &profile.zone(&i.host));
-    d.cite(art("24(1)"), format!("the host answers the written request within {} hours{}", profile.flags.investigation_reply_hours, if i.urgent { " (urgent: as soon as possible)" } else { "" }));
+    let execution = clocks::after_calendar_days(
+        i.received_at,
+        profile.flags.investigation_execution_days,
+        &profile.zone(&i.host),
+    );
+    d.cite(
+        art("24(1)"),
+        format!(
+            "the host answers the written request within {} hours{}",
+            profile.flags.investigation_reply_hours,
+            if i.urgent {
+                " (urgent: as soon as possible)"
+            } else {
+                ""
+            }
+        ),
+    );
     d.details().reply_deadline = Some(reply);
     d.details().execution_deadline = Some(execution);
     if !d.is_refused() {
-        d.cite(art("24(2)"), format!("the acts can be carried out within {} days of receipt", profile.flags.investigation_execution_days));
+        d.cite(
+            art("24(2)"),
+            format!(
+                "the acts can be carried out within {} days of receipt",
+                profile.flags.investigation_execution_days
+            ),
+        );
         // Art. 24(3): if the host refuses or cannot in time, it executes the acts itself.
         d.cite(art("24(3)"), "if the host refuses or cannot ensure execution in time, it carries out the acts itself within the same limit");
         // Art. 23(3) and 23(5): host law and language; report in the host's required language.
         d.cite(art("23(3)"), "host law applies, including its language rules, and the host officer's instructions are followed");
-        d.cite(art("23(5)"), "the sending officers report the acts in the language the host's law requires");
+        d.cite(
+            art("23(5)"),
+            "the sending officers report the acts in the language the host's law requires",
+        );
         operation_obligations(&mut d);
     }
     d.build()
@@ -513,7 +661,11 @@ pub struct Transport {
 
 impl Transport {
     pub fn parse(f: &Fields) -> Result<Self, FieldError> {
-        Ok(Transport { host: f.party("host")?, sending: f.party("sending")?, prior_consent: f.bool("prior_consent")? })
+        Ok(Transport {
+            host: f.party("host")?,
+            sending: f.party("sending")?,
+            prior_consent: f.bool("prior_consent")?,
+        })
     }
 }
 
@@ -549,7 +701,10 @@ pub struct TrainCompetence {
 
 impl TrainCompetence {
     pub fn parse(f: &Fields) -> Result<Self, FieldError> {
-        Ok(TrainCompetence { committed_in: f.nullable_party("committed_in")?, next_scheduled_stop_in: f.party("next_scheduled_stop_in")? })
+        Ok(TrainCompetence {
+            committed_in: f.nullable_party("committed_in")?,
+            next_scheduled_stop_in: f.party("next_scheduled_stop_in")?,
+        })
     }
 }
 
@@ -560,7 +715,10 @@ pub fn train_competence(t: &TrainCompetence) -> Decision {
     let mut d = DecisionBuilder::computation();
     let competent = match &t.committed_in {
         Some(p) => {
-            d.cite(art("26(3)"), format!("the offence was committed on the territory of {p}: {p} is competent"));
+            d.cite(
+                art("26(3)"),
+                format!("the offence was committed on the territory of {p}: {p} is competent"),
+            );
             p.clone()
         }
         None => {
@@ -601,13 +759,29 @@ pub fn train_boarding(t: &TrainBoarding) -> Decision {
     // Art. 26(1): "… onder de voorwaarde dat de grensoverschrijding uiterlijk bij het overschrijden
     // van de grens wordt gemeld aan de bevoegde dienst van de gaststaat."
     d.cite(art("26(1)"), "officers may board or leave the international train or ship abroad; the crossing is reported at the latest on crossing");
-    d.oblige(Obligation::new(ObligationKind::Notify, Addressee::Host, When::AtCrossing, art("26(1)")));
-    d.cite(art("26(2)"), "a check begun at home may be completed abroad for as long as necessary");
+    d.oblige(Obligation::new(
+        ObligationKind::Notify,
+        Addressee::Host,
+        When::AtCrossing,
+        art("26(1)"),
+    ));
+    d.cite(
+        art("26(2)"),
+        "a check begun at home may be completed abroad for as long as necessary",
+    );
     if t.arrest_or_seizure_at_home {
         // Art. 26(4): the arrest or seizure stays valid; "De bevoegde diensten van de gaststaat worden
         // onverwijld van deze situatie op de hoogte gebracht."
-        d.cite(art("26(4)"), "an arrest or seizure made at home stays valid abroad; the host is told without delay");
-        d.oblige(Obligation::new(ObligationKind::Notify, Addressee::Host, When::Immediately, art("26(4)")));
+        d.cite(
+            art("26(4)"),
+            "an arrest or seizure made at home stays valid abroad; the host is told without delay",
+        );
+        d.oblige(Obligation::new(
+            ObligationKind::Notify,
+            Addressee::Host,
+            When::Immediately,
+            art("26(4)"),
+        ));
     }
     operation_obligations(&mut d);
     d.build()
@@ -642,18 +816,32 @@ pub fn transit(t: &Transit) -> Decision {
     }
     // Art. 32: "De ambtenaar is bevoegd om zich … over het grondgebied van een Verdragsluitende
     // Partij te bewegen om het eigen grondgebied … langs de snelst mogelijke weg te bereiken."
-    d.cite(art("32"), "transit by the fastest route, with vehicles, equipment and the weapons Art. 39 allows");
+    d.cite(
+        art("32"),
+        "transit by the fastest route, with vehicles, equipment and the weapons Art. 39 allows",
+    );
     if t.with_detained_person {
         d.cite(art("41(2)"), "the lawful deprivation of liberty of a transported person continues during the transit");
     }
     if t.with_goods {
-        d.cite(art("41(3)"), "goods the officer may lawfully carry at home may be carried during the transit");
+        d.cite(
+            art("41(3)"),
+            "goods the officer may lawfully carry at home may be carried during the transit",
+        );
     }
     if t.with_detained_person || t.with_goods {
         // Art. 41(4): "… dan wordt deze doortocht vóór het overschrijden van de grens gemeld aan de
         // bevoegde diensten van de gaststaat."
-        d.cite(art("41(4)"), "the transit is reported to the host's services before crossing the border");
-        d.oblige(Obligation::new(ObligationKind::Notify, Addressee::Host, When::BeforeCrossing, art("41(4)")));
+        d.cite(
+            art("41(4)"),
+            "the transit is reported to the host's services before crossing the border",
+        );
+        d.oblige(Obligation::new(
+            ObligationKind::Notify,
+            Addressee::Host,
+            When::BeforeCrossing,
+            art("41(4)"),
+        ));
     }
     d.build()
 }
@@ -669,7 +857,10 @@ pub struct UrgentEvidence {
 
 impl UrgentEvidence {
     pub fn parse(f: &Fields) -> Result<Self, FieldError> {
-        Ok(UrgentEvidence { real_risk_of_loss: f.bool("real_risk_of_loss")?, oral: f.bool("oral")? })
+        Ok(UrgentEvidence {
+            real_risk_of_loss: f.bool("real_risk_of_loss")?,
+            oral: f.bool("oral")?,
+        })
     }
 }
 
@@ -707,7 +898,10 @@ pub struct HostInstruction {
 
 impl HostInstruction {
     pub fn parse(f: &Fields) -> Result<Self, FieldError> {
-        Ok(HostInstruction { take_over: f.bool("take_over")?, end: f.bool("end")? })
+        Ok(HostInstruction {
+            take_over: f.bool("take_over")?,
+            end: f.bool("end")?,
+        })
     }
 }
 
@@ -716,20 +910,44 @@ pub fn host_instruction(h: &HostInstruction) -> Decision {
     if h.take_over {
         // Art. 45(1): "… kunnen bepalen dat zij het grensoverschrijdend optreden overnemen of
         // verderzetten samen met ambtenaren van de zendstaat."
-        d.cite(art("45(1)"), "the host takes the operation over, or continues it together with the sending officers");
-        d.oblige(Obligation::new(ObligationKind::FollowInstructions, Addressee::Host, When::Immediately, art("45(1)")));
+        d.cite(
+            art("45(1)"),
+            "the host takes the operation over, or continues it together with the sending officers",
+        );
+        d.oblige(Obligation::new(
+            ObligationKind::FollowInstructions,
+            Addressee::Host,
+            When::Immediately,
+            art("45(1)"),
+        ));
     }
     if h.end {
         // Art. 45(2): "Het grensoverschrijdend optreden wordt beëindigd, zodra de bevoegde diensten
         // van de gaststaat zulks te kennen geven."
-        d.cite(art("45(2)"), "the operation ends as soon as the host says so");
-        d.oblige(Obligation::new(ObligationKind::Stop, Addressee::Host, When::Immediately, art("45(2)")));
+        d.cite(
+            art("45(2)"),
+            "the operation ends as soon as the host says so",
+        );
+        d.oblige(Obligation::new(
+            ObligationKind::Stop,
+            Addressee::Host,
+            When::Immediately,
+            art("45(2)"),
+        ));
     }
     if h.take_over || h.end {
-        d.oblige(Obligation::new(ObligationKind::Report, Addressee::HostAuthority, When::AfterOperation, art("46(1)")));
+        d.oblige(Obligation::new(
+            ObligationKind::Report,
+            Addressee::HostAuthority,
+            When::AfterOperation,
+            art("46(1)"),
+        ));
         d.cite(art("46(1)"), "a report is due after the operation");
     } else {
-        d.cite(art("45"), "no instruction: the operation continues under the host's authority (Art. 34)");
+        d.cite(
+            art("45"),
+            "no instruction: the operation continues under the host's authority (Art. 34)",
+        );
     }
     d.build()
 }

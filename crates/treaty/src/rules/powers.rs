@@ -25,15 +25,30 @@ impl Powers {
             _ => f.string("operation_article")?.to_owned(),
         };
         let operation_article = match article.as_str() {
-            "18" | "19" | "20" | "21" | "22" | "23" | "25" | "26" | "53" | "54" | "55" => article.parse().unwrap_or(0),
-            other => return Err(f.error("operation_article", format!("'{other}' is not one of: 18, 19, 20, 21, 22, 23, 25, 26, 53, 54, 55"))),
+            "18" | "19" | "20" | "21" | "22" | "23" | "25" | "26" | "53" | "54" | "55" => {
+                article.parse().unwrap_or(0)
+            }
+            other => {
+                return Err(f.error(
+                    "operation_article",
+                    format!("'{other}' is not one of: 18, 19, 20, 21, 22, 23, 25, 26, 53, 54, 55"),
+                ))
+            }
         };
-        Ok(Powers { operation_article, special_units: f.opt_bool("special_units")?.unwrap_or(false) })
+        Ok(Powers {
+            operation_article,
+            special_units: f.opt_bool("special_units")?.unwrap_or(false),
+        })
     }
 }
 
 /// Art. 36(1) a–d.
-const GENERAL: [&str; 4] = ["detain", "establish_identity", "security_search", "secure_seizable_objects"];
+const GENERAL: [&str; 4] = [
+    "detain",
+    "establish_identity",
+    "security_search",
+    "secure_seizable_objects",
+];
 /// Art. 37 a–g.
 const PUBLIC_ORDER: [&str; 7] = [
     "close_protection",
@@ -56,7 +71,10 @@ pub fn powers(p: &Powers) -> Decision {
     let special = p.special_units || matches!(article, 53..=55);
     if special {
         // Art. 52: Titles 3–5 apply to special units only where Title 6 declares them applicable.
-        d.cite(art("52"), "special units: Titles 3 to 5 apply only as Title 6 declares");
+        d.cite(
+            art("52"),
+            "special units: Titles 3 to 5 apply only as Title 6 declares",
+        );
     }
     // Art. 36(1): "… bij zijn optreden op grond van de artikelen 18, 20, 21, 25 en 26 …"
     // Art. 54(2), 55(2), 57(2)–(3) declare Art. 36 applicable to special units.
@@ -82,7 +100,10 @@ pub fn powers(p: &Powers) -> Decision {
     }
     if article == 53 {
         // Art. 53(8): the same powers as the host's special units, never more than at home.
-        d.cite(art("53(8)"), "the powers of the host's special units, never beyond those held at home");
+        d.cite(
+            art("53(8)"),
+            "the powers of the host's special units, never beyond those held at home",
+        );
     }
     if powers.is_empty() && article != 53 {
         d.cite(
@@ -93,7 +114,11 @@ pub fn powers(p: &Powers) -> Decision {
     // Arts. 21(2)(e) and 22(7)(c): never enter dwellings or non-public places.
     if matches!(article, 21 | 22 | 55) {
         d.cite(
-            if article == 22 { art("22(7)(c)") } else { art("21(2)(e)") },
+            if article == 22 {
+                art("22(7)(c)")
+            } else {
+                art("21(2)(e)")
+            },
             "never: entering dwellings or places not open to the public",
         );
     }
@@ -127,7 +152,11 @@ impl Weapons {
 
 pub fn weapons(w: &Weapons) -> Decision {
     let mut d = DecisionBuilder::new();
-    let first = if w.special_units { art("58(1)") } else { art("39(1)") };
+    let first = if w.special_units {
+        art("58(1)")
+    } else {
+        art("39(1)")
+    };
     if w.in_own_equipment && w.host_officers_may_carry {
         // Art. 39(1): "… mogen … de tot hun uitrusting in de zendstaat behorende wapens en munitie
         // vervoeren en dragen, mits deze vervoerd en gedragen mogen worden door de ambtenaren van de gaststaat."
@@ -135,10 +164,16 @@ pub fn weapons(w: &Weapons) -> Decision {
     } else if w.cannot_be_safely_stored_at_home {
         // Art. 39(2): other weapons when they "… redelijkerwijs niet op veilige wijze kunnen worden
         // afgelegd en veiliggesteld op het grondgebied van de zendstaat."
-        d.cite(art("39(2)"), "the weapon cannot reasonably be left and secured safely at home");
+        d.cite(
+            art("39(2)"),
+            "the weapon cannot reasonably be left and secured safely at home",
+        );
     } else if w.prior_consent_of_host_authority {
         // Art. 39(3): "… indien de … bevoegde autoriteit van de gaststaat hiervoor van tevoren toestemming heeft gegeven."
-        d.cite(art("39(3)"), "the host's designated authority consented in advance");
+        d.cite(
+            art("39(3)"),
+            "the host's designated authority consented in advance",
+        );
     } else {
         d.refuse(first, "the host's own officers may not carry this weapon");
         d.refuse(art("39(3)"), "other weapons need the prior consent of the host's designated authority, or must be impossible to store safely at home (39(2))");
@@ -172,7 +207,9 @@ impl Force {
             reasonably_necessary: f.bool("reasonably_necessary")?,
             warning_given_or_impossible: f.bool("warning_given_or_impossible")?,
             host_law_requires_report: f.bool("host_law_requires_report")?,
-            special_units_automatic_or_precision: f.opt_bool("special_units_automatic_or_precision")?.unwrap_or(false),
+            special_units_automatic_or_precision: f
+                .opt_bool("special_units_automatic_or_precision")?
+                .unwrap_or(false),
             host_special_units_may: f.opt_bool("host_special_units_may")?.unwrap_or(false),
         })
     }
@@ -200,17 +237,32 @@ pub fn force(f: &Force) -> Decision {
         } else {
             // Art. 40(4): "Het afvuren van een vuurwapen … is enkel toegestaan in het geval van een
             // ogenblikkelijke noodzaak van wettige verdediging van zichzelf of van een ander."
-            d.require(f.self_defence, art("40(4)"), "firing in immediate self-defence", "a firearm may be fired only in immediate self-defence or defence of another");
+            d.require(
+                f.self_defence,
+                art("40(4)"),
+                "firing in immediate self-defence",
+                "a firearm may be fired only in immediate self-defence or defence of another",
+            );
         }
     }
     // Art. 40(5): "Aan het uitoefenen van geweld gaat, indien mogelijk en gepast, een waarschuwing vooraf."
-    d.require(f.warning_given_or_impossible, art("40(5)"), "a warning preceded the force, or was not possible", "a warning must precede force where possible and appropriate");
+    d.require(
+        f.warning_given_or_impossible,
+        art("40(5)"),
+        "a warning preceded the force, or was not possible",
+        "a warning must precede force where possible and appropriate",
+    );
     // Art. 40(6): "… meldt de feiten en omstandigheden …, alsmede de gevolgen hiervan, onverwijld
     // aan de bevoegde autoriteit van de gaststaat, indien en voor zover het recht van de gaststaat
     // een dergelijke verplichting aan zijn eigen ambtenaren oplegt."
     if f.host_law_requires_report {
         d.cite(art("40(6)"), "host law requires its own officers to report use of force: report it to the host authority without delay (it may go in the Art. 46 report)");
-        d.oblige(Obligation::new(ObligationKind::Report, Addressee::HostAuthority, When::Immediately, art("40(6)")));
+        d.oblige(Obligation::new(
+            ObligationKind::Report,
+            Addressee::HostAuthority,
+            When::Immediately,
+            art("40(6)"),
+        ));
     }
     d.build()
 }
@@ -228,7 +280,9 @@ impl IdentityDisclosure {
     pub fn parse(f: &Fields) -> Result<Self, FieldError> {
         Ok(IdentityDisclosure {
             shielded: f.bool("shielded")?,
-            criminal_prosecution_in_host: f.opt_bool("criminal_prosecution_in_host")?.unwrap_or(false),
+            criminal_prosecution_in_host: f
+                .opt_bool("criminal_prosecution_in_host")?
+                .unwrap_or(false),
         })
     }
 }
@@ -238,11 +292,17 @@ impl IdentityDisclosure {
 /// gaststaat geldt in geval van strafrechtelijke vervolging."
 pub fn identity_disclosure(i: &IdentityDisclosure) -> Decision {
     let mut d = DecisionBuilder::new();
-    d.cite(art("43(1)"), "the officer can always prove the official function with the sending state's card");
+    d.cite(
+        art("43(1)"),
+        "the officer can always prove the official function with the sending state's card",
+    );
     if i.shielded && !i.criminal_prosecution_in_host {
         d.refuse(art("43(2)"), "the officer's identity is shielded at home: partners see a pseudonymous identifier only");
     } else if i.shielded {
-        d.cite(art("43(2)"), "shielded identity, but the host's rules for criminal prosecution apply");
+        d.cite(
+            art("43(2)"),
+            "shielded identity, but the host's rules for criminal prosecution apply",
+        );
     } else {
         d.cite(art("43(2)"), "the officer's identity is not shielded");
     }
@@ -269,8 +329,15 @@ impl Liability {
         Ok(Liability {
             host: f.party("host")?,
             sending: f.party("sending")?,
-            operation_article: article.parse().map_err(|_| f.error("operation_article", format!("'{article}' is not an article number")))?,
-            gross_negligence_or_wilful_misconduct: f.opt_bool("gross_negligence_or_wilful_misconduct")?.unwrap_or(false),
+            operation_article: article.parse().map_err(|_| {
+                f.error(
+                    "operation_article",
+                    format!("'{article}' is not an article number"),
+                )
+            })?,
+            gross_negligence_or_wilful_misconduct: f
+                .opt_bool("gross_negligence_or_wilful_misconduct")?
+                .unwrap_or(false),
         })
     }
 }
@@ -282,22 +349,55 @@ pub fn liability(l: &Liability) -> Decision {
         // Art. 48(4): "Wanneer ambtenaren van de zendstaat op verzoek optreden als bedoeld in artikel
         // 18 …, is de gaststaat overeenkomstig zijn nationale recht aansprakelijk …" (60(1) for 53–54).
         if matches!(l.operation_article, 53 | 54) {
-            d.cite(art("60(1)"), "special units acting on request: Art. 48(4)–(5) apply");
+            d.cite(
+                art("60(1)"),
+                "special units acting on request: Art. 48(4)–(5) apply",
+            );
         }
-        d.cite(art("48(4)"), format!("assistance on request: the host, {}, is liable under its own law", l.host));
+        d.cite(
+            art("48(4)"),
+            format!(
+                "assistance on request: the host, {}, is liable under its own law",
+                l.host
+            ),
+        );
         if l.gross_negligence_or_wilful_misconduct {
-            d.cite(art("48(5)"), format!("gross negligence or wilful misconduct: {} may seek reimbursement from {}", l.host, l.sending));
+            d.cite(
+                art("48(5)"),
+                format!(
+                    "gross negligence or wilful misconduct: {} may seek reimbursement from {}",
+                    l.host, l.sending
+                ),
+            );
         }
         d.details().liable = Some(l.host.clone());
     } else {
         if matches!(l.operation_article, 55..=57) {
-            d.cite(art("60(2)"), "special units in other operations: Art. 48(1)–(3) apply");
+            d.cite(
+                art("60(2)"),
+                "special units in other operations: Art. 48(1)–(3) apply",
+            );
         }
         // Art. 48(1): "… is de zendstaat overeenkomstig het recht van de gaststaat aansprakelijk voor
         // de schade die zijn ambtenaren aldaar … veroorzaken."
-        d.cite(art("48(1)"), format!("the sending state, {}, is liable under the law of {}", l.sending, l.host));
-        d.cite(art("48(2)"), format!("{} compensates the victims as for damage by its own officers", l.host));
-        d.cite(art("48(3)"), format!("{} reimburses {} in full", l.sending, l.host));
+        d.cite(
+            art("48(1)"),
+            format!(
+                "the sending state, {}, is liable under the law of {}",
+                l.sending, l.host
+            ),
+        );
+        d.cite(
+            art("48(2)"),
+            format!(
+                "{} compensates the victims as for damage by its own officers",
+                l.host
+            ),
+        );
+        d.cite(
+            art("48(3)"),
+            format!("{} reimburses {} in full", l.sending, l.host),
+        );
         d.details().liable = Some(l.sending.clone());
     }
     d.build()
@@ -346,17 +446,36 @@ pub fn special_units_request(s: &SpecialUnitsRequest) -> Decision {
             );
         }
         if !d.is_refused() {
-            d.cite(art("53(5)"), "the request states the nature, duration and specific objective");
+            d.cite(
+                art("53(5)"),
+                "the request states the nature, duration and specific objective",
+            );
             // Art. 53(6): "… neemt onverwijld een gemotiveerde beslissing op het verzoek …"
             d.cite(art("53(6)"), "the requested party decides without delay with reasons, in writing as soon as possible");
-            d.oblige(Obligation::new(ObligationKind::GiveReasons, Addressee::RequestingParty, When::Asap, art("53(6)")));
+            d.oblige(Obligation::new(
+                ObligationKind::GiveReasons,
+                Addressee::RequestingParty,
+                When::Asap,
+                art("53(6)"),
+            ));
             d.cite(art("53(9)"), "the requesting party's unit leader directs the operation, under the host's authority");
         }
     } else {
         // Art. 54(1): outside crises "… mits de voorwaarden en procedures bepaald in artikel 18 …".
-        d.cite(art("54(1)"), "assistance outside a crisis follows the conditions and procedures of Art. 18");
-        d.cite(art("18(4)"), "the requested service decides without delay, with reasons");
-        d.oblige(Obligation::new(ObligationKind::GiveReasons, Addressee::RequestingParty, When::Asap, art("18(4)")));
+        d.cite(
+            art("54(1)"),
+            "assistance outside a crisis follows the conditions and procedures of Art. 18",
+        );
+        d.cite(
+            art("18(4)"),
+            "the requested service decides without delay, with reasons",
+        );
+        d.oblige(Obligation::new(
+            ObligationKind::GiveReasons,
+            Addressee::RequestingParty,
+            When::Asap,
+            art("18(4)"),
+        ));
     }
     d.build()
 }

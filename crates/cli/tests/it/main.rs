@@ -1,0 +1,268 @@
+//! The `grens` binary as a user runs it: exit codes, messages, output.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn grens(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_grens"))
+        .args(args)
+        .output()
+        .expect("grens runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The public scenarios, in `shared/` beside the repository.
+fn public_scenarios() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/public");
+    assert!(
+        dir.is_dir(),
+        "the public scenarios are expected at {} (shared/ beside the repository)",
+        dir.display()
+    );
+    dir
+}
+
+fn scenario(name: &str) -> String {
+    std::fs::read_to_string(public_scenarios().join(name)).expect("scenario readable")
+}
+
+#[test]
+fn conformance_run_passes_every_public_scenario() {
+    let dir = public_scenarios();
+    let count = std::fs::read_dir(&dir)
+        .expect("dir")
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "json"))
+        })
+        .count();
+    let out = grens(&["conformance", "run", dir.to_str().expect("utf-8 path")]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l == format!("{count} passed, 0 failed")),
+        "{text}"
+    );
+    assert_eq!(
+        text.lines().filter(|l| l.starts_with("PASS ")).count(),
+        count
+    );
+}
+
+#[test]
+fn a_wrong_expectation_fails_with_exit_1_and_says_why() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let wrong = scenario("deadline-detention-evening.json")
+        .replace("2026-03-11T13:00:00+01:00", "2026-03-11T12:00:00+01:00");
+    std::fs::write(dir.path().join("wrong.json"), wrong).expect("write");
+    std::fs::write(
+        dir.path().join("right.json"),
+        scenario("pursuit-allowed.json"),
+    )
+    .expect("write");
+    let wrong_verdict =
+        scenario("request-other-purpose.json").replace("\"refused\"", "\"allowed\"");
+    std::fs::write(dir.path().join("verdict.json"), wrong_verdict).expect("write");
+    let out = grens(&["conformance", "run", dir.path().to_str().expect("utf-8")]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("FAIL deadline-detention-evening: deadline is \"2026-03-11T12:00:00Z\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("FAIL request-other-purpose: verdict refused, expected allowed"),
+        "{text}"
+    );
+    assert!(text.contains("PASS pursuit-allowed"), "{text}");
+    assert!(text.lines().any(|l| l == "1 passed, 2 failed"), "{text}");
+}
+
+fn run_invalid(file_name: &str, content: &str) -> (Option<i32>, String) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join(file_name), content).expect("write");
+    let out = grens(&["conformance", "run", dir.path().to_str().expect("utf-8")]);
+    (out.status.code(), stdout(&out))
+}
+
+#[test]
+fn an_unknown_kind_is_invalid_input_naming_file_and_field() {
+    let (code, text) = run_invalid(
+        "kind.json",
+        &scenario("pursuit-allowed.json").replace("operation.pursuit", "operation.teleport"),
+    );
+    assert_eq!(code, Some(2), "{text}");
+    assert!(
+        text.contains("INVALID kind.json: field `action.kind`: unknown kind 'operation.teleport'"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_missing_field_is_invalid_input_naming_file_and_field() {
+    let (code, text) = run_invalid(
+        "missing.json",
+        &scenario("pursuit-allowed.json").replace("\"enter_dwelling\": false,", ""),
+    );
+    assert_eq!(code, Some(2), "{text}");
+    assert!(
+        text.contains("INVALID missing.json: field `action.enter_dwelling`: missing"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_date_without_offset_is_invalid_input_naming_file_and_field() {
+    let (code, text) = run_invalid(
+        "offset.json",
+        &scenario("oral-confirm-24h.json")
+            .replace("2026-05-04T10:15:00+02:00", "2026-05-04T10:15:00"),
+    );
+    assert_eq!(code, Some(2), "{text}");
+    assert!(
+        text.contains(
+            "INVALID offset.json: field `action.at`: '2026-05-04T10:15:00' has no UTC offset"
+        ),
+        "{text}"
+    );
+    let (code, text) = run_invalid(
+        "due.json",
+        &scenario("oral-confirm-24h.json")
+            .replace("2026-05-05T10:15:00+02:00", "2026-05-05T10:15:00"),
+    );
+    assert_eq!(code, Some(2), "{text}");
+    assert!(text.contains("field `expect.obligations[0].due`"), "{text}");
+}
+
+#[test]
+fn malformed_json_an_unknown_party_and_an_unknown_profile_are_invalid() {
+    let (code, text) = run_invalid("broken.json", "{\"id\": \"x\", ");
+    assert_eq!(code, Some(2), "{text}");
+    assert!(
+        text.contains("INVALID broken.json: malformed JSON at line 1"),
+        "{text}"
+    );
+    let (code, text) = run_invalid(
+        "party.json",
+        &scenario("pursuit-allowed.json").replace("\"host\": \"BE\"", "\"host\": \"FR\""),
+    );
+    assert_eq!(code, Some(2), "{text}");
+    assert!(
+        text.contains("field `action.host`: FR is not a party of profile benelux-2018"),
+        "{text}"
+    );
+    let (code, text) = run_invalid(
+        "profile.json",
+        &scenario("pursuit-allowed.json").replace("benelux-2018", "benelux-2004"),
+    );
+    assert_eq!(code, Some(2), "{text}");
+    assert!(
+        text.contains("field `profile`: unknown profile 'benelux-2004'"),
+        "{text}"
+    );
+}
+
+#[test]
+fn evaluate_prints_the_decision_in_the_partys_local_time() {
+    let file = public_scenarios().join("deadline-detention-evening.json");
+    let out = grens(&["evaluate", file.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let decision: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON output");
+    assert_eq!(decision["deadline"], "2026-03-11T13:00:00+01:00");
+    assert_eq!(decision["articles"][0], "21(3)");
+    assert!(decision["reasons"][0]
+        .as_str()
+        .is_some_and(|r| r.starts_with("Art. 21(3):")));
+}
+
+#[test]
+fn evaluate_takes_a_bare_action_and_rejects_bad_input_with_exit_2() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let action = dir.path().join("action.json");
+    std::fs::write(
+        &action,
+        r#"{"kind":"exchange.language","provider":"NL","language":"fr"}"#,
+    )
+    .expect("write");
+    let out = grens(&["evaluate", action.to_str().expect("utf-8")]);
+    let decision: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON output");
+    assert_eq!(decision["verdict"], "refused");
+    std::fs::write(&action, r#"{"kind":"exchange.language","provider":"NL"}"#).expect("write");
+    let out = grens(&["evaluate", action.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("action.json: invalid: field `action.language`: missing"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn coverage_lists_no_article_as_unimplemented() {
+    let dir = public_scenarios();
+    let out = grens(&[
+        "treaty",
+        "coverage",
+        "--scenarios",
+        dir.to_str().expect("utf-8"),
+    ]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(!text.contains("NOT IMPLEMENTED"), "{text}");
+    assert!(text.contains(", 0 not implemented"), "{text}");
+    for article in 4..=67 {
+        assert!(
+            text.contains(&format!("Art. {article:>2}  ")),
+            "Art. {article} missing from the report"
+        );
+    }
+    assert!(
+        text.contains("Art. 49") && text.contains("nothing to decide"),
+        "{text}"
+    );
+}
+
+#[test]
+fn demo_walks_through_the_scripted_exchange() {
+    let out = grens(&["demo"]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(text.contains("Stg. CONFIDENTIEEL"), "{text}");
+    assert!(text.matches("REFUSED").count() >= 2, "{text}");
+    assert!(text.contains("only in case file 2026/0412"), "{text}");
+}
+
+#[test]
+fn a_malformed_profile_folder_is_reported_with_file_line_and_key() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../profiles/benelux-2018.toml"),
+    )
+    .expect("profile");
+    std::fs::write(
+        dir.path().join("benelux-2018.toml"),
+        text.replace("languages = [\"nl\"]", "languages = \"nl\""),
+    )
+    .expect("write");
+    let out = grens(&[
+        "--profiles",
+        dir.path().to_str().expect("utf-8"),
+        "conformance",
+        "run",
+        public_scenarios().to_str().expect("utf-8"),
+    ]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("benelux-2018.toml:") && text.contains("key `parties[2].languages`"),
+        "{text}"
+    );
+}
