@@ -13,13 +13,14 @@ fn main() {
     }
     found.sort();
     found.dedup();
-    let mut out = String::from("/// (article, test name) for every test named `artN_…`.\npub const TESTS_BY_ARTICLE: &[(u32, &str)] = &[\n");
+    let mut out = String::from(
+        "/// (article, test name) for every test named `artN_…`.\npub const TESTS_BY_ARTICLE: &[(u32, &str)] = &[\n",
+    );
     for (article, name) in &found {
         let _ = writeln!(out, "    ({article}, {name:?}),");
     }
     out.push_str("];\n");
-    let dest =
-        Path::new(&env::var("OUT_DIR").unwrap_or_else(|_| ".".into())).join("tests_by_article.rs");
+    let dest = Path::new(&env::var("OUT_DIR").unwrap_or_else(|_| ".".into())).join("tests_by_article.rs");
     if let Err(e) = fs::write(&dest, out) {
         println!("cargo:warning=cannot write {}: {e}", dest.display());
     }
@@ -48,9 +49,7 @@ fn scan(dir: &Path, found: &mut Vec<(u32, String)>) {
                         .take_while(|c| c.is_alphanumeric() || *c == '_')
                         .collect::<String>()
                 );
-                if let (Ok(article), true) =
-                    (digits.parse::<u32>(), rest[digits.len()..].starts_with('_'))
-                {
+                if let (Ok(article), true) = (digits.parse::<u32>(), rest[digits.len()..].starts_with('_')) {
                     found.push((article, name));
                 }
             }

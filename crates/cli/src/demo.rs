@@ -59,10 +59,9 @@ pub fn run(profiles: &ProfileSource) -> Result<ExitCode> {
         profile.title
     );
     for (i, (what, json)) in STEPS.iter().enumerate() {
-        let value: serde_json::Value =
-            serde_json::from_str(json).context("demo step is valid JSON")?;
-        let action = Action::parse(&value, "action", &profile)
-            .map_err(|e| anyhow::anyhow!("demo step {}: {e}", i + 1))?;
+        let value: serde_json::Value = serde_json::from_str(json).context("demo step is valid JSON")?;
+        let action =
+            Action::parse(&value, "action", &profile).map_err(|e| anyhow::anyhow!("demo step {}: {e}", i + 1))?;
         let decision = evaluate(&profile, &action);
         let zone = action
             .local_party(&profile)
@@ -78,10 +77,7 @@ pub fn run(profiles: &ProfileSource) -> Result<ExitCode> {
             println!("     {reason}");
         }
         if let Some(deadline) = decision.deadline {
-            println!(
-                "     deadline: {}",
-                treaty::clocks::rfc3339_in(deadline, &zone)
-            );
+            println!("     deadline: {}", treaty::clocks::rfc3339_in(deadline, &zone));
         }
         for o in &decision.obligations {
             let o = serde_json::to_value(o)?;
@@ -89,6 +85,8 @@ pub fn run(profiles: &ProfileSource) -> Result<ExitCode> {
         }
         println!();
     }
-    println!("Next: `grens conformance run ../shared/conformance/public`, `grens treaty coverage`, `grens evaluate FILE`.");
+    println!(
+        "Next: `grens conformance run ../shared/conformance/public`, `grens treaty coverage`, `grens evaluate FILE`."
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -39,8 +39,7 @@ impl ProfileSource {
 
 /// `grens evaluate FILE`.
 pub fn evaluate(profiles: &ProfileSource, file: &Path) -> Result<ExitCode> {
-    let text =
-        fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let text = fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     let value: serde_json::Value = match serde_json::from_str(&text) {
         Ok(v) => v,
         Err(e) => {
@@ -81,10 +80,7 @@ pub fn evaluate(profiles: &ProfileSource, file: &Path) -> Result<ExitCode> {
         }
     };
     let decision = decide(&profile, &action);
-    println!(
-        "{}",
-        serde_json::to_string_pretty(&decision.to_json(&zone))?
-    );
+    println!("{}", serde_json::to_string_pretty(&decision.to_json(&zone))?);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -106,10 +102,9 @@ pub fn conformance_run(profiles: &ProfileSource, dir: &Path) -> Result<ExitCode>
     }
     let (mut passed, mut failed, mut invalid) = (0usize, 0usize, 0usize);
     for file in &files {
-        let name = file.file_name().map_or_else(
-            || file.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        );
+        let name = file
+            .file_name()
+            .map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned());
         let text = match fs::read_to_string(file) {
             Ok(t) => t,
             Err(e) => {
@@ -153,8 +148,7 @@ pub fn coverage(profiles: &ProfileSource, scenarios: Option<&Path>) -> Result<Ex
         for entry in fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
             let path = entry?.path();
             if path.extension().is_some_and(|x| x == "json") {
-                let text = fs::read_to_string(&path)
-                    .with_context(|| format!("cannot read {}", path.display()))?;
+                let text = fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
                 if let Ok(s) = Scenario::parse(&text, &|id| profiles.load(id)) {
                     cited.extend(s.expect.articles);
                 }

@@ -19,9 +19,7 @@ pub struct ArticleRef {
 
 /// Why a reference could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "'{text}' is not an article reference (expected e.g. 21(3), 6(4)(a), annex6 or 2023/977:5(1))"
-)]
+#[error("'{text}' is not an article reference (expected e.g. 21(3), 6(4)(a), annex6 or 2023/977:5(1))")]
 pub struct ArticleRefError {
     text: String,
 }
@@ -59,9 +57,7 @@ impl FromStr for ArticleRef {
     type Err = ArticleRefError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let err = || ArticleRefError {
-            text: text.to_owned(),
-        };
+        let err = || ArticleRefError { text: text.to_owned() };
         let trimmed = text.trim();
         let (instrument, rest) = match trimmed.rsplit_once(':') {
             Some((inst, rest)) if !inst.is_empty() => (Some(inst.to_owned()), rest),
@@ -74,8 +70,7 @@ impl FromStr for ArticleRef {
         };
         let article_ok = !article.is_empty()
             && (article.chars().all(|c| c.is_ascii_digit())
-                || (article.starts_with("annex")
-                    && article[5..].chars().all(|c| c.is_ascii_digit())));
+                || (article.starts_with("annex") && article[5..].chars().all(|c| c.is_ascii_digit())));
         if !article_ok {
             return Err(err());
         }
@@ -83,10 +78,7 @@ impl FromStr for ArticleRef {
         while !tail.is_empty() {
             let close = tail.find(')').ok_or_else(err)?;
             let part = tail.get(1..close).ok_or_else(err)?;
-            if !tail.starts_with('(')
-                || part.is_empty()
-                || !part.chars().all(|c| c.is_ascii_alphanumeric())
-            {
+            if !tail.starts_with('(') || part.is_empty() || !part.chars().all(|c| c.is_ascii_alphanumeric()) {
                 return Err(err());
             }
             path.push(part.to_owned());
@@ -147,14 +139,7 @@ mod tests {
 
     #[test]
     fn parses_and_prints_the_forms_of_the_conformance_suite() {
-        for s in [
-            "21(3)",
-            "6(4)(a)",
-            "annex6",
-            "2023/977:5(1)",
-            "37",
-            "2023/977:6(h)",
-        ] {
+        for s in ["21(3)", "6(4)(a)", "annex6", "2023/977:5(1)", "37", "2023/977:6(h)"] {
             assert_eq!(r(s).to_string(), s);
         }
     }

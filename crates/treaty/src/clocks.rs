@@ -65,10 +65,7 @@ pub fn detention_release(
         let window_start = next_local(&now, uncounted_from);
         let available = now.timestamp().duration_until(window_start.timestamp());
         if remaining <= available {
-            return now
-                .timestamp()
-                .saturating_add(remaining)
-                .unwrap_or(Timestamp::MAX);
+            return now.timestamp().saturating_add(remaining).unwrap_or(Timestamp::MAX);
         }
         remaining -= available;
         now = window_start;
@@ -93,11 +90,7 @@ fn next_local(now: &Zoned, at: Time) -> Zoned {
     match candidate {
         Ok(z) if z.timestamp() > now.timestamp() => z,
         _ => {
-            let tomorrow = now
-                .date()
-                .tomorrow()
-                .map(|d| d.to_datetime(at))
-                .unwrap_or(today);
+            let tomorrow = now.date().tomorrow().map(|d| d.to_datetime(at)).unwrap_or(today);
             tomorrow
                 .to_zoned(now.time_zone().clone())
                 .unwrap_or_else(|_| now.clone())
@@ -107,9 +100,7 @@ fn next_local(now: &Zoned, at: Time) -> Zoned {
 
 /// An instant as RFC 3339 with the offset `zone` has at that instant.
 pub fn rfc3339_in(ts: Timestamp, zone: &TimeZone) -> String {
-    ts.to_zoned(zone.clone())
-        .strftime("%Y-%m-%dT%H:%M:%S%:z")
-        .to_string()
+    ts.to_zoned(zone.clone()).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
 }
 
 #[cfg(test)]
@@ -132,57 +123,30 @@ mod tests {
 
     #[test]
     fn art21_detention_in_the_afternoon_is_six_plain_hours() {
-        assert_eq!(
-            release("2026-03-10T12:00:00+01:00"),
-            ts("2026-03-10T18:00:00+01:00")
-        );
-        assert_eq!(
-            release("2026-03-10T18:00:00+01:00"),
-            ts("2026-03-11T00:00:00+01:00")
-        );
+        assert_eq!(release("2026-03-10T12:00:00+01:00"), ts("2026-03-10T18:00:00+01:00"));
+        assert_eq!(release("2026-03-10T18:00:00+01:00"), ts("2026-03-11T00:00:00+01:00"));
     }
 
     #[test]
     fn art21_detention_the_night_does_not_count() {
-        assert_eq!(
-            release("2026-03-10T22:00:00+01:00"),
-            ts("2026-03-11T13:00:00+01:00")
-        );
-        assert_eq!(
-            release("2026-03-11T03:00:00+01:00"),
-            ts("2026-03-11T15:00:00+01:00")
-        );
-        assert_eq!(
-            release("2026-03-11T00:00:00+01:00"),
-            ts("2026-03-11T15:00:00+01:00")
-        );
-        assert_eq!(
-            release("2026-03-10T23:59:00+01:00"),
-            ts("2026-03-11T14:59:00+01:00")
-        );
+        assert_eq!(release("2026-03-10T22:00:00+01:00"), ts("2026-03-11T13:00:00+01:00"));
+        assert_eq!(release("2026-03-11T03:00:00+01:00"), ts("2026-03-11T15:00:00+01:00"));
+        assert_eq!(release("2026-03-11T00:00:00+01:00"), ts("2026-03-11T15:00:00+01:00"));
+        assert_eq!(release("2026-03-10T23:59:00+01:00"), ts("2026-03-11T14:59:00+01:00"));
     }
 
     #[test]
     fn art21_detention_across_spring_forward() {
         // 29 March 2026: 02:00 CET → 03:00 CEST, inside the uncounted night.
-        assert_eq!(
-            release("2026-03-28T22:00:00+01:00"),
-            ts("2026-03-29T13:00:00+02:00")
-        );
+        assert_eq!(release("2026-03-28T22:00:00+01:00"), ts("2026-03-29T13:00:00+02:00"));
         // Counted daytime hours are elapsed hours; the offset changes, the count does not.
-        assert_eq!(
-            release("2026-03-29T10:00:00+02:00"),
-            ts("2026-03-29T16:00:00+02:00")
-        );
+        assert_eq!(release("2026-03-29T10:00:00+02:00"), ts("2026-03-29T16:00:00+02:00"));
     }
 
     #[test]
     fn art21_detention_across_fall_back() {
         // 25 October 2026: 03:00 CEST → 02:00 CET, the night lasts ten real hours.
-        assert_eq!(
-            release("2026-10-24T22:00:00+02:00"),
-            ts("2026-10-25T13:00:00+01:00")
-        );
+        assert_eq!(release("2026-10-24T22:00:00+02:00"), ts("2026-10-25T13:00:00+01:00"));
         assert_eq!(
             ts("2026-10-24T22:00:00+02:00").duration_until(release("2026-10-24T22:00:00+02:00")),
             SignedDuration::from_hours(16)
@@ -194,15 +158,9 @@ mod tests {
         let z = brussels();
         // 3 days from Friday 27 March 10:00 CET is Monday 30 March 10:00 CEST: 71 real hours.
         let start = ts("2026-03-27T10:00:00+01:00");
-        assert_eq!(
-            after_calendar_days(start, 3, &z),
-            ts("2026-03-30T10:00:00+02:00")
-        );
+        assert_eq!(after_calendar_days(start, 3, &z), ts("2026-03-30T10:00:00+02:00"));
         let start = ts("2026-10-23T10:00:00+02:00");
-        assert_eq!(
-            after_calendar_days(start, 7, &z),
-            ts("2026-10-30T10:00:00+01:00")
-        );
+        assert_eq!(after_calendar_days(start, 7, &z), ts("2026-10-30T10:00:00+01:00"));
         assert_eq!(
             after_months(ts("2026-08-31T12:00:00+02:00"), 6, &z),
             ts("2027-02-28T12:00:00+01:00")

@@ -90,16 +90,11 @@ impl Scenario {
             .unwrap_or_default()
             .to_owned();
         let profile_id = string("profile")?;
-        let profile = profiles(&profile_id)
-            .ok_or_else(|| field("profile", format!("unknown profile '{profile_id}'")))??;
-        let action_value = map
-            .get("action")
-            .ok_or_else(|| field("action", "missing".into()))?;
+        let profile =
+            profiles(&profile_id).ok_or_else(|| field("profile", format!("unknown profile '{profile_id}'")))??;
+        let action_value = map.get("action").ok_or_else(|| field("action", "missing".into()))?;
         let action = Action::parse(action_value, "action", &profile)?;
-        let expect = parse_expectation(
-            map.get("expect")
-                .ok_or_else(|| field("expect", "missing".into()))?,
-        )?;
+        let expect = parse_expectation(map.get("expect").ok_or_else(|| field("expect", "missing".into()))?)?;
         Ok(Scenario {
             id,
             description,
@@ -142,14 +137,13 @@ fn parse_expectation(value: &Value) -> Result<Expectation, FieldError> {
                     .as_array()
                     .ok_or_else(|| field("articles", "expected a list".into()))?;
                 for (i, a) in items.iter().enumerate() {
-                    let s = a.as_str().ok_or_else(|| {
-                        field(&format!("articles[{i}]"), "expected a string".into())
-                    })?;
-                    e.articles.push(s.parse().map_err(
-                        |err: crate::article::ArticleRefError| {
+                    let s = a
+                        .as_str()
+                        .ok_or_else(|| field(&format!("articles[{i}]"), "expected a string".into()))?;
+                    e.articles
+                        .push(s.parse().map_err(|err: crate::article::ArticleRefError| {
                             field(&format!("articles[{i}]"), err.to_string())
-                        },
-                    )?);
+                        })?);
                 }
             }
             "obligations" => {
@@ -209,18 +203,14 @@ fn parse_expected_obligation(v: &Value, path: &str) -> Result<ExpectedObligation
         field: format!("expect.{path}"),
         problem: "expected an object".into(),
     })?;
-    let one_of =
-        |name: &str, allowed: &[&str], nullable: bool| -> Result<Option<String>, FieldError> {
-            match map.get(name) {
-                Some(Value::String(s)) if allowed.contains(&s.as_str()) => Ok(Some(s.clone())),
-                Some(Value::Null) | None if nullable => Ok(None),
-                None => Err(field(name, "missing".into())),
-                Some(other) => Err(field(
-                    name,
-                    format!("{other} is not one of: {}", allowed.join(", ")),
-                )),
-            }
-        };
+    let one_of = |name: &str, allowed: &[&str], nullable: bool| -> Result<Option<String>, FieldError> {
+        match map.get(name) {
+            Some(Value::String(s)) if allowed.contains(&s.as_str()) => Ok(Some(s.clone())),
+            Some(Value::Null) | None if nullable => Ok(None),
+            None => Err(field(name, "missing".into())),
+            Some(other) => Err(field(name, format!("{other} is not one of: {}", allowed.join(", ")))),
+        }
+    };
     let kind = one_of("kind", OBLIGATION_KINDS, false)?.unwrap_or_default();
     let due = match map.get("due") {
         None | Some(Value::Null) => None,
@@ -255,10 +245,7 @@ pub fn compare(decision: &Decision, expect: &Expectation) -> Vec<String> {
     let mut problems = Vec::new();
     let json = serde_json::to_value(decision).unwrap_or(Value::Null);
     if let Some(v) = &expect.verdict {
-        let got = json
-            .get("verdict")
-            .and_then(Value::as_str)
-            .unwrap_or("none");
+        let got = json.get("verdict").and_then(Value::as_str).unwrap_or("none");
         if got != v {
             problems.push(format!("verdict {got}, expected {v}"));
         }
@@ -276,9 +263,7 @@ pub fn compare(decision: &Decision, expect: &Expectation) -> Vec<String> {
                 && dj.get("to").and_then(Value::as_str) == o.to.as_deref()
                 && dj.get("when").and_then(Value::as_str) == o.when.as_deref()
                 && o.due.is_none_or(|due| d.due == Some(due))
-                && o.conditions
-                    .as_ref()
-                    .is_none_or(|c| same_set(c, &d.conditions))
+                && o.conditions.as_ref().is_none_or(|c| same_set(c, &d.conditions))
         });
         if !found {
             problems.push(format!(

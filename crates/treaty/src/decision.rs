@@ -90,12 +90,7 @@ impl Obligation {
         }
     }
 
-    pub fn by_deadline(
-        kind: ObligationKind,
-        to: Addressee,
-        due: Timestamp,
-        article: ArticleRef,
-    ) -> Self {
+    pub fn by_deadline(kind: ObligationKind, to: Addressee, due: Timestamp, article: ArticleRef) -> Self {
         Obligation {
             due: Some(due),
             ..Obligation::new(kind, to, When::ByDeadline, article)
@@ -179,9 +174,7 @@ fn localise_instants(value: &mut serde_json::Value, zone: &jiff::tz::TimeZone) {
                 *s = crate::clocks::rfc3339_in(ts, zone);
             }
         }
-        serde_json::Value::Array(items) => {
-            items.iter_mut().for_each(|v| localise_instants(v, zone))
-        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|v| localise_instants(v, zone)),
         serde_json::Value::Object(map) => map.values_mut().for_each(|v| localise_instants(v, zone)),
         _ => {}
     }
@@ -200,8 +193,7 @@ mod opt_instant {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Timestamp>, D::Error> {
         let s: Option<String> = Option::deserialize(d)?;
-        s.map(|s| s.parse().map_err(serde::de::Error::custom))
-            .transpose()
+        s.map(|s| s.parse().map_err(serde::de::Error::custom)).transpose()
     }
 }
 
@@ -238,8 +230,7 @@ impl DecisionBuilder {
         if !self.articles.contains(&article) {
             self.articles.push(article.clone());
         }
-        self.reasons
-            .push(format!("Art. {article}: {}", reason.into()));
+        self.reasons.push(format!("Art. {article}: {}", reason.into()));
         self
     }
 

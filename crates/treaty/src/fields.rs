@@ -27,11 +27,7 @@ pub struct Fields<'a> {
 impl<'a> Fields<'a> {
     pub fn new(value: &'a Value, path: &'a str, profile: &'a Profile) -> Result<Self, FieldError> {
         match value {
-            Value::Object(object) => Ok(Fields {
-                object,
-                path,
-                profile,
-            }),
+            Value::Object(object) => Ok(Fields { object, path, profile }),
             other => Err(FieldError {
                 field: path.to_owned(),
                 problem: format!("expected an object, found {}", type_name(other)),
@@ -56,18 +52,13 @@ impl<'a> Fields<'a> {
     }
 
     fn required(&self, name: &str) -> Result<&'a Value, FieldError> {
-        self.object
-            .get(name)
-            .ok_or_else(|| self.error(name, "missing"))
+        self.object.get(name).ok_or_else(|| self.error(name, "missing"))
     }
 
     pub fn bool(&self, name: &str) -> Result<bool, FieldError> {
         match self.required(name)? {
             Value::Bool(b) => Ok(*b),
-            other => Err(self.error(
-                name,
-                format!("expected true or false, found {}", type_name(other)),
-            )),
+            other => Err(self.error(name, format!("expected true or false, found {}", type_name(other)))),
         }
     }
 
@@ -82,10 +73,7 @@ impl<'a> Fields<'a> {
     pub fn string(&self, name: &str) -> Result<&'a str, FieldError> {
         match self.required(name)? {
             Value::String(s) => Ok(s),
-            other => Err(self.error(
-                name,
-                format!("expected a string, found {}", type_name(other)),
-            )),
+            other => Err(self.error(name, format!("expected a string, found {}", type_name(other)))),
         }
     }
 
@@ -94,10 +82,7 @@ impl<'a> Fields<'a> {
         match self.required(name)? {
             Value::Null => Ok(None),
             Value::String(s) => Ok(Some(s)),
-            other => Err(self.error(
-                name,
-                format!("expected a string or null, found {}", type_name(other)),
-            )),
+            other => Err(self.error(name, format!("expected a string or null, found {}", type_name(other)))),
         }
     }
 
@@ -126,12 +111,7 @@ impl<'a> Fields<'a> {
     fn party_value(&self, name: &str, s: &str) -> Result<PartyCode, FieldError> {
         let code = PartyCode::parse(s).map_err(|m| self.error(name, m))?;
         if self.profile.party(&code).is_none() {
-            let known: Vec<&str> = self
-                .profile
-                .parties
-                .iter()
-                .map(|p| p.code.as_str())
-                .collect();
+            let known: Vec<&str> = self.profile.parties.iter().map(|p| p.code.as_str()).collect();
             return Err(self.error(
                 name,
                 format!(
@@ -189,10 +169,7 @@ impl<'a> Fields<'a> {
                     )),
                 })
                 .collect(),
-            other => Err(self.error(
-                name,
-                format!("expected a list of strings, found {}", type_name(other)),
-            )),
+            other => Err(self.error(name, format!("expected a list of strings, found {}", type_name(other)))),
         }
     }
 
@@ -201,9 +178,7 @@ impl<'a> Fields<'a> {
         let items = match self.object.get(name) {
             None | Some(Value::Null) => return Ok(Vec::new()),
             Some(Value::Array(items)) => items,
-            Some(other) => {
-                return Err(self.error(name, format!("expected a list, found {}", type_name(other))))
-            }
+            Some(other) => return Err(self.error(name, format!("expected a list, found {}", type_name(other)))),
         };
         let mut agreements = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
@@ -249,9 +224,7 @@ pub fn parse_instant(s: &str) -> Result<Timestamp, String> {
         (tail.starts_with('+') || tail.starts_with('-')) && tail.get(3..4) == Some(":")
     };
     if !has_offset {
-        return Err(format!(
-            "'{s}' has no UTC offset; write e.g. 2026-03-10T22:00:00+01:00"
-        ));
+        return Err(format!("'{s}' has no UTC offset; write e.g. 2026-03-10T22:00:00+01:00"));
     }
     s.parse::<Timestamp>()
         .map_err(|e| format!("'{s}' is not an RFC 3339 instant: {e}"))

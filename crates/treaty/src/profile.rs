@@ -11,10 +11,7 @@ use toml::Spanned;
 use crate::ids::{DatabaseId, Language, PartyCode};
 
 /// The profiles compiled into the binary, by id.
-const BUILTIN: &[(&str, &str)] = &[(
-    "benelux-2018",
-    include_str!("../../../profiles/benelux-2018.toml"),
-)];
+const BUILTIN: &[(&str, &str)] = &[("benelux-2018", include_str!("../../../profiles/benelux-2018.toml"))];
 
 /// A profile that could not be loaded: which file, which line, which key, and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -264,24 +261,22 @@ impl Profile {
 
     /// Parses and validates a profile; `file` only names it in errors.
     pub fn from_toml(file: &str, text: &str) -> Result<Profile, ProfileError> {
-        let error =
-            |span: Option<std::ops::Range<usize>>, key: String, problem: String| ProfileError {
-                file: file.to_owned(),
-                line: span.map_or(0, |s| line_of(text, s.start)),
-                key,
-                problem,
-            };
-        let raw: RawProfile = serde_path_to_error::deserialize(toml::Deserializer::new(text))
-            .map_err(|e| {
-                // `Spanned` fields show up in serde's path under a private name: hide it.
-                let key = e
-                    .path()
-                    .to_string()
-                    .replace("$__serde_spanned_private_value.", "")
-                    .replace(".$__serde_spanned_private_value", "");
-                let inner = e.into_inner();
-                error(inner.span(), key, inner.message().to_owned())
-            })?;
+        let error = |span: Option<std::ops::Range<usize>>, key: String, problem: String| ProfileError {
+            file: file.to_owned(),
+            line: span.map_or(0, |s| line_of(text, s.start)),
+            key,
+            problem,
+        };
+        let raw: RawProfile = serde_path_to_error::deserialize(toml::Deserializer::new(text)).map_err(|e| {
+            // `Spanned` fields show up in serde's path under a private name: hide it.
+            let key = e
+                .path()
+                .to_string()
+                .replace("$__serde_spanned_private_value.", "")
+                .replace(".$__serde_spanned_private_value", "");
+            let inner = e.into_inner();
+            error(inner.span(), key, inner.message().to_owned())
+        })?;
 
         let mut parties = Vec::with_capacity(raw.parties.len());
         for (i, p) in raw.parties.into_iter().enumerate() {
@@ -294,9 +289,10 @@ impl Profile {
             })?;
             let mut languages = Vec::new();
             for (j, l) in p.languages.iter().enumerate() {
-                languages.push(Language::parse(l.get_ref()).map_err(|m| {
-                    error(Some(l.span()), format!("parties[{i}].languages[{j}]"), m)
-                })?);
+                languages.push(
+                    Language::parse(l.get_ref())
+                        .map_err(|m| error(Some(l.span()), format!("parties[{i}].languages[{j}]"), m))?,
+                );
             }
             if parties.iter().any(|q: &Party| q.code == p.code) {
                 return Err(error(
@@ -336,11 +332,7 @@ impl Profile {
             databases.push(d);
         }
         for (i, a) in raw.agreements.iter().enumerate() {
-            if let Some(p) = a
-                .parties
-                .iter()
-                .find(|p| !parties.iter().any(|q| &q.code == *p))
-            {
+            if let Some(p) = a.parties.iter().find(|p| !parties.iter().any(|q| &q.code == *p)) {
                 return Err(error(
                     None,
                     format!("agreements[{i}].parties"),
@@ -376,14 +368,11 @@ impl Profile {
     /// The party's time zone; UTC for a code that is not a party (callers parse
     /// parties at the edge, so this does not happen for valid actions).
     pub fn zone(&self, code: &PartyCode) -> TimeZone {
-        self.party(code)
-            .map_or(TimeZone::UTC, |p| p.time_zone.clone())
+        self.party(code).map_or(TimeZone::UTC, |p| p.time_zone.clone())
     }
 
     pub fn database(&self, id: &str) -> Option<&Database> {
-        self.databases
-            .iter()
-            .find(|d| d.id.0.eq_ignore_ascii_case(id))
+        self.databases.iter().find(|d| d.id.0.eq_ignore_ascii_case(id))
     }
 
     /// The classification table in force on `day` (the latest not after it).
@@ -392,11 +381,7 @@ impl Profile {
         let fallback = &tables[tables.len() - 1];
         match day {
             None => fallback,
-            Some(day) => tables
-                .iter()
-                .rev()
-                .find(|t| t.valid_from <= day)
-                .unwrap_or(&tables[0]),
+            Some(day) => tables.iter().rev().find(|t| t.valid_from <= day).unwrap_or(&tables[0]),
         }
     }
 }
@@ -434,33 +419,25 @@ mod tests {
 
     #[test]
     fn a_malformed_profile_names_file_line_and_key() {
-        let text = include_str!("../../../profiles/benelux-2018.toml").replace(
-            "time_zone = \"Europe/Luxembourg\"",
-            "time_zone = \"Europe/Atlantis\"",
-        );
+        let text = include_str!("../../../profiles/benelux-2018.toml")
+            .replace("time_zone = \"Europe/Luxembourg\"", "time_zone = \"Europe/Atlantis\"");
         let err = Profile::from_toml("bad.toml", &text).expect_err("unknown zone must fail");
         assert_eq!(err.file, "bad.toml");
         assert_eq!(err.key, "parties[1].time_zone");
         assert_eq!(
-            text.lines()
-                .nth(err.line - 1)
-                .map(|l| l.contains("Atlantis")),
+            text.lines().nth(err.line - 1).map(|l| l.contains("Atlantis")),
             Some(true)
         );
 
-        let text = include_str!("../../../profiles/benelux-2018.toml")
-            .replace("art14 = true", "art14 = \"yes\"");
+        let text = include_str!("../../../profiles/benelux-2018.toml").replace("art14 = true", "art14 = \"yes\"");
         let err = Profile::from_toml("bad.toml", &text).expect_err("wrong type must fail");
         assert_eq!(err.key, "databases[0].art14");
         assert!(
-            text.lines()
-                .nth(err.line - 1)
-                .is_some_and(|l| l.contains("art14")),
+            text.lines().nth(err.line - 1).is_some_and(|l| l.contains("art14")),
             "{err}"
         );
 
-        let text = include_str!("../../../profiles/benelux-2018.toml")
-            .replace("oral_confirmation_hours = 24\n", "");
+        let text = include_str!("../../../profiles/benelux-2018.toml").replace("oral_confirmation_hours = 24\n", "");
         let err = Profile::from_toml("bad.toml", &text).expect_err("missing key must fail");
         assert!(err.to_string().contains("oral_confirmation_hours"), "{err}");
     }

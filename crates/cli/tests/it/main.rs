@@ -46,30 +46,18 @@ fn conformance_run_passes_every_public_scenario() {
     let out = grens(&["conformance", "run", dir.to_str().expect("utf-8 path")]);
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{text}");
-    assert!(
-        text.lines()
-            .any(|l| l == format!("{count} passed, 0 failed")),
-        "{text}"
-    );
-    assert_eq!(
-        text.lines().filter(|l| l.starts_with("PASS ")).count(),
-        count
-    );
+    assert!(text.lines().any(|l| l == format!("{count} passed, 0 failed")), "{text}");
+    assert_eq!(text.lines().filter(|l| l.starts_with("PASS ")).count(), count);
 }
 
 #[test]
 fn a_wrong_expectation_fails_with_exit_1_and_says_why() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let wrong = scenario("deadline-detention-evening.json")
-        .replace("2026-03-11T13:00:00+01:00", "2026-03-11T12:00:00+01:00");
+    let wrong =
+        scenario("deadline-detention-evening.json").replace("2026-03-11T13:00:00+01:00", "2026-03-11T12:00:00+01:00");
     std::fs::write(dir.path().join("wrong.json"), wrong).expect("write");
-    std::fs::write(
-        dir.path().join("right.json"),
-        scenario("pursuit-allowed.json"),
-    )
-    .expect("write");
-    let wrong_verdict =
-        scenario("request-other-purpose.json").replace("\"refused\"", "\"allowed\"");
+    std::fs::write(dir.path().join("right.json"), scenario("pursuit-allowed.json")).expect("write");
+    let wrong_verdict = scenario("request-other-purpose.json").replace("\"refused\"", "\"allowed\"");
     std::fs::write(dir.path().join("verdict.json"), wrong_verdict).expect("write");
     let out = grens(&["conformance", "run", dir.path().to_str().expect("utf-8")]);
     let text = stdout(&out);
@@ -123,20 +111,16 @@ fn a_missing_field_is_invalid_input_naming_file_and_field() {
 fn a_date_without_offset_is_invalid_input_naming_file_and_field() {
     let (code, text) = run_invalid(
         "offset.json",
-        &scenario("oral-confirm-24h.json")
-            .replace("2026-05-04T10:15:00+02:00", "2026-05-04T10:15:00"),
+        &scenario("oral-confirm-24h.json").replace("2026-05-04T10:15:00+02:00", "2026-05-04T10:15:00"),
     );
     assert_eq!(code, Some(2), "{text}");
     assert!(
-        text.contains(
-            "INVALID offset.json: field `action.at`: '2026-05-04T10:15:00' has no UTC offset"
-        ),
+        text.contains("INVALID offset.json: field `action.at`: '2026-05-04T10:15:00' has no UTC offset"),
         "{text}"
     );
     let (code, text) = run_invalid(
         "due.json",
-        &scenario("oral-confirm-24h.json")
-            .replace("2026-05-05T10:15:00+02:00", "2026-05-05T10:15:00"),
+        &scenario("oral-confirm-24h.json").replace("2026-05-05T10:15:00+02:00", "2026-05-05T10:15:00"),
     );
     assert_eq!(code, Some(2), "{text}");
     assert!(text.contains("field `expect.obligations[0].due`"), "{text}");
@@ -146,10 +130,7 @@ fn a_date_without_offset_is_invalid_input_naming_file_and_field() {
 fn malformed_json_an_unknown_party_and_an_unknown_profile_are_invalid() {
     let (code, text) = run_invalid("broken.json", "{\"id\": \"x\", ");
     assert_eq!(code, Some(2), "{text}");
-    assert!(
-        text.contains("INVALID broken.json: malformed JSON at line 1"),
-        "{text}"
-    );
+    assert!(text.contains("INVALID broken.json: malformed JSON at line 1"), "{text}");
     let (code, text) = run_invalid(
         "party.json",
         &scenario("pursuit-allowed.json").replace("\"host\": \"BE\"", "\"host\": \"FR\""),
@@ -208,12 +189,7 @@ fn evaluate_takes_a_bare_action_and_rejects_bad_input_with_exit_2() {
 #[test]
 fn coverage_lists_no_article_as_unimplemented() {
     let dir = public_scenarios();
-    let out = grens(&[
-        "treaty",
-        "coverage",
-        "--scenarios",
-        dir.to_str().expect("utf-8"),
-    ]);
+    let out = grens(&["treaty", "coverage", "--scenarios", dir.to_str().expect("utf-8")]);
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(!text.contains("NOT IMPLEMENTED"), "{text}");
@@ -224,10 +200,7 @@ fn coverage_lists_no_article_as_unimplemented() {
             "Art. {article} missing from the report"
         );
     }
-    assert!(
-        text.contains("Art. 49") && text.contains("nothing to decide"),
-        "{text}"
-    );
+    assert!(text.contains("Art. 49") && text.contains("nothing to decide"), "{text}");
 }
 
 #[test]
@@ -243,10 +216,8 @@ fn demo_walks_through_the_scripted_exchange() {
 #[test]
 fn a_malformed_profile_folder_is_reported_with_file_line_and_key() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let text = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../profiles/benelux-2018.toml"),
-    )
-    .expect("profile");
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../profiles/benelux-2018.toml"))
+        .expect("profile");
     std::fs::write(
         dir.path().join("benelux-2018.toml"),
         text.replace("languages = [\"nl\"]", "languages = \"nl\""),

@@ -27,12 +27,10 @@ impl AgreementInForce {
         };
         let check = |code: &str| -> Result<PartyCode, FieldError> {
             let p = PartyCode::parse(code).map_err(|m| f.error("parties", m))?;
-            f.profile().party(&p).map(|_| p.clone()).ok_or_else(|| {
-                f.error(
-                    "parties",
-                    format!("{p} is not a party of profile {}", f.profile().id),
-                )
-            })
+            f.profile()
+                .party(&p)
+                .map(|_| p.clone())
+                .ok_or_else(|| f.error("parties", format!("{p} is not a party of profile {}", f.profile().id)))
         };
         Ok(AgreementInForce {
             parties: (check(a)?, check(b)?),

@@ -44,16 +44,21 @@ fn require_agreement(
     article_ref: ArticleRef,
 ) {
     let in_force = agreements_in_force(profile, extra, a, b, article, at);
-    let covering = in_force.iter().any(|ag| {
-        database.is_none_or(|db| ag.databases.iter().any(|x| x.0.eq_ignore_ascii_case(db)))
-    });
-    let any_between = profile.agreements.iter().chain(extra).filter(|ag| {
-        ag.parties.contains(a) && ag.parties.contains(b) && ag.articles.iter().any(|x| x == article)
-    });
+    let covering = in_force
+        .iter()
+        .any(|ag| database.is_none_or(|db| ag.databases.iter().any(|x| x.0.eq_ignore_ascii_case(db))));
+    let any_between = profile
+        .agreements
+        .iter()
+        .chain(extra)
+        .filter(|ag| ag.parties.contains(a) && ag.parties.contains(b) && ag.articles.iter().any(|x| x == article));
     let failure = if covering {
         String::new()
     } else if !in_force.is_empty() {
-        format!("the implementing agreement between {a} and {b} for Art. {article} in force does not name {}", database.unwrap_or("this use"))
+        format!(
+            "the implementing agreement between {a} and {b} for Art. {article} in force does not name {}",
+            database.unwrap_or("this use")
+        )
     } else if let Some(ag) = any_between.clone().next() {
         match ag.in_force_until {
             Some(until) if ag.in_force_from <= until && at.to_zoned(profile.zone(b)).date() > until => format!(
@@ -72,18 +77,13 @@ fn require_agreement(
         article_ref,
         format!(
             "an implementing agreement between {a} and {b} for Art. {article} is in force{}",
-            database
-                .map(|db| format!(" and names {db}"))
-                .unwrap_or_default()
+            database.map(|db| format!(" and names {db}")).unwrap_or_default()
         ),
         failure,
     );
-    if covering {
-        d.cite(
-            art("62(2)"),
-            "implementing agreements apply from the date they set",
-        );
-    }
+    // Art. 62(2): implementing agreements "zullen van toepassing zijn vanaf de datum bepaald in de
+    // uitvoeringsovereenkomst".
+    d.also_cite(art("62(2)"));
 }
 
 // ---------------------------------------------------------------- Art. 13: ANPR
@@ -131,10 +131,7 @@ pub fn anpr_reference(profile: &Profile, r: &AnprReference) -> Decision {
     }
     d.cite(
         art("13(1)"),
-        format!(
-            "{} provides ANPR reference data to {}",
-            r.provider, r.recipient
-        ),
+        format!("{} provides ANPR reference data to {}", r.provider, r.recipient),
     );
     // Art. 13(2): "De verstrekkende bevoegde dienst vermeldt bij de verstrekking van
     // referentiegegevens … de opvolgingshandeling die gevraagd wordt van de ontvangende
@@ -153,9 +150,16 @@ pub fn anpr_reference(profile: &Profile, r: &AnprReference) -> Decision {
     // wettelijke basis heeft om de gevraagde opvolgingshandeling ook zonder internationale
     // signalering uit te voeren."
     let basis = match (&r.international_alert, r.recipient_legal_basis_without_alert) {
-        (Some(alert), _) => Ok(format!("the person or object is subject of an international alert ({alert})")),
-        (None, true) => Ok(format!("{} has a legal basis to perform the follow-up action without an international alert", r.recipient)),
-        (None, false) => Err("reference data need an international alert, or a legal basis of the recipient to act without one"),
+        (Some(alert), _) => Ok(format!(
+            "the person or object is subject of an international alert ({alert})"
+        )),
+        (None, true) => Ok(format!(
+            "{} has a legal basis to perform the follow-up action without an international alert",
+            r.recipient
+        )),
+        (None, false) => {
+            Err("reference data need an international alert, or a legal basis of the recipient to act without one")
+        }
     };
     match basis {
         Ok(why) => d.cite(art("13(2)"), why),
@@ -182,7 +186,10 @@ pub fn anpr_reference(profile: &Profile, r: &AnprReference) -> Decision {
         // Art. 13(3): "… gebruikt deze enkel voor een geautomatiseerde vergelijking … en verstrekt
         // de positieve resultaten van deze vergelijking (hits) aan de bevoegde dienst die de
         // referentiegegevens heeft verstrekt."
-        d.cite(art("13(3)"), "the recipient uses them only for automated comparison and returns the hits to the provider");
+        d.cite(
+            art("13(3)"),
+            "the recipient uses them only for automated comparison and returns the hits to the provider",
+        );
         d.oblige(Obligation::new(
             ObligationKind::ReturnHits,
             Addressee::Provider,
@@ -202,8 +209,7 @@ pub struct AnprUse {
 impl AnprUse {
     pub fn parse(f: &Fields) -> Result<Self, FieldError> {
         Ok(AnprUse {
-            automated_comparison: f.one_of("use", &["automated_comparison", "other"])?
-                == "automated_comparison",
+            automated_comparison: f.one_of("use", &["automated_comparison", "other"])? == "automated_comparison",
         })
     }
 }
@@ -257,10 +263,7 @@ fn require_annex6(
 ) {
     let db = profile.database(database);
     let (ok, why) = match db {
-        None => (
-            false,
-            format!("{database} is not a database of annexes 5–6"),
-        ),
+        None => (false, format!("{database} is not a database of annexes 5–6")),
         Some(db) if &db.party != owner => (
             false,
             format!("{database} is a database of {}, not of {owner}", db.party),
@@ -274,10 +277,7 @@ fn require_annex6(
         ),
         Some(db) => (
             true,
-            format!(
-                "annex 6 lists {} ({}) of {owner} for Art. {article}",
-                db.id, db.name
-            ),
+            format!("annex 6 lists {} ({}) of {owner} for Art. {article}", db.id, db.name),
         ),
     };
     d.require(ok, main, why.clone(), why);
@@ -289,10 +289,7 @@ pub fn hit_no_hit(profile: &Profile, q: &HitNoHit) -> Decision {
     // Art. 14(1): "… elkaars bevoegde diensten de mogelijkheid bieden tot rechtstreekse
     // geautomatiseerde bevraging van politiedatabanken bedoeld in artikel 5, tweede lid …"
     if q.requesting == q.owner {
-        d.refuse(
-            art("14(1)"),
-            "a hit/no-hit query is of another party's database",
-        );
+        d.refuse(art("14(1)"), "a hit/no-hit query is of another party's database");
     }
     require_annex6(&mut d, profile, &q.owner, &q.database, 14, art("14(1)"));
     // Art. 14(3): "De bevraging mag uitsluitend in individuele gevallen … worden uitgevoerd."
@@ -323,10 +320,7 @@ pub fn hit_no_hit(profile: &Profile, q: &HitNoHit) -> Decision {
             "the answer is only whether the database holds data on the person or object",
         );
         // Art. 14(4): the content of a hit is obtained by an Art. 4 request.
-        d.cite(
-            art("14(4)"),
-            "a hit's content is obtained by a request under Art. 4",
-        );
+        d.cite(art("14(4)"), "a hit's content is obtained by a request under Art. 4");
         d.details().response_scope = Some("hit_no_hit".into());
     }
     d.build()
@@ -412,19 +406,9 @@ pub fn consultation(profile: &Profile, c: &Consultation) -> Decision {
         (art("16(1)"), art("16(2)"), art("16(3)"), art("16(5)"))
     };
     if c.officer_party == c.owner {
-        d.refuse(
-            p1.clone(),
-            "direct consultation is of another party's databases",
-        );
+        d.refuse(p1.clone(), "direct consultation is of another party's databases");
     }
-    require_annex6(
-        &mut d,
-        profile,
-        &c.owner,
-        &c.database,
-        c.article,
-        p1.clone(),
-    );
+    require_annex6(&mut d, profile, &c.owner, &c.database, c.article, p1.clone());
     if c.article == 15 {
         // Art. 15(1): "De Verdragsluitende Partijen die deelnemen aan een gemeenschappelijke
         // politiepost kunnen elkaars ambtenaren die werkzaam zijn in deze post rechtstreeks toegang
@@ -528,7 +512,10 @@ pub fn consultation(profile: &Profile, c: &Consultation) -> Decision {
                     c.owner
                 ),
             );
-            d.cite(art("16(4)"), "under the responsibility of the locally competent service taking part in the patrol");
+            d.cite(
+                art("16(4)"),
+                "under the responsibility of the locally competent service taking part in the patrol",
+            );
         }
     }
     d.build()

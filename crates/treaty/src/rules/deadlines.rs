@@ -139,28 +139,41 @@ pub fn deadline(profile: &Profile, d: &Deadline) -> Decision {
         }
         // Art. 24(1): "De aangezochte Verdragsluitende Partij reageert binnen een termijn van 48 uur
         // of, in geval van spoed, zo snel mogelijk."
+        DeadlineRule::InvestigationReply if d.urgent => {
+            b.cite(
+                art("24(1)"),
+                "urgent: the requested party answers as soon as possible (no fixed limit)",
+            );
+            None
+        }
         DeadlineRule::InvestigationReply => {
-            let due = clocks::after_hours(d.start, flags.investigation_reply_hours);
             b.cite(
                 art("24(1)"),
                 format!(
-                    "the requested party answers within {} hours{}",
-                    flags.investigation_reply_hours,
-                    if d.urgent {
-                        ", and in urgent cases as soon as possible"
-                    } else {
-                        ""
-                    }
+                    "the requested party answers within {} hours",
+                    flags.investigation_reply_hours
                 ),
             );
-            Some(due)
+            Some(clocks::after_hours(d.start, flags.investigation_reply_hours))
         }
         // Art. 24(2): "… uiterlijk 30 dagen na ontvangst van het verzoek …"; 24(3) the same limit
         // when the host executes the acts itself.
+        DeadlineRule::InvestigationExecution if d.urgent => {
+            b.cite(
+                art("24(2)"),
+                "urgent: the acts are made possible as soon as possible (no fixed limit)",
+            );
+            None
+        }
         DeadlineRule::InvestigationExecution => {
-            let due =
-                clocks::after_calendar_days(d.start, flags.investigation_execution_days, &zone);
-            b.cite(art("24(2)"), format!("the acts can be carried out at the latest {} days after receipt of the request", flags.investigation_execution_days));
+            let due = clocks::after_calendar_days(d.start, flags.investigation_execution_days, &zone);
+            b.cite(
+                art("24(2)"),
+                format!(
+                    "the acts can be carried out at the latest {} days after receipt of the request",
+                    flags.investigation_execution_days
+                ),
+            );
             b.cite(
                 art("24(3)"),
                 "the same limit applies when the host carries out the acts itself",
@@ -189,49 +202,52 @@ pub fn deadline(profile: &Profile, d: &Deadline) -> Decision {
         // directly accessible information; (b) three calendar days in the case of urgent requests
         // relating to indirectly accessible information; (c) seven calendar days in the case of all
         // other requests." The limits run from receipt of the request.
-        DeadlineRule::InformationRequestReply => {
-            Some(match (d.urgent, d.directly_accessible) {
-                (true, true) => {
-                    b.cite(
-                        art("2023/977:5(1)(a)"),
-                        format!(
-                            "urgent request for directly accessible information: {} hours",
-                            flags.urgent_direct_reply_hours
-                        ),
-                    );
-                    clocks::after_hours(d.start, flags.urgent_direct_reply_hours)
-                }
-                (true, false) => {
-                    b.cite(art("2023/977:5(1)(b)"), format!("urgent request for indirectly accessible information: {} calendar days", flags.urgent_indirect_reply_days));
-                    clocks::after_calendar_days(d.start, flags.urgent_indirect_reply_days, &zone)
-                }
-                (false, _) => {
-                    b.cite(
-                        art("2023/977:5(1)(c)"),
-                        format!(
-                            "any other request: {} calendar days",
-                            flags.other_reply_days
-                        ),
-                    );
-                    clocks::after_calendar_days(d.start, flags.other_reply_days, &zone)
-                }
-            })
-        }
+        DeadlineRule::InformationRequestReply => Some(match (d.urgent, d.directly_accessible) {
+            (true, true) => {
+                b.cite(
+                    art("2023/977:5(1)(a)"),
+                    format!(
+                        "urgent request for directly accessible information: {} hours",
+                        flags.urgent_direct_reply_hours
+                    ),
+                );
+                clocks::after_hours(d.start, flags.urgent_direct_reply_hours)
+            }
+            (true, false) => {
+                b.cite(
+                    art("2023/977:5(1)(b)"),
+                    format!(
+                        "urgent request for indirectly accessible information: {} calendar days",
+                        flags.urgent_indirect_reply_days
+                    ),
+                );
+                clocks::after_calendar_days(d.start, flags.urgent_indirect_reply_days, &zone)
+            }
+            (false, _) => {
+                b.cite(
+                    art("2023/977:5(1)(c)"),
+                    format!("any other request: {} calendar days", flags.other_reply_days),
+                );
+                clocks::after_calendar_days(d.start, flags.other_reply_days, &zone)
+            }
+        }),
         // Art. 66(5): "De opzegging wordt van kracht zes maanden na laatstgenoemde kennisgeving.
         // Het Verdrag blijft in werking tussen de overige twee Verdragsluitende Partijen."
         DeadlineRule::DenunciationEffective => {
             b.cite(art("66(5)"), format!("a denunciation takes effect {} months after the depositary's notification; the treaty stays in force between the other parties", flags.denunciation_months));
-            Some(clocks::after_months(
-                d.start,
-                flags.denunciation_months,
-                &zone,
-            ))
+            Some(clocks::after_months(d.start, flags.denunciation_months, &zone))
         }
         // Art. 65: "Uiterlijk vijf jaren na de inwerkingtreding van dit Verdrag brengen de bevoegde
         // ministers … een verslag uit …"
         DeadlineRule::EvaluationReport => {
             let due = clocks::after_years(d.start, flags.evaluation_report_years, &zone);
-            b.cite(art("65"), format!("the ministers report on the treaty's effect within {} years of its entry into force", flags.evaluation_report_years));
+            b.cite(
+                art("65"),
+                format!(
+                    "the ministers report on the treaty's effect within {} years of its entry into force",
+                    flags.evaluation_report_years
+                ),
+            );
             b.oblige(Obligation {
                 kind: ObligationKind::Report,
                 to: None,

@@ -38,12 +38,7 @@ impl Request {
     pub fn parse(f: &Fields) -> Result<Self, FieldError> {
         let purpose = match f.one_of(
             "purpose",
-            &[
-                "criminal",
-                "public_order",
-                "administrative_measures",
-                "other",
-            ],
+            &["criminal", "public_order", "administrative_measures", "other"],
         )? {
             "criminal" => Purpose::Criminal,
             "public_order" => Purpose::PublicOrder,
@@ -52,15 +47,14 @@ impl Request {
         };
         let requested_law_expressly_opposes = match purpose {
             Purpose::AdministrativeMeasures => f.bool("requested_law_expressly_opposes")?,
-            _ => f
-                .opt_bool("requested_law_expressly_opposes")?
-                .unwrap_or(false),
+            _ => f.opt_bool("requested_law_expressly_opposes")?.unwrap_or(false),
         };
         let subjects = match f.raw("subjects") {
             None | Some(serde_json::Value::Null) => None,
-            Some(v) => Some(v.as_u64().ok_or_else(|| {
-                f.error("subjects", "expected a whole number of persons or objects")
-            })?),
+            Some(v) => Some(
+                v.as_u64()
+                    .ok_or_else(|| f.error("subjects", "expected a whole number of persons or objects"))?,
+            ),
         };
         Ok(Request {
             purpose,
@@ -81,20 +75,14 @@ pub fn request(r: &Request) -> Decision {
                 art("4(1)"),
                 "a request for the prevention, investigation or detection of offences",
             );
-            d.cite(
-                art("7(1)"),
-                "personal data are processed only for that purpose",
-            );
+            d.cite(art("7(1)"), "personal data are processed only for that purpose");
         }
         Purpose::PublicOrder => {
             d.cite(
                 art("4(1)"),
                 "a request for the maintenance of public order and security",
             );
-            d.cite(
-                art("7(1)"),
-                "personal data are processed only for that purpose",
-            );
+            d.cite(art("7(1)"), "personal data are processed only for that purpose");
         }
         // Art. 4(3): "… in de mate dat het nationale recht van de aangezochte Verdragsluitende
         // Partij zich hier niet uitdrukkelijk tegen verzet, op verzoek … ten behoeve van het
@@ -111,7 +99,10 @@ pub fn request(r: &Request) -> Decision {
         // doel van de voorkoming, het onderzoek en de opsporing van strafbare feiten of de
         // handhaving van de openbare orde en veiligheid."
         Purpose::Other => {
-            d.refuse(art("4(1)"), "the treaty allows requests only for offences or public order and security (Art. 2)");
+            d.refuse(
+                art("4(1)"),
+                "the treaty allows requests only for offences or public order and security (Art. 2)",
+            );
             d.refuse(
                 art("7(1)"),
                 "personal data may not be processed under the treaty for another purpose",
@@ -186,7 +177,10 @@ pub fn refusal(profile: &Profile, r: &Refusal) -> Decision {
         ) {
             // Art. 61(2): "… wordt onverwijld mededeling gedaan aan de andere Verdragsluitende
             // Partijen, die het aanbelangt, met vermelding van de redenen …"
-            d.cite(art("61(2)"), "the requesting party is told without delay, with reasons, through the channel of the request");
+            d.cite(
+                art("61(2)"),
+                "the requesting party is told without delay, with reasons, through the channel of the request",
+            );
             d.oblige(Obligation::new(
                 ObligationKind::GiveReasons,
                 Addressee::RequestingParty,
@@ -203,10 +197,7 @@ pub fn refusal(profile: &Profile, r: &Refusal) -> Decision {
     if d.require(
         valid,
         art("4(4)"),
-        format!(
-            "{} is a refusal ground of Directive 2023/977 Art. 6",
-            r.ground
-        ),
+        format!("{} is a refusal ground of Directive 2023/977 Art. 6", r.ground),
         format!(
             "'{}' is not a refusal ground; use one of {} or 61",
             r.ground,
@@ -268,18 +259,13 @@ impl SourceDatabase {
 /// informatie kunnen worden uitgewisseld, worden gedefinieerd in bijlage 5 bij dit Verdrag."
 pub fn source_database(profile: &Profile, s: &SourceDatabase) -> Decision {
     let mut d = DecisionBuilder::new();
-    let db = profile
-        .database(&s.database)
-        .filter(|db| db.party == s.provider);
+    let db = profile.database(&s.database).filter(|db| db.party == s.provider);
     let ok = db.is_some_and(|db| db.annex5);
     d.require(
         ok,
         art("5(1)"),
         format!("{} is an annex 5 database of {}", s.database, s.provider),
-        format!(
-            "{} is not an annex 5 database of {}",
-            s.database, s.provider
-        ),
+        format!("{} is not an annex 5 database of {}", s.database, s.provider),
     );
     d.also_cite(art("annex5"));
     d.build()
@@ -405,8 +391,16 @@ pub fn channel(profile: &Profile, c: &Channel) -> Decision {
             d.require(
                 both_in_region,
                 art("6(2)"),
-                format!("both units are in the border region ({} and {}): exchange through {what} is allowed", describe(&c.from), describe(&c.to)),
-                format!("exchange through {what} is only for units in the border region: {} and {}", describe(&c.from), describe(&c.to)),
+                format!(
+                    "both units are in the border region ({} and {}): exchange through {what} is allowed",
+                    describe(&c.from),
+                    describe(&c.to)
+                ),
+                format!(
+                    "exchange through {what} is only for units in the border region: {} and {}",
+                    describe(&c.from),
+                    describe(&c.to)
+                ),
             );
             if c.via == Via::JointPoliceCentre && both_in_region {
                 // Art. 30(2): Title 2 applies to exchange through joint police centres.
@@ -439,9 +433,8 @@ pub fn channel(profile: &Profile, c: &Channel) -> Decision {
             ];
             match grounds.iter().find(|(_, holds, _)| *holds) {
                 Some((letter, _, why)) => {
-                    let reference: crate::ArticleRef = format!("6(4)({letter})")
-                        .parse()
-                        .unwrap_or_else(|_| art("6(4)"));
+                    let reference: crate::ArticleRef =
+                        format!("6(4)({letter})").parse().unwrap_or_else(|_| art("6(4)"));
                     d.cite(reference.clone(), format!("direct exchange allowed: {why}"));
                     d.details().direct_ground = Some(*letter);
                     // "De ambtenaren die rechtstreeks … uitwisselen …, brengen hun … bevoegde
@@ -466,13 +459,9 @@ pub fn channel(profile: &Profile, c: &Channel) -> Decision {
                             describe(&c.to)
                         ));
                     } else if !c.within_competence_of_both {
-                        missing
-                            .push("(a) not within both units' territorial competence".to_owned());
+                        missing.push("(a) not within both units' territorial competence".to_owned());
                     } else {
-                        missing.push(
-                            "(a) the threat or offence is not located in the border region"
-                                .to_owned(),
-                        );
+                        missing.push("(a) the threat or offence is not located in the border region".to_owned());
                     }
                     missing.push("(b) no urgent task would be delayed".into());
                     missing.push("(c) no prior consent of the contact points".into());
@@ -578,19 +567,14 @@ fn marking_key(s: &str) -> String {
 
 /// The EU level of a marking: the provider's national marking (with or without the law's
 /// reference), or the EU marking itself.
-fn eu_level_of<'p>(
-    profile: &'p Profile,
-    c: &Classification,
-) -> Option<&'p crate::profile::ClassificationLevel> {
+fn eu_level_of<'p>(profile: &'p Profile, c: &Classification) -> Option<&'p crate::profile::ClassificationLevel> {
     let key = marking_key(&c.marking);
     let table = profile.classification_table(c.on);
     table.levels.iter().find(|level| {
         marking_key(&level.eu) == key
             || level.markings.get(c.from.as_str()).is_some_and(|ms| {
                 ms.iter().any(|m| {
-                    marking_key(m) == key
-                        || m.split_once(" (")
-                            .is_some_and(|(short, _)| marking_key(short) == key)
+                    marking_key(m) == key || m.split_once(" (").is_some_and(|(short, _)| marking_key(short) == key)
                 })
             })
     })
@@ -603,20 +587,16 @@ fn eu_level_of<'p>(
 pub fn classification(profile: &Profile, c: &Classification) -> Decision {
     let mut d = DecisionBuilder::new();
     let Some(level) = eu_level_of(profile, c) else {
-        d.refuse(
-            art("8"),
-            format!("'{}' is not a marking of {}", c.marking, c.from),
-        );
+        d.refuse(art("8"), format!("'{}' is not a marking of {}", c.marking, c.from));
         return d.build();
     };
     let table = profile.classification_table(c.on);
-    let recipient = level
-        .markings
-        .get(c.to.as_str())
-        .and_then(|ms| ms.first())
-        .cloned();
+    let recipient = level.markings.get(c.to.as_str()).and_then(|ms| ms.first()).cloned();
     let reason = match &recipient {
-        Some(m) => format!("{} {} is EU {}; {} protects it as {m} ({})", c.from, c.marking, level.eu, c.to, table.source),
+        Some(m) => format!(
+            "{} {} is EU {}; {} protects it as {m} ({})",
+            c.from, c.marking, level.eu, c.to, table.source
+        ),
         None => format!(
             "{} {} is EU {}; {} has no national marking for this level and protects it no less strictly than {} ({})",
             c.from, c.marking, level.eu, c.to, level.eu, table.source
@@ -725,40 +705,46 @@ pub fn data_use(u: &DataUse) -> Decision {
     let mut d = DecisionBuilder::new();
     // Art. 11(1): consent "… gaat steeds vooraf aan het doorzenden … of aan het gebruik voor een
     // ander doel"; Arts. 9 and 10 ask for *written* consent.
-    let valid_consent =
-        |d: &mut DecisionBuilder, scope_ok: bool, scope_article: &'static str| -> bool {
-            let Some(c) = &u.consent else {
-                return false;
-            };
-            if !c.written {
-                d.refuse(
-                    art(scope_article),
-                    "the consent is not in writing; the treaty requires prior written consent",
-                );
-                return false;
-            }
-            if c.given_at > u.at {
-                d.refuse(
-                    art("11(1)"),
-                    "the consent was given after the use; consent must always precede it",
-                );
-                return false;
-            }
-            if !scope_ok {
-                return false;
-            }
-            d.cite(art("11(1)"), "the written consent was given before the use");
-            true
+    let valid_consent = |d: &mut DecisionBuilder, scope_ok: bool, scope_article: &'static str| -> bool {
+        let Some(c) = &u.consent else {
+            return false;
         };
+        if !c.written {
+            d.refuse(
+                art(scope_article),
+                "the consent is not in writing; the treaty requires prior written consent",
+            );
+            return false;
+        }
+        if c.given_at > u.at {
+            d.refuse(
+                art("11(1)"),
+                "the consent was given after the use; consent must always precede it",
+            );
+            return false;
+        }
+        if !scope_ok {
+            return false;
+        }
+        d.cite(art("11(1)"), "the written consent was given before the use");
+        true
+    };
     let mut consent_used = false;
     match u.use_ {
         Use::RestrictedPurpose => {
             // Art. 10(2): "… respecteren de bevoegde diensten van de ontvangende Verdragsluitende
             // Partij … deze gebruiksbeperkingen."
-            d.cite(
-                art("10(2)"),
-                "the use stays within the purposes the provider restricted the data to",
-            );
+            if u.purpose_restriction {
+                d.cite(
+                    art("10(2)"),
+                    "the use stays within the purposes the provider restricted the data to",
+                );
+            } else {
+                d.cite(
+                    art("10(1)"),
+                    "the data carry no purpose restriction: any Art. 2 purpose within the recipient's tasks",
+                );
+            }
         }
         Use::AnyArticle2Purpose | Use::OtherPurpose if !u.purpose_restriction => {
             // Art. 10(1): "… kunnen … gebruikt worden voor alle doeleinden bedoeld in artikel 2 …
@@ -808,11 +794,7 @@ pub fn data_use(u: &DataUse) -> Decision {
                 .as_ref()
                 .is_some_and(|c| c.scope == ConsentScope::ConcreteCase);
             consent_used = valid_consent(&mut d, concrete, "9(1)");
-            let failure = if u
-                .consent
-                .as_ref()
-                .is_some_and(|c| c.scope == ConsentScope::General)
-            {
+            let failure = if u.consent.as_ref().is_some_and(|c| c.scope == ConsentScope::General) {
                 "onward transfer to a non-competent authority needs consent in the concrete case; a general consent is not enough"
             } else {
                 "onward transfer to a non-competent authority needs the providing party's prior written consent in the concrete case"
@@ -830,7 +812,10 @@ pub fn data_use(u: &DataUse) -> Decision {
                 );
             }
             if consent_used && u.purpose_restriction {
-                d.cite(art("10(2)"), "the provider's purpose restriction binds the authority that receives the data too");
+                d.cite(
+                    art("10(2)"),
+                    "the provider's purpose restriction binds the authority that receives the data too",
+                );
             }
         }
     }
@@ -897,11 +882,11 @@ pub fn oral(profile: &Profile, o: &Oral) -> Decision {
     } else {
         // Art. 12(1): "Het verzoek tot de verstrekking en de verstrekking … geschiedt schriftelijk of
         // via elektronische weg."
+        d.refuse(art("12(1)"), "requests and provisions are written or electronic");
         d.refuse(
-            art("12(1)"),
-            "requests and provisions are written or electronic",
+            art("12(2)"),
+            "oral exchange is only allowed in a situation of Art. 6(4) (direct exchange grounds a–d)",
         );
-        d.refuse(art("12(2)"), "oral exchange is only allowed in a situation of Art. 6(4) (direct exchange grounds a–d)");
     }
     d.build()
 }
@@ -915,8 +900,8 @@ pub struct LanguageCheck {
 
 impl LanguageCheck {
     pub fn parse(f: &Fields) -> Result<Self, FieldError> {
-        let language = Language::parse(&f.string("language")?.to_ascii_lowercase())
-            .map_err(|m| f.error("language", m))?;
+        let language =
+            Language::parse(&f.string("language")?.to_ascii_lowercase()).map_err(|m| f.error("language", m))?;
         Ok(LanguageCheck {
             provider: f.party("provider")?,
             language,

@@ -110,13 +110,9 @@ impl Action {
             "exchange.request" => Action::Request(exchange::Request::parse(&f)?),
             "exchange.spontaneous" => Action::Spontaneous(exchange::Spontaneous::parse(&f)?),
             "exchange.refusal" => Action::Refusal(exchange::Refusal::parse(&f)?),
-            "exchange.source_database" => {
-                Action::SourceDatabase(exchange::SourceDatabase::parse(&f)?)
-            }
+            "exchange.source_database" => Action::SourceDatabase(exchange::SourceDatabase::parse(&f)?),
             "exchange.channel" => Action::Channel(exchange::Channel::parse(&f)?),
-            "exchange.feedback_request" => {
-                Action::FeedbackRequest(exchange::FeedbackRequest::parse(&f)?)
-            }
+            "exchange.feedback_request" => Action::FeedbackRequest(exchange::FeedbackRequest::parse(&f)?),
             "data.classification" => Action::Classification(exchange::Classification::parse(&f)?),
             "data.use" => Action::DataUse(exchange::DataUse::parse(&f)?),
             "exchange.oral" => Action::Oral(exchange::Oral::parse(&f)?),
@@ -127,42 +123,24 @@ impl Action {
             "consult.direct" => Action::Consultation(databases::Consultation::parse(&f)?),
             "consult.register" => Action::RegisterLookup(databases::RegisterLookup::parse(&f)?),
             "operation.assistance" => Action::Assistance(operations::Assistance::parse(&f)?),
-            "operation.own_initiative" => {
-                Action::OwnInitiative(operations::OwnInitiative::parse(&f)?)
-            }
+            "operation.own_initiative" => Action::OwnInitiative(operations::OwnInitiative::parse(&f)?),
             "operation.pursuit" => Action::Pursuit(operations::Pursuit::parse(&f)?),
             "operation.observation" => Action::Observation(operations::Observation::parse(&f)?),
-            "operation.investigation" => {
-                Action::Investigation(operations::Investigation::parse(&f)?)
-            }
+            "operation.investigation" => Action::Investigation(operations::Investigation::parse(&f)?),
             "operation.transport" => Action::Transport(operations::Transport::parse(&f)?),
-            "operation.train_boarding" => {
-                Action::TrainBoarding(operations::TrainBoarding::parse(&f)?)
-            }
-            "operation.train_competence" => {
-                Action::TrainCompetence(operations::TrainCompetence::parse(&f)?)
-            }
+            "operation.train_boarding" => Action::TrainBoarding(operations::TrainBoarding::parse(&f)?),
+            "operation.train_competence" => Action::TrainCompetence(operations::TrainCompetence::parse(&f)?),
             "operation.transit" => Action::Transit(operations::Transit::parse(&f)?),
-            "evidence.urgent_request" => {
-                Action::UrgentEvidence(operations::UrgentEvidence::parse(&f)?)
-            }
-            "operation.host_instruction" => {
-                Action::HostInstruction(operations::HostInstruction::parse(&f)?)
-            }
+            "evidence.urgent_request" => Action::UrgentEvidence(operations::UrgentEvidence::parse(&f)?),
+            "operation.host_instruction" => Action::HostInstruction(operations::HostInstruction::parse(&f)?),
             "powers" => Action::Powers(powers::Powers::parse(&f)?),
             "weapons.carry" => Action::Weapons(powers::Weapons::parse(&f)?),
             "force.use" => Action::Force(powers::Force::parse(&f)?),
-            "officer.identity_disclosure" => {
-                Action::IdentityDisclosure(powers::IdentityDisclosure::parse(&f)?)
-            }
+            "officer.identity_disclosure" => Action::IdentityDisclosure(powers::IdentityDisclosure::parse(&f)?),
             "liability" => Action::Liability(powers::Liability::parse(&f)?),
-            "special_units.request" => {
-                Action::SpecialUnitsRequest(powers::SpecialUnitsRequest::parse(&f)?)
-            }
+            "special_units.request" => Action::SpecialUnitsRequest(powers::SpecialUnitsRequest::parse(&f)?),
             "deadline" => Action::Deadline(deadlines::Deadline::parse(&f)?),
-            "agreement.in_force" => {
-                Action::AgreementInForce(application::AgreementInForce::parse(&f)?)
-            }
+            "agreement.in_force" => Action::AgreementInForce(application::AgreementInForce::parse(&f)?),
             "territory" => Action::Territory(application::Territory::parse(&f)?),
             other => {
                 let known: Vec<&str> = KINDS.iter().map(|k| k.name).collect();

@@ -14,7 +14,10 @@ use crate::profile::Profile;
 fn operation_obligations(d: &mut DecisionBuilder) {
     // Art. 34(2): "… is de ambtenaar van de zendstaat gehouden de aanwijzingen en de bevelen van
     // de bevoegde autoriteiten en diensten van de gaststaat op te volgen."
-    d.cite(art("34(2)"), "the sending officers follow the instructions and orders of the host's authorities and services");
+    d.cite(
+        art("34(2)"),
+        "the sending officers follow the instructions and orders of the host's authorities and services",
+    );
     d.oblige(Obligation::new(
         ObligationKind::FollowInstructions,
         Addressee::Host,
@@ -49,12 +52,7 @@ fn operation_obligations(d: &mut DecisionBuilder) {
     ));
 }
 
-fn require_two_parties(
-    d: &mut DecisionBuilder,
-    host: &PartyCode,
-    sending: &PartyCode,
-    article: &'static str,
-) -> bool {
+fn require_two_parties(d: &mut DecisionBuilder, host: &PartyCode, sending: &PartyCode, article: &'static str) -> bool {
     d.require(
         host != sending,
         art(article),
@@ -103,9 +101,7 @@ impl Assistance {
             duration: text("duration")?,
             objective: text("objective")?,
             crossings,
-            reserved_to_judicial_authorities: f
-                .opt_bool("reserved_to_judicial_authorities")?
-                .unwrap_or(false),
+            reserved_to_judicial_authorities: f.opt_bool("reserved_to_judicial_authorities")?.unwrap_or(false),
             equipment: f.opt_bool("equipment")?.unwrap_or(false),
             equipment_list: f.opt_bool("equipment_list")?.unwrap_or(false),
         })
@@ -222,7 +218,10 @@ pub fn own_initiative(o: &OwnInitiative) -> Decision {
         );
         Some(art("19(3)"))
     } else {
-        d.refuse(art("19(1)"), "own-initiative intervention starts only in the border region (or during a cross-border operation, 19(5))");
+        d.refuse(
+            art("19(1)"),
+            "own-initiative intervention starts only in the border region (or during a cross-border operation, 19(5))",
+        );
         None
     };
     if let (Some(notice_article), false) = (place, d.is_refused()) {
@@ -241,7 +240,10 @@ pub fn own_initiative(o: &OwnInitiative) -> Decision {
             notice_article,
         ));
         // Art. 38: provisional measures that brook no delay.
-        d.cite(art("38"), "the officers may take the provisional measures that brook no delay, never beyond what they may do at home");
+        d.cite(
+            art("38"),
+            "the officers may take the provisional measures that brook no delay, never beyond what they may do at home",
+        );
         operation_obligations(&mut d);
     }
     d.build()
@@ -316,7 +318,10 @@ pub fn pursuit(p: &Pursuit) -> Decision {
         d.refuse(art("21(2)(a)"), "the host ordered the pursuit to stop");
     }
     if p.danger_manifestly_disproportionate {
-        d.refuse(art("21(2)(a)"), "continuing endangers life or health in a way manifestly disproportionate to the danger to be prevented");
+        d.refuse(
+            art("21(2)(a)"),
+            "continuing endangers life or health in a way manifestly disproportionate to the danger to be prevented",
+        );
     }
     // Art. 21(2)(e): "het binnentreden van woningen en het betreden van niet voor het publiek
     // toegankelijke plaatsen zijn niet toegestaan."
@@ -339,10 +344,7 @@ pub fn pursuit(p: &Pursuit) -> Decision {
         return d.build();
     }
     // Art. 21(2)(d): over land, water or air.
-    d.cite(
-        art("21(2)(d)"),
-        format!("pursuit by {} is allowed", p.medium),
-    );
+    d.cite(art("21(2)(d)"), format!("pursuit by {} is allowed", p.medium));
     // Art. 21(2)(a): "… treden uiterlijk bij grensoverschrijding in contact met de bevoegde diensten
     // van de gaststaat …"
     d.cite(
@@ -367,7 +369,10 @@ pub fn pursuit(p: &Pursuit) -> Decision {
         "the pursuers are bound by host law and follow the host's instructions",
     );
     // Art. 21(2)(c): cooperate with later inquiries.
-    d.cite(art("21(2)(c)"), "the sending party cooperates, on request, with the host's later inquiries, including judicial proceedings");
+    d.cite(
+        art("21(2)(c)"),
+        "the sending party cooperates, on request, with the host's later inquiries, including judicial proceedings",
+    );
     d.cite(art("21(3)"), "a person detained after the pursuit is released within 6 counted hours unless a European Arrest Warrant is received");
     operation_obligations(&mut d);
     d.build()
@@ -524,7 +529,13 @@ pub fn observation(profile: &Profile, o: &Observation) -> Decision {
             // de toestemming vijf uren na de grensoverschrijding nog niet is verleend."
             if let Some(crossed) = o.crossed_at {
                 let due = clocks::after_hours(crossed, profile.flags.urgent_observation_hours);
-                d.cite(art("22(5)"), format!("the observation stops if not authorised {} hours after the crossing, or when the host says so", profile.flags.urgent_observation_hours));
+                d.cite(
+                    art("22(5)"),
+                    format!(
+                        "the observation stops if not authorised {} hours after the crossing, or when the host says so",
+                        profile.flags.urgent_observation_hours
+                    ),
+                );
                 d.oblige(Obligation::by_deadline(
                     ObligationKind::Stop,
                     Addressee::Host,
@@ -593,18 +604,33 @@ pub fn investigation(profile: &Profile, i: &Investigation) -> Decision {
             "the acts are carried out in the presence of the host's service",
         );
     } else if i.presence_waived_by_agreement && waivable {
-        d.cite(art("23(2)"), format!("{} is host: the authorities agreed to waive the host's presence and set the framework together", i.host));
+        d.cite(
+            art("23(2)"),
+            format!(
+                "{} is host: the authorities agreed to waive the host's presence and set the framework together",
+                i.host
+            ),
+        );
     } else if i.presence_waived_by_agreement {
         d.refuse(
             art("23(2)"),
             format!(
                 "host presence may be waived only when {} is host; {} requires its service to be present",
-                profile.flags.host_presence_waivable_in.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(" or "),
+                profile
+                    .flags
+                    .host_presence_waivable_in
+                    .iter()
+                    .map(|p| p.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" or "),
                 i.host
             ),
         );
     } else {
-        d.refuse(art("23(2)"), "the acts take place in the presence of the host's service, unless waived by agreement where allowed");
+        d.refuse(
+            art("23(2)"),
+            "the acts take place in the presence of the host's service, unless waived by agreement where allowed",
+        );
     }
     // Art. 24(1): "De aangezochte Verdragsluitende Partij reageert binnen een termijn van 48 uur …"
     let reply = clocks::after_hours(i.received_at, profile.flags.investigation_reply_hours);
@@ -619,15 +645,14 @@ pub fn investigation(profile: &Profile, i: &Investigation) -> Decision {
         format!(
             "the host answers the written request within {} hours{}",
             profile.flags.investigation_reply_hours,
-            if i.urgent {
-                " (urgent: as soon as possible)"
-            } else {
-                ""
-            }
+            if i.urgent { " (urgent: as soon as possible)" } else { "" }
         ),
     );
-    d.details().reply_deadline = Some(reply);
-    d.details().execution_deadline = Some(execution);
+    // "… of, in geval van spoed, zo snel mogelijk": an urgent request has no fixed limit.
+    if !i.urgent {
+        d.details().reply_deadline = Some(reply);
+        d.details().execution_deadline = Some(execution);
+    }
     if !d.is_refused() {
         d.cite(
             art("24(2)"),
@@ -639,7 +664,10 @@ pub fn investigation(profile: &Profile, i: &Investigation) -> Decision {
         // Art. 24(3): if the host refuses or cannot in time, it executes the acts itself.
         d.cite(art("24(3)"), "if the host refuses or cannot ensure execution in time, it carries out the acts itself within the same limit");
         // Art. 23(3) and 23(5): host law and language; report in the host's required language.
-        d.cite(art("23(3)"), "host law applies, including its language rules, and the host officer's instructions are followed");
+        d.cite(
+            art("23(3)"),
+            "host law applies, including its language rules, and the host officer's instructions are followed",
+        );
         d.cite(
             art("23(5)"),
             "the sending officers report the acts in the language the host's law requires",
@@ -821,7 +849,10 @@ pub fn transit(t: &Transit) -> Decision {
         "transit by the fastest route, with vehicles, equipment and the weapons Art. 39 allows",
     );
     if t.with_detained_person {
-        d.cite(art("41(2)"), "the lawful deprivation of liberty of a transported person continues during the transit");
+        d.cite(
+            art("41(2)"),
+            "the lawful deprivation of liberty of a transported person continues during the transit",
+        );
     }
     if t.with_goods {
         d.cite(
@@ -875,13 +906,24 @@ pub fn urgent_evidence(u: &UrgentEvidence) -> Decision {
         "there is a real risk that the traces or evidence are lost if the measure waits for an EIO or MLA request",
         "without a real risk of loss, use a European Investigation Order or a mutual legal assistance request",
     ) {
-        d.cite(art("33(3)"), "the measure is carried out under the requested party's law");
+        d.cite(
+            art("33(3)"),
+            "the measure is carried out under the requested party's law",
+        );
         d.cite(art("33(4)"), "results are sent under the requested party's EIO law");
         if u.oral {
             // Art. 33(2): "Voor zover het … verzoek mondeling is gedaan, wordt dit zo spoedig mogelijk
             // schriftelijk bevestigd."
-            d.cite(art("33(2)"), "the oral request is confirmed in writing as soon as possible");
-            d.oblige(Obligation::new(ObligationKind::ConfirmInWriting, Addressee::Recipient, When::Asap, art("33(2)")));
+            d.cite(
+                art("33(2)"),
+                "the oral request is confirmed in writing as soon as possible",
+            );
+            d.oblige(Obligation::new(
+                ObligationKind::ConfirmInWriting,
+                Addressee::Recipient,
+                When::Asap,
+                art("33(2)"),
+            ));
         }
     }
     d.build()
@@ -924,10 +966,7 @@ pub fn host_instruction(h: &HostInstruction) -> Decision {
     if h.end {
         // Art. 45(2): "Het grensoverschrijdend optreden wordt beëindigd, zodra de bevoegde diensten
         // van de gaststaat zulks te kennen geven."
-        d.cite(
-            art("45(2)"),
-            "the operation ends as soon as the host says so",
-        );
+        d.cite(art("45(2)"), "the operation ends as soon as the host says so");
         d.oblige(Obligation::new(
             ObligationKind::Stop,
             Addressee::Host,

@@ -25,9 +25,7 @@ impl Powers {
             _ => f.string("operation_article")?.to_owned(),
         };
         let operation_article = match article.as_str() {
-            "18" | "19" | "20" | "21" | "22" | "23" | "25" | "26" | "53" | "54" | "55" => {
-                article.parse().unwrap_or(0)
-            }
+            "18" | "19" | "20" | "21" | "22" | "23" | "25" | "26" | "53" | "54" | "55" => article.parse().unwrap_or(0),
             other => {
                 return Err(f.error(
                     "operation_article",
@@ -66,15 +64,15 @@ pub fn powers(p: &Powers) -> Decision {
     // Art. 35(1): "… beschikken ter plaatse enkel over de bevoegdheden die hen door dit Verdrag of
     // door het nationale recht van de gaststaat zijn toegekend, met dien verstande dat zij geen
     // bevoegdheden uitoefenen die hen in het eigen nationale recht niet zijn toegekend."
-    d.cite(art("35(1)"), "only the powers the treaty or host law gives, never more than at home, exercised under host law");
+    d.cite(
+        art("35(1)"),
+        "only the powers the treaty or host law gives, never more than at home, exercised under host law",
+    );
     let article = p.operation_article;
     let special = p.special_units || matches!(article, 53..=55);
     if special {
         // Art. 52: Titles 3–5 apply to special units only where Title 6 declares them applicable.
-        d.cite(
-            art("52"),
-            "special units: Titles 3 to 5 apply only as Title 6 declares",
-        );
+        d.cite(art("52"), "special units: Titles 3 to 5 apply only as Title 6 declares");
     }
     // Art. 36(1): "… bij zijn optreden op grond van de artikelen 18, 20, 21, 25 en 26 …"
     // Art. 54(2), 55(2), 57(2)–(3) declare Art. 36 applicable to special units.
@@ -87,7 +85,10 @@ pub fn powers(p: &Powers) -> Decision {
     let provisional = matches!(article, 19);
     if general {
         d.cite(art("36(1)"), format!("in an operation under Art. {article}: detain, establish identity, security search, secure seizable objects — as far as host law allows and the task requires"));
-        d.cite(art("36(2)"), "detained persons and secured objects are handed over to a host officer without delay, with reasons");
+        d.cite(
+            art("36(2)"),
+            "detained persons and secured objects are handed over to a host officer without delay, with reasons",
+        );
         powers.extend(GENERAL.map(str::to_owned));
     }
     if public_order {
@@ -95,7 +96,10 @@ pub fn powers(p: &Powers) -> Decision {
         powers.extend(PUBLIC_ORDER.map(str::to_owned));
     }
     if provisional {
-        d.cite(art("38"), "provisional measures that brook no delay to avert acute danger, never beyond what is allowed at home");
+        d.cite(
+            art("38"),
+            "provisional measures that brook no delay to avert acute danger, never beyond what is allowed at home",
+        );
         powers.insert("provisional_measures".to_owned());
     }
     if article == 53 {
@@ -152,15 +156,14 @@ impl Weapons {
 
 pub fn weapons(w: &Weapons) -> Decision {
     let mut d = DecisionBuilder::new();
-    let first = if w.special_units {
-        art("58(1)")
-    } else {
-        art("39(1)")
-    };
+    let first = if w.special_units { art("58(1)") } else { art("39(1)") };
     if w.in_own_equipment && w.host_officers_may_carry {
         // Art. 39(1): "… mogen … de tot hun uitrusting in de zendstaat behorende wapens en munitie
         // vervoeren en dragen, mits deze vervoerd en gedragen mogen worden door de ambtenaren van de gaststaat."
-        d.cite(first, "the weapon belongs to the officer's equipment and the host's own officers may carry it");
+        d.cite(
+            first,
+            "the weapon belongs to the officer's equipment and the host's own officers may carry it",
+        );
     } else if w.cannot_be_safely_stored_at_home {
         // Art. 39(2): other weapons when they "… redelijkerwijs niet op veilige wijze kunnen worden
         // afgelegd en veiliggesteld op het grondgebied van de zendstaat."
@@ -170,10 +173,7 @@ pub fn weapons(w: &Weapons) -> Decision {
         );
     } else if w.prior_consent_of_host_authority {
         // Art. 39(3): "… indien de … bevoegde autoriteit van de gaststaat hiervoor van tevoren toestemming heeft gegeven."
-        d.cite(
-            art("39(3)"),
-            "the host's designated authority consented in advance",
-        );
+        d.cite(art("39(3)"), "the host's designated authority consented in advance");
     } else {
         d.refuse(first, "the host's own officers may not carry this weapon");
         d.refuse(art("39(3)"), "other weapons need the prior consent of the host's designated authority, or must be impossible to store safely at home (39(2))");
@@ -207,9 +207,7 @@ impl Force {
             reasonably_necessary: f.bool("reasonably_necessary")?,
             warning_given_or_impossible: f.bool("warning_given_or_impossible")?,
             host_law_requires_report: f.bool("host_law_requires_report")?,
-            special_units_automatic_or_precision: f
-                .opt_bool("special_units_automatic_or_precision")?
-                .unwrap_or(false),
+            special_units_automatic_or_precision: f.opt_bool("special_units_automatic_or_precision")?.unwrap_or(false),
             host_special_units_may: f.opt_bool("host_special_units_may")?.unwrap_or(false),
         })
     }
@@ -280,9 +278,7 @@ impl IdentityDisclosure {
     pub fn parse(f: &Fields) -> Result<Self, FieldError> {
         Ok(IdentityDisclosure {
             shielded: f.bool("shielded")?,
-            criminal_prosecution_in_host: f
-                .opt_bool("criminal_prosecution_in_host")?
-                .unwrap_or(false),
+            criminal_prosecution_in_host: f.opt_bool("criminal_prosecution_in_host")?.unwrap_or(false),
         })
     }
 }
@@ -297,7 +293,10 @@ pub fn identity_disclosure(i: &IdentityDisclosure) -> Decision {
         "the officer can always prove the official function with the sending state's card",
     );
     if i.shielded && !i.criminal_prosecution_in_host {
-        d.refuse(art("43(2)"), "the officer's identity is shielded at home: partners see a pseudonymous identifier only");
+        d.refuse(
+            art("43(2)"),
+            "the officer's identity is shielded at home: partners see a pseudonymous identifier only",
+        );
     } else if i.shielded {
         d.cite(
             art("43(2)"),
@@ -329,12 +328,9 @@ impl Liability {
         Ok(Liability {
             host: f.party("host")?,
             sending: f.party("sending")?,
-            operation_article: article.parse().map_err(|_| {
-                f.error(
-                    "operation_article",
-                    format!("'{article}' is not an article number"),
-                )
-            })?,
+            operation_article: article
+                .parse()
+                .map_err(|_| f.error("operation_article", format!("'{article}' is not an article number")))?,
             gross_negligence_or_wilful_misconduct: f
                 .opt_bool("gross_negligence_or_wilful_misconduct")?
                 .unwrap_or(false),
@@ -349,10 +345,7 @@ pub fn liability(l: &Liability) -> Decision {
         // Art. 48(4): "Wanneer ambtenaren van de zendstaat op verzoek optreden als bedoeld in artikel
         // 18 …, is de gaststaat overeenkomstig zijn nationale recht aansprakelijk …" (60(1) for 53–54).
         if matches!(l.operation_article, 53 | 54) {
-            d.cite(
-                art("60(1)"),
-                "special units acting on request: Art. 48(4)–(5) apply",
-            );
+            d.cite(art("60(1)"), "special units acting on request: Art. 48(4)–(5) apply");
         }
         d.cite(
             art("48(4)"),
@@ -373,10 +366,7 @@ pub fn liability(l: &Liability) -> Decision {
         d.details().liable = Some(l.host.clone());
     } else {
         if matches!(l.operation_article, 55..=57) {
-            d.cite(
-                art("60(2)"),
-                "special units in other operations: Art. 48(1)–(3) apply",
-            );
+            d.cite(art("60(2)"), "special units in other operations: Art. 48(1)–(3) apply");
         }
         // Art. 48(1): "… is de zendstaat overeenkomstig het recht van de gaststaat aansprakelijk voor
         // de schade die zijn ambtenaren aldaar … veroorzaken."
@@ -389,15 +379,9 @@ pub fn liability(l: &Liability) -> Decision {
         );
         d.cite(
             art("48(2)"),
-            format!(
-                "{} compensates the victims as for damage by its own officers",
-                l.host
-            ),
+            format!("{} compensates the victims as for damage by its own officers", l.host),
         );
-        d.cite(
-            art("48(3)"),
-            format!("{} reimburses {} in full", l.sending, l.host),
-        );
+        d.cite(art("48(3)"), format!("{} reimburses {} in full", l.sending, l.host));
         d.details().liable = Some(l.sending.clone());
     }
     d.build()
@@ -451,14 +435,20 @@ pub fn special_units_request(s: &SpecialUnitsRequest) -> Decision {
                 "the request states the nature, duration and specific objective",
             );
             // Art. 53(6): "… neemt onverwijld een gemotiveerde beslissing op het verzoek …"
-            d.cite(art("53(6)"), "the requested party decides without delay with reasons, in writing as soon as possible");
+            d.cite(
+                art("53(6)"),
+                "the requested party decides without delay with reasons, in writing as soon as possible",
+            );
             d.oblige(Obligation::new(
                 ObligationKind::GiveReasons,
                 Addressee::RequestingParty,
                 When::Asap,
                 art("53(6)"),
             ));
-            d.cite(art("53(9)"), "the requesting party's unit leader directs the operation, under the host's authority");
+            d.cite(
+                art("53(9)"),
+                "the requesting party's unit leader directs the operation, under the host's authority",
+            );
         }
     } else {
         // Art. 54(1): outside crises "… mits de voorwaarden en procedures bepaald in artikel 18 …".

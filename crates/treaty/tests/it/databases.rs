@@ -4,13 +4,7 @@ use super::*;
 
 const AT: &str = "2026-06-01T10:00:00+02:00";
 
-fn hitnohit(
-    requesting: &str,
-    owner: &str,
-    db: &str,
-    individual: bool,
-    agreements: Value,
-) -> Decision {
+fn hitnohit(requesting: &str, owner: &str, db: &str, individual: bool, agreements: Value) -> Decision {
     decide(
         json!({"kind": "query.hitnohit", "requesting": requesting, "owner": owner, "database": db,
         "individual_case": individual, "at": AT, "agreements": agreements}),
@@ -31,14 +25,8 @@ fn art13_reference_data_need_follow_up_action_and_alert_or_legal_basis() {
     assert_eq!(obligations(&ok), ["return_hits provider asap"]);
     assert_refused(&base(Value::Null, json!("SIS II"), false, &ag), "13(2)");
     assert_refused(&base(json!("  "), json!("SIS II"), false, &ag), "13(2)");
-    assert_refused(
-        &base(json!("stop and check"), Value::Null, false, &ag),
-        "13(2)",
-    );
-    assert_allowed(
-        &base(json!("stop and check"), Value::Null, true, &ag),
-        "13(2)",
-    );
+    assert_refused(&base(json!("stop and check"), Value::Null, false, &ag), "13(2)");
+    assert_allowed(&base(json!("stop and check"), Value::Null, true, &ag), "13(2)");
     // Art. 13(6): conditions and procedure in an implementing agreement.
     assert_refused(
         &base(json!("stop and check"), json!("SIS II"), false, &json!([])),
@@ -52,10 +40,7 @@ fn art13_reference_data_only_for_automated_comparison() {
         &decide(json!({"kind": "anpr.use", "use": "automated_comparison"})),
         "13(3)",
     );
-    assert_refused(
-        &decide(json!({"kind": "anpr.use", "use": "other"})),
-        "13(3)",
-    );
+    assert_refused(&decide(json!({"kind": "anpr.use", "use": "other"})), "13(3)");
 }
 
 #[test]
@@ -69,18 +54,9 @@ fn art14_hit_no_hit_allowed_under_an_agreement_in_force() {
 
 #[test]
 fn art14_refused_outside_annex_6_in_bulk_or_without_agreement() {
-    let ag = agreement(
-        ["BE", "NL"],
-        "14",
-        &["ANG", "BVH", "RIJKSREGISTER"],
-        "2025-01-01",
-        None,
-    );
+    let ag = agreement(["BE", "NL"], "14", &["ANG", "BVH", "RIJKSREGISTER"], "2025-01-01", None);
     // Annex 6 lists the National Register only for Art. 16.
-    assert_refused(
-        &hitnohit("NL", "BE", "RIJKSREGISTER", true, ag.clone()),
-        "annex6",
-    );
+    assert_refused(&hitnohit("NL", "BE", "RIJKSREGISTER", true, ag.clone()), "annex6");
     // A database of another party.
     assert_refused(&hitnohit("NL", "BE", "BVH", true, ag.clone()), "14(1)");
     // Unknown database.
@@ -104,13 +80,7 @@ fn art14_refused_outside_annex_6_in_bulk_or_without_agreement() {
         "BE",
         "ANG",
         true,
-        agreement(
-            ["BE", "NL"],
-            "14",
-            &["ANG"],
-            "2025-01-01",
-            Some("2026-05-31"),
-        ),
+        agreement(["BE", "NL"], "14", &["ANG"], "2025-01-01", Some("2026-05-31")),
     );
     assert_refused(&expired, "14(5)");
     assert!(
@@ -143,13 +113,7 @@ fn art14_refused_outside_annex_6_in_bulk_or_without_agreement() {
 
 #[test]
 fn art14_the_in_force_day_is_inclusive_in_local_time() {
-    let ag = agreement(
-        ["BE", "NL"],
-        "14",
-        &["BVH"],
-        "2026-06-01",
-        Some("2026-06-01"),
-    );
+    let ag = agreement(["BE", "NL"], "14", &["BVH"], "2026-06-01", Some("2026-06-01"));
     // 00:30 local on 1 June (22:30 UTC on 31 May) is already the first day.
     let d = decide(
         json!({"kind": "query.hitnohit", "requesting": "BE", "owner": "NL", "database": "BVH",
@@ -163,15 +127,7 @@ fn art14_the_in_force_day_is_inclusive_in_local_time() {
     assert_refused(&d, "14(5)");
 }
 
-fn consult(
-    article: &str,
-    officer: &str,
-    owner: &str,
-    db: &str,
-    auth: Value,
-    extra: Value,
-    ag: Value,
-) -> Decision {
+fn consult(article: &str, officer: &str, owner: &str, db: &str, auth: Value, extra: Value, ag: Value) -> Decision {
     let mut action = json!({"kind": "consult.direct", "article": article, "officer_party": officer, "owner": owner,
         "database": db, "authorisation": auth, "at": AT, "agreements": ag});
     if let (Some(a), Some(e)) = (action.as_object_mut(), extra.as_object()) {
@@ -198,10 +154,7 @@ fn art15_joint_police_post_with_named_authorisation_consulting_party_is_controll
     );
     assert_allowed(&d, "15(2)");
     assert_cites(&d, "15(4)");
-    assert_eq!(
-        d.details.controller.as_ref().map(|p| p.as_str()),
-        Some("BE")
-    );
+    assert_eq!(d.details.controller.as_ref().map(|p| p.as_str()), Some("BE"));
     // Not at the post, not named, granted by the wrong party, revoked, or outside annex 6.
     assert_refused(
         &consult(
@@ -376,8 +329,7 @@ fn art17_register_lookup_only_under_an_agreement_otherwise_article_4() {
         json!({"kind": "consult.register", "requesting": "NL", "owner": "BE", "at": AT, "agreements": agreement(["BE", "NL"], "17", &[], "2025-01-01", None)}),
     );
     assert_allowed(&ok, "17(2)");
-    let no =
-        decide(json!({"kind": "consult.register", "requesting": "NL", "owner": "BE", "at": AT}));
+    let no = decide(json!({"kind": "consult.register", "requesting": "NL", "owner": "BE", "at": AT}));
     assert_refused(&no, "17(2)");
     assert_cites(&no, "17(3)");
 }

@@ -15,9 +15,7 @@ fn channel(from: (&str, &str), to: (&str, &str), via: &str, flags: [bool; 5]) ->
 #[test]
 fn art4_requests_for_offences_or_public_order_are_allowed() {
     assert_allowed(
-        &decide(
-            json!({"kind": "exchange.request", "purpose": "criminal", "requested_law_expressly_opposes": false}),
-        ),
+        &decide(json!({"kind": "exchange.request", "purpose": "criminal", "requested_law_expressly_opposes": false})),
         "4(1)",
     );
     assert_allowed(
@@ -25,9 +23,7 @@ fn art4_requests_for_offences_or_public_order_are_allowed() {
         "4(1)",
     );
     assert_refused(
-        &decide(
-            json!({"kind": "exchange.request", "purpose": "other", "requested_law_expressly_opposes": false}),
-        ),
+        &decide(json!({"kind": "exchange.request", "purpose": "other", "requested_law_expressly_opposes": false})),
         "4(1)",
     );
 }
@@ -78,10 +74,7 @@ fn art4_refusal_only_on_a_directive_ground_with_reasons() {
     let d = decide(json!({"kind": "exchange.refusal", "ground": "2023/977:6(f)"}));
     assert_allowed(&d, "4(4)");
     assert_cites(&d, "2023/977:6(f)");
-    assert_eq!(
-        obligations(&d),
-        ["give_reasons requesting_party immediately"]
-    );
+    assert_eq!(obligations(&d), ["give_reasons requesting_party immediately"]);
     assert_refused(
         &decide(json!({"kind": "exchange.refusal", "ground": "2023/977:6(z)"})),
         "4(4)",
@@ -97,10 +90,7 @@ fn art61_exception_clause_refusal_is_notified_with_reasons() {
     let d = decide(json!({"kind": "exchange.refusal", "ground": "61"}));
     assert_allowed(&d, "61(1)");
     assert_cites(&d, "61(2)");
-    assert_eq!(
-        obligations(&d),
-        ["give_reasons requesting_party immediately"]
-    );
+    assert_eq!(obligations(&d), ["give_reasons requesting_party immediately"]);
 }
 
 #[test]
@@ -203,12 +193,7 @@ fn art6_direct_exchange_grounds_in_order_with_notice_to_own_contact_point() {
 
 #[test]
 fn art6_liaison_officers_are_a_channel() {
-    let d = channel(
-        ("NL", "Amsterdam"),
-        ("LU", "Luxembourg"),
-        "liaison_officer",
-        [false; 5],
-    );
+    let d = channel(("NL", "Amsterdam"), ("LU", "Luxembourg"), "liaison_officer", [false; 5]);
     assert_allowed(&d, "6(5)");
     assert_cites(&d, "27(2)(a)");
 }
@@ -216,12 +201,7 @@ fn art6_liaison_officers_are_a_channel() {
 #[test]
 fn art27_liaison_officers_speed_up_information_exchange() {
     assert_cites(
-        &channel(
-            ("BE", "Brussel"),
-            ("NL", "Den Haag"),
-            "liaison_officer",
-            [false; 5],
-        ),
+        &channel(("BE", "Brussel"), ("NL", "Den Haag"), "liaison_officer", [false; 5]),
         "27(2)",
     );
 }
@@ -242,10 +222,7 @@ fn art7_processing_feedback_on_the_providers_request() {
     let d = decide(json!({"kind": "exchange.feedback_request", "asked_by_provider": true}));
     assert_allowed(&d, "7(3)");
     assert_eq!(obligations(&d), ["report provider asap"]);
-    assert_refused(
-        &decide(json!({"kind": "exchange.request", "purpose": "other"})),
-        "7(1)",
-    );
+    assert_refused(&decide(json!({"kind": "exchange.request", "purpose": "other"})), "7(1)");
 }
 
 #[test]
@@ -255,41 +232,26 @@ fn art8_classification_equivalence_in_both_directions() {
     );
     assert_cites(&d, "8");
     assert_eq!(d.details.eu_level.as_deref(), Some("CONFIDENTIAL"));
-    assert_eq!(
-        d.details.marking,
-        Some(Some("Stg. CONFIDENTIEEL".to_owned()))
-    );
+    assert_eq!(d.details.marking, Some(Some("Stg. CONFIDENTIEEL".to_owned())));
     // The French form is accepted and the Dutch form produced.
-    let d = decide(
-        json!({"kind": "data.classification", "from": "LU", "marking": "Secret Lux", "to": "BE"}),
-    );
-    assert_eq!(
-        d.details.marking,
-        Some(Some("Geheim (Wet 11.12.1998)".to_owned()))
-    );
+    let d = decide(json!({"kind": "data.classification", "from": "LU", "marking": "Secret Lux", "to": "BE"}));
+    assert_eq!(d.details.marking, Some(Some("Geheim (Wet 11.12.1998)".to_owned())));
     let d = decide(
         json!({"kind": "data.classification", "from": "BE", "marking": "Confidentiel (Loi 11.12.1998)", "to": "LU"}),
     );
     assert_eq!(d.details.marking, Some(Some("Confidentiel Lux".to_owned())));
     // BE has no RESTRICTED marking.
-    let d = decide(
-        json!({"kind": "data.classification", "from": "NL", "marking": "Dep. VERTROUWELIJK", "to": "BE"}),
-    );
+    let d = decide(json!({"kind": "data.classification", "from": "NL", "marking": "Dep. VERTROUWELIJK", "to": "BE"}));
     assert_eq!(d.details.eu_level.as_deref(), Some("RESTRICTED"));
     assert_eq!(d.details.marking, Some(None));
     assert_eq!(
-        invalid(
-            json!({"kind": "data.classification", "from": "NL", "marking": "Geheim", "to": "BE"})
-        )
-        .field,
+        invalid(json!({"kind": "data.classification", "from": "NL", "marking": "Geheim", "to": "BE"})).field,
         "action.marking"
     );
 }
 
 fn data_use(use_: &str, restriction: bool, consent: Value, at: &str) -> Decision {
-    decide(
-        json!({"kind": "data.use", "use": use_, "purpose_restriction": restriction, "consent": consent, "at": at}),
-    )
+    decide(json!({"kind": "data.use", "use": use_, "purpose_restriction": restriction, "consent": consent, "at": at}))
 }
 
 fn consent(scope: &str, written: bool, given_at: &str, conditions: &[&str]) -> Value {
@@ -304,12 +266,7 @@ const AFTER: &str = "2026-04-02T09:00:00+02:00";
 fn art9_onward_transfer_needs_concrete_case_written_consent() {
     assert_refused(&data_use("onward_transfer", false, Value::Null, AT), "9(1)");
     assert_refused(
-        &data_use(
-            "onward_transfer",
-            false,
-            consent("general", true, BEFORE, &[]),
-            AT,
-        ),
+        &data_use("onward_transfer", false, consent("general", true, BEFORE, &[]), AT),
         "9(1)",
     );
     assert_refused(
@@ -334,27 +291,16 @@ fn art9_onward_transfer_needs_concrete_case_written_consent() {
 
 #[test]
 fn art10_any_article_2_purpose_without_restriction() {
-    assert_allowed(
-        &data_use("any_article2_purpose", false, Value::Null, AT),
-        "10(1)",
-    );
+    assert_allowed(&data_use("any_article2_purpose", false, Value::Null, AT), "10(1)");
     assert_allowed(&data_use("other_purpose", false, Value::Null, AT), "10(1)");
 }
 
 #[test]
 fn art10_purpose_restriction_binds_and_another_purpose_needs_consent() {
-    assert_allowed(
-        &data_use("restricted_purpose", true, Value::Null, AT),
-        "10(2)",
-    );
+    assert_allowed(&data_use("restricted_purpose", true, Value::Null, AT), "10(2)");
     assert_refused(&data_use("other_purpose", true, Value::Null, AT), "10(2)");
     assert_allowed(
-        &data_use(
-            "other_purpose",
-            true,
-            consent("general", true, BEFORE, &[]),
-            AT,
-        ),
+        &data_use("other_purpose", true, consent("general", true, BEFORE, &[]), AT),
         "10(2)",
     );
 }
@@ -368,12 +314,7 @@ fn art10_evidence_and_disclosure_always_need_prior_written_consent() {
     );
     assert_refused(&data_use("disclosure", false, Value::Null, AT), "10(4)");
     assert_allowed(
-        &data_use(
-            "disclosure",
-            false,
-            consent("concrete_case", true, BEFORE, &[]),
-            AT,
-        ),
+        &data_use("disclosure", false, consent("concrete_case", true, BEFORE, &[]), AT),
         "10(4)",
     );
 }
@@ -381,12 +322,7 @@ fn art10_evidence_and_disclosure_always_need_prior_written_consent() {
 #[test]
 fn art11_consent_precedes_the_use_and_its_conditions_bind() {
     assert_refused(
-        &data_use(
-            "evidence",
-            false,
-            consent("concrete_case", true, AFTER, &[]),
-            AT,
-        ),
+        &data_use("evidence", false, consent("concrete_case", true, AFTER, &[]), AT),
         "11(1)",
     );
     let d = data_use(
@@ -402,17 +338,13 @@ fn art11_consent_precedes_the_use_and_its_conditions_bind() {
     );
     assert_allowed(&d, "11(3)");
     assert_eq!(d.obligations.len(), 1);
-    assert_eq!(
-        d.obligations[0].conditions,
-        ["only in case file 2026/0412", "no press"]
-    );
+    assert_eq!(d.obligations[0].conditions, ["only in case file 2026/0412", "no press"]);
 }
 
 #[test]
 fn art12_oral_exchange_only_in_article_6_4_situations_confirmed_within_24_hours() {
-    let d = decide(
-        json!({"kind": "exchange.oral", "in_article_6_4_situation": true, "at": "2026-03-28T20:00:00+01:00"}),
-    );
+    let d =
+        decide(json!({"kind": "exchange.oral", "in_article_6_4_situation": true, "at": "2026-03-28T20:00:00+01:00"}));
     assert_allowed(&d, "12(2)");
     // 24 elapsed hours across the spring change: 21:00 summer time.
     assert_eq!(

@@ -19,8 +19,7 @@ pub fn profile() -> Profile {
 /// Decides an action given as JSON; panics (test failure) on invalid input.
 pub fn decide(action: Value) -> Decision {
     let p = profile();
-    let action =
-        Action::parse(&action, "action", &p).unwrap_or_else(|e| panic!("invalid test action: {e}"));
+    let action = Action::parse(&action, "action", &p).unwrap_or_else(|e| panic!("invalid test action: {e}"));
     evaluate(&p, &action)
 }
 
@@ -32,23 +31,13 @@ pub fn invalid(action: Value) -> treaty::fields::FieldError {
 
 #[track_caller]
 pub fn assert_allowed(d: &Decision, article: &str) {
-    assert_eq!(
-        d.verdict,
-        Some(Verdict::Allowed),
-        "expected allowed: {:#?}",
-        d.reasons
-    );
+    assert_eq!(d.verdict, Some(Verdict::Allowed), "expected allowed: {:#?}", d.reasons);
     assert_cites(d, article);
 }
 
 #[track_caller]
 pub fn assert_refused(d: &Decision, article: &str) {
-    assert_eq!(
-        d.verdict,
-        Some(Verdict::Refused),
-        "expected refused: {:#?}",
-        d.reasons
-    );
+    assert_eq!(d.verdict, Some(Verdict::Refused), "expected refused: {:#?}", d.reasons);
     assert_cites(d, article);
 }
 
@@ -58,10 +47,7 @@ pub fn assert_cites(d: &Decision, article: &str) {
     assert!(
         d.cites(&r),
         "decision should cite {article}, cites {:?}",
-        d.articles
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
+        d.articles.iter().map(ToString::to_string).collect::<Vec<_>>()
     );
 }
 
@@ -80,12 +66,6 @@ pub fn obligations(d: &Decision) -> Vec<String> {
         .collect()
 }
 
-pub fn agreement(
-    parties: [&str; 2],
-    article: &str,
-    databases: &[&str],
-    from: &str,
-    until: Option<&str>,
-) -> Value {
+pub fn agreement(parties: [&str; 2], article: &str, databases: &[&str], from: &str, until: Option<&str>) -> Value {
     json!([{ "parties": parties, "articles": [article], "databases": databases, "in_force_from": from, "in_force_until": until }])
 }

@@ -76,25 +76,14 @@ fn art21_hot_pursuit_without_prior_consent_contact_at_crossing() {
     assert_allowed(&d, "21(1)");
     let o = obligations(&d);
     assert!(o.contains(&"notify host at_crossing".to_owned()), "{o:?}");
-    assert!(
-        o.contains(&"report host_authority after_operation".to_owned()),
-        "{o:?}"
-    );
+    assert!(o.contains(&"report host_authority after_operation".to_owned()), "{o:?}");
     // Either condition of 21(1) suffices.
-    assert_allowed(
-        &pursuit(json!({"host_could_be_warned_in_advance": true})),
-        "21(1)",
-    );
+    assert_allowed(&pursuit(json!({"host_could_be_warned_in_advance": true})), "21(1)");
     assert_refused(
-        &pursuit(
-            json!({"host_could_be_warned_in_advance": true, "host_could_take_over_in_time": true}),
-        ),
+        &pursuit(json!({"host_could_be_warned_in_advance": true, "host_could_take_over_in_time": true})),
         "21(1)",
     );
-    assert_refused(
-        &pursuit(json!({"started_in_own_territory": false})),
-        "21(1)",
-    );
+    assert_refused(&pursuit(json!({"started_in_own_territory": false})), "21(1)");
     assert_allowed(&pursuit(json!({"medium": "water"})), "21(2)(d)");
 }
 
@@ -176,20 +165,14 @@ fn art22_observation_with_authorisation_or_urgent_with_five_hour_clock() {
         &observation(json!({"prior_authorisation": false, "particularly_urgent": false})),
         "22(1)",
     );
-    assert_refused(
-        &observation(json!({"offence_extraditable": false})),
-        "22(1)(a)",
-    );
+    assert_refused(&observation(json!({"offence_extraditable": false})), "22(1)(a)");
     assert_refused(&observation(json!({"enter_dwelling": true})), "22(7)(c)");
     assert_refused(&observation(json!({"technical_means": true})), "22(9)");
     assert_allowed(
         &observation(json!({"technical_means": true, "technical_means_authorised": true})),
         "22(9)",
     );
-    assert_refused(
-        &observation(json!({"authorised_hours": 10, "hours_used": 12})),
-        "22(6)",
-    );
+    assert_refused(&observation(json!({"authorised_hours": 10, "hours_used": 12})), "22(6)");
     // The urgent clock needs the crossing time.
     let e = invalid(
         json!({"kind": "operation.observation", "host": "NL", "sending": "BE", "criminal_investigation": true,
@@ -229,31 +212,15 @@ fn art23_presence_of_the_host_waivable_only_in_be_and_lu() {
 #[test]
 fn art24_answer_in_48_hours_execute_within_30_days() {
     let d = investigation("NL", true, false, false);
-    assert_eq!(
-        d.details.reply_deadline,
-        Some(ts("2026-03-12T10:00:00+01:00"))
-    );
+    assert_eq!(d.details.reply_deadline, Some(ts("2026-03-12T10:00:00+01:00")));
     // 30 calendar days in Amsterdam time: same clock time after the spring change.
+    assert_eq!(d.details.execution_deadline, Some(ts("2026-04-09T10:00:00+02:00")));
     assert_eq!(
-        d.details.execution_deadline,
-        Some(ts("2026-04-09T10:00:00+02:00"))
-    );
-    assert_eq!(
-        deadline(
-            "investigation_reply",
-            "NL",
-            "2026-03-10T10:00:00+01:00",
-            json!({})
-        ),
+        deadline("investigation_reply", "NL", "2026-03-10T10:00:00+01:00", json!({})),
         Some(ts("2026-03-12T10:00:00+01:00"))
     );
     assert_eq!(
-        deadline(
-            "investigation_execution",
-            "NL",
-            "2026-03-10T10:00:00+01:00",
-            json!({})
-        ),
+        deadline("investigation_execution", "NL", "2026-03-10T10:00:00+01:00", json!({})),
         Some(ts("2026-04-09T10:00:00+02:00"))
     );
 }
@@ -261,27 +228,19 @@ fn art24_answer_in_48_hours_execute_within_30_days() {
 #[test]
 fn art25_transport_needs_prior_consent_else_the_host_does_it() {
     assert_allowed(
-        &decide(
-            json!({"kind": "operation.transport", "host": "LU", "sending": "BE", "prior_consent": true}),
-        ),
+        &decide(json!({"kind": "operation.transport", "host": "LU", "sending": "BE", "prior_consent": true})),
         "25(1)",
     );
-    let no = decide(
-        json!({"kind": "operation.transport", "host": "LU", "sending": "BE", "prior_consent": false}),
-    );
+    let no = decide(json!({"kind": "operation.transport", "host": "LU", "sending": "BE", "prior_consent": false}));
     assert_refused(&no, "25(1)");
     assert_eq!(obligations(&no), ["execute_itself requesting_party asap"]);
 }
 
 #[test]
 fn art26_offence_on_board_competence_and_boarding_notice() {
-    let d = decide(
-        json!({"kind": "operation.train_competence", "committed_in": "BE", "next_scheduled_stop_in": "NL"}),
-    );
+    let d = decide(json!({"kind": "operation.train_competence", "committed_in": "BE", "next_scheduled_stop_in": "NL"}));
     assert_eq!(d.details.competent.as_ref().map(|p| p.as_str()), Some("BE"));
-    let d = decide(
-        json!({"kind": "operation.train_competence", "committed_in": null, "next_scheduled_stop_in": "LU"}),
-    );
+    let d = decide(json!({"kind": "operation.train_competence", "committed_in": null, "next_scheduled_stop_in": "LU"}));
     assert_eq!(d.details.competent.as_ref().map(|p| p.as_str()), Some("LU"));
     assert_cites(&d, "26(3)");
     let board = decide(
@@ -309,9 +268,7 @@ fn art32_transit_with_detainee_or_goods_is_reported_before_crossing() {
 #[test]
 fn art41_detention_continues_in_transport_and_transit() {
     assert_cites(
-        &decide(
-            json!({"kind": "operation.transport", "host": "LU", "sending": "BE", "prior_consent": true}),
-        ),
+        &decide(json!({"kind": "operation.transport", "host": "LU", "sending": "BE", "prior_consent": true})),
         "41(1)",
     );
     assert_cites(
@@ -324,22 +281,18 @@ fn art41_detention_continues_in_transport_and_transit() {
 
 #[test]
 fn art33_urgent_evidence_oral_request_confirmed_in_writing() {
-    let d =
-        decide(json!({"kind": "evidence.urgent_request", "real_risk_of_loss": true, "oral": true}));
+    let d = decide(json!({"kind": "evidence.urgent_request", "real_risk_of_loss": true, "oral": true}));
     assert_allowed(&d, "33(2)");
     assert_eq!(obligations(&d), ["confirm_in_writing recipient asap"]);
     assert_refused(
-        &decide(
-            json!({"kind": "evidence.urgent_request", "real_risk_of_loss": false, "oral": false}),
-        ),
+        &decide(json!({"kind": "evidence.urgent_request", "real_risk_of_loss": false, "oral": false})),
         "33(1)",
     );
 }
 
 #[test]
 fn art34_sending_officers_follow_host_instructions() {
-    assert!(obligations(&pursuit(json!({})))
-        .contains(&"follow_instructions host on_host_request".to_owned()));
+    assert!(obligations(&pursuit(json!({}))).contains(&"follow_instructions host on_host_request".to_owned()));
     assert_cites(&pursuit(json!({})), "34(2)");
 }
 
@@ -368,12 +321,7 @@ fn art46_a_report_after_every_operation() {
 #[test]
 fn art12_oral_confirmation_clock() {
     assert_eq!(
-        deadline(
-            "oral_confirmation",
-            "LU",
-            "2026-05-04T10:15:00+02:00",
-            json!({})
-        ),
+        deadline("oral_confirmation", "LU", "2026-05-04T10:15:00+02:00", json!({})),
         Some(ts("2026-05-05T10:15:00+02:00"))
     );
 }
@@ -381,12 +329,7 @@ fn art12_oral_confirmation_clock() {
 #[test]
 fn art65_evaluation_within_five_years() {
     assert_eq!(
-        deadline(
-            "evaluation_report",
-            "BE",
-            "2023-10-01T00:00:00+02:00",
-            json!({})
-        ),
+        deadline("evaluation_report", "BE", "2023-10-01T00:00:00+02:00", json!({})),
         Some(ts("2028-10-01T00:00:00+02:00"))
     );
 }
@@ -394,12 +337,7 @@ fn art65_evaluation_within_five_years() {
 #[test]
 fn art66_denunciation_effective_six_months_after_notification() {
     assert_eq!(
-        deadline(
-            "denunciation_effective",
-            "NL",
-            "2026-08-31T12:00:00+02:00",
-            json!({})
-        ),
+        deadline("denunciation_effective", "NL", "2026-08-31T12:00:00+02:00", json!({})),
         Some(ts("2027-02-28T12:00:00+01:00"))
     );
 }
@@ -433,5 +371,27 @@ fn directive_2023_977_reply_limits() {
             json!({"urgent": false})
         ),
         Some(ts("2026-10-27T09:00:00+01:00"))
+    );
+}
+
+#[test]
+fn art24_urgent_requests_have_no_fixed_limit() {
+    assert_eq!(
+        deadline(
+            "investigation_reply",
+            "BE",
+            "2026-03-10T10:00:00+01:00",
+            json!({"urgent": true})
+        ),
+        None
+    );
+    assert_eq!(
+        deadline(
+            "investigation_execution",
+            "BE",
+            "2026-03-10T10:00:00+01:00",
+            json!({"urgent": true})
+        ),
+        None
     );
 }

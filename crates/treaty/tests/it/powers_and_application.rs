@@ -13,10 +13,7 @@ fn powers(article: &str) -> BTreeSet<String> {
 
 #[test]
 fn art35_powers_never_beyond_treaty_or_host_law() {
-    assert_cites(
-        &decide(json!({"kind": "powers", "operation_article": "23"})),
-        "35(1)",
-    );
+    assert_cites(&decide(json!({"kind": "powers", "operation_article": "23"})), "35(1)");
     assert!(powers("23").is_empty());
 }
 
@@ -78,10 +75,7 @@ fn art53_crisis_assistance_with_authorities_consent_directly_between_units() {
         ),
         "53(4)",
     );
-    assert_cites(
-        &decide(json!({"kind": "powers", "operation_article": "53"})),
-        "53(8)",
-    );
+    assert_cites(&decide(json!({"kind": "powers", "operation_article": "53"})), "53(8)");
 }
 
 #[test]
@@ -119,13 +113,7 @@ fn art58_special_units_weapons() {
     assert_allowed(&weapons(true, true, false, false, true), "58(1)");
 }
 
-fn force(
-    firearm: bool,
-    self_defence: bool,
-    necessary: bool,
-    warning: bool,
-    report: bool,
-) -> Decision {
+fn force(firearm: bool, self_defence: bool, necessary: bool, warning: bool, report: bool) -> Decision {
     decide(
         json!({"kind": "force.use", "firearm": firearm, "self_defence": self_defence, "reasonably_necessary": necessary,
         "warning_given_or_impossible": warning, "host_law_requires_report": report}),
@@ -140,10 +128,7 @@ fn art40_force_when_necessary_firearms_only_in_self_defence_reported_if_host_law
     assert_allowed(&force(true, true, true, true, false), "40(4)");
     assert_refused(&force(false, false, true, false, false), "40(5)");
     let reported = force(false, false, true, true, true);
-    assert_eq!(
-        obligations(&reported),
-        ["report host_authority immediately"]
-    );
+    assert_eq!(obligations(&reported), ["report host_authority immediately"]);
 }
 
 #[test]
@@ -170,14 +155,10 @@ fn art43_shielded_identity_is_not_revealed() {
 
 #[test]
 fn art48_sending_state_liable_except_on_request_under_article_18() {
-    let d = decide(
-        json!({"kind": "liability", "host": "BE", "sending": "NL", "operation_article": "21"}),
-    );
+    let d = decide(json!({"kind": "liability", "host": "BE", "sending": "NL", "operation_article": "21"}));
     assert_cites(&d, "48(1)");
     assert_eq!(d.details.liable.as_ref().map(|p| p.as_str()), Some("NL"));
-    let d = decide(
-        json!({"kind": "liability", "host": "BE", "sending": "NL", "operation_article": 18}),
-    );
+    let d = decide(json!({"kind": "liability", "host": "BE", "sending": "NL", "operation_article": 18}));
     assert_cites(&d, "48(4)");
     assert_eq!(d.details.liable.as_ref().map(|p| p.as_str()), Some("BE"));
 }
@@ -185,15 +166,11 @@ fn art48_sending_state_liable_except_on_request_under_article_18() {
 #[test]
 fn art60_special_units_liability() {
     assert_cites(
-        &decide(
-            json!({"kind": "liability", "host": "LU", "sending": "BE", "operation_article": "53"}),
-        ),
+        &decide(json!({"kind": "liability", "host": "LU", "sending": "BE", "operation_article": "53"})),
         "60(1)",
     );
     assert_cites(
-        &decide(
-            json!({"kind": "liability", "host": "LU", "sending": "BE", "operation_article": "55"}),
-        ),
+        &decide(json!({"kind": "liability", "host": "LU", "sending": "BE", "operation_article": "55"})),
         "60(2)",
     );
 }
@@ -219,8 +196,15 @@ fn bad_input_names_the_field() {
     assert_eq!(invalid(json!({"kind": "nope"})).field, "action.kind");
     assert_eq!(invalid(json!({"kind": "operation.transit", "host": "XX", "sending": "NL", "with_detained_person": true, "with_goods": false})).field, "action.host");
     assert_eq!(invalid(json!({"kind": "operation.transit", "host": "be", "sending": "NL", "with_detained_person": true, "with_goods": false})).field, "action.host");
-    assert_eq!(invalid(json!({"kind": "exchange.oral", "in_article_6_4_situation": true, "at": "2026-05-04T10:15:00"})).field, "action.at");
-    assert_eq!(invalid(json!({"kind": "exchange.oral", "in_article_6_4_situation": "yes", "at": "2026-05-04T10:15:00Z"})).field, "action.in_article_6_4_situation");
+    assert_eq!(
+        invalid(json!({"kind": "exchange.oral", "in_article_6_4_situation": true, "at": "2026-05-04T10:15:00"})).field,
+        "action.at"
+    );
+    assert_eq!(
+        invalid(json!({"kind": "exchange.oral", "in_article_6_4_situation": "yes", "at": "2026-05-04T10:15:00Z"}))
+            .field,
+        "action.in_article_6_4_situation"
+    );
     let e = invalid(
         json!({"kind": "query.hitnohit", "requesting": "NL", "owner": "BE", "database": "ANG", "individual_case": true,
         "at": "2026-05-04T10:15:00Z", "agreements": [{"parties": ["BE", "NL"], "articles": ["14"], "in_force_from": "2025-13-01"}]}),
