@@ -155,6 +155,20 @@ impl<'a> Fields<'a> {
         Fields::new(self.required(name)?, path, self.profile)
     }
 
+    /// A treaty article number, written as a string (`"21"`) or a number (`21`), one of `allowed`.
+    pub fn article_number(&self, name: &str, allowed: &[u32]) -> Result<u32, FieldError> {
+        let text = match self.required(name)? {
+            Value::Number(n) => n.to_string(),
+            Value::String(s) => s.clone(),
+            other => return Err(self.error(name, format!("expected an article number, found {}", type_name(other)))),
+        };
+        let list = || allowed.iter().map(u32::to_string).collect::<Vec<_>>().join(", ");
+        match text.trim().parse::<u32>() {
+            Ok(n) if allowed.contains(&n) => Ok(n),
+            _ => Err(self.error(name, format!("'{text}' is not one of: {}", list()))),
+        }
+    }
+
     /// A list of strings.
     pub fn strings(&self, name: &str) -> Result<Vec<String>, FieldError> {
         match self.required(name)? {

@@ -20,19 +20,7 @@ pub struct Powers {
 
 impl Powers {
     pub fn parse(f: &Fields) -> Result<Self, FieldError> {
-        let article = match f.raw("operation_article") {
-            Some(serde_json::Value::Number(n)) => n.to_string(),
-            _ => f.string("operation_article")?.to_owned(),
-        };
-        let operation_article = match article.as_str() {
-            "18" | "19" | "20" | "21" | "22" | "23" | "25" | "26" | "53" | "54" | "55" => article.parse().unwrap_or(0),
-            other => {
-                return Err(f.error(
-                    "operation_article",
-                    format!("'{other}' is not one of: 18, 19, 20, 21, 22, 23, 25, 26, 53, 54, 55"),
-                ))
-            }
-        };
+        let operation_article = f.article_number("operation_article", &[18, 19, 20, 21, 22, 23, 25, 26, 53, 54, 55])?;
         Ok(Powers {
             operation_article,
             special_units: f.opt_bool("special_units")?.unwrap_or(false),
@@ -321,16 +309,12 @@ pub struct Liability {
 
 impl Liability {
     pub fn parse(f: &Fields) -> Result<Self, FieldError> {
-        let article = match f.raw("operation_article") {
-            Some(serde_json::Value::Number(n)) => n.to_string(),
-            _ => f.string("operation_article")?.to_owned(),
-        };
         Ok(Liability {
             host: f.party("host")?,
             sending: f.party("sending")?,
-            operation_article: article
-                .parse()
-                .map_err(|_| f.error("operation_article", format!("'{article}' is not an article number")))?,
+            // Titles 3–6: the operations for which liability is decided.
+            operation_article: f
+                .article_number("operation_article", &[18, 19, 20, 21, 22, 23, 25, 26, 53, 54, 55, 57])?,
             gross_negligence_or_wilful_misconduct: f
                 .opt_bool("gross_negligence_or_wilful_misconduct")?
                 .unwrap_or(false),
