@@ -1,0 +1,126 @@
+//! Message bodies: every Title 2 flow between nodes, receipts and journal checkpoints.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::entities::Subject;
+use crate::envelope::{MessageId, NodeAddress};
+use crate::handling::ConsentUse;
+
+/// The Art. 2 purpose a request states (Arts. 4(1), 4(3), 7(1)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Purpose {
+    /// Prevention, investigation or detection of offences.
+    Criminal,
+    /// Maintenance of public order and security.
+    PublicOrder,
+    /// Administrative measures (Art. 4(3)).
+    AdministrativeMeasures,
+}
+
+/// The channel a message took (Art. 6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Ncp,
+    RegionalContactPoint,
+    JointPoliceCentre,
+    Direct,
+    LiaisonOfficer,
+}
+
+/// Scope of a consent (Arts. 9–11).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsentScope {
+    ConcreteCase,
+    General,
+}
+
+/// The body of a message, tagged by `type`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Body {
+    /// Art. 4(1) / 4(3): a request for personal data and information.
+    Request {
+        purpose: Purpose,
+        subjects: Vec<Subject>,
+        /// What is asked and why, in the sender's words.
+        text: String,
+        #[serde(default)]
+        urgent: bool,
+        /// Directive 2023/977 Art. 5(1)(a): the information is directly accessible.
+        #[serde(default)]
+        directly_accessible: bool,
+        channel: Channel,
+        /// Art. 6(4): the ground (a–d) of a direct exchange.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        direct_ground: Option<char>,
+    },
+    /// Art. 4(2): provision without a request.
+    SpontaneousProvision {
+        subjects: Vec<Subject>,
+        text: String,
+        channel: Channel,
+    },
+    /// Provision in reply to a request (handling codes in the envelope).
+    Provision { subjects: Vec<Subject>, text: String },
+    /// Refusal with a Directive 2023/977 Art. 6 ground or Art. 61, and reasons.
+    Refusal { ground: String, reasons: String },
+    /// Art. 7(3): the provider asks what became of its data.
+    FeedbackRequest { about: MessageId },
+    /// Art. 7(3): the recipient's answer.
+    FeedbackAnswer { about: MessageId, text: String },
+    /// Arts. 9–11: the recipient asks consent for a use.
+    ConsentRequest {
+        about: MessageId,
+        uses: Vec<ConsentUse>,
+        reasons: String,
+    },
+    /// Arts. 9–11: written consent, in a concrete case or general, with conditions.
+    ConsentGrant {
+        about: MessageId,
+        scope: ConsentScope,
+        uses: Vec<ConsentUse>,
+        #[serde(default)]
+        conditions: Vec<String>,
+        given_at: Timestamp,
+    },
+    /// The provider refuses consent, with reasons.
+    ConsentDenial { about: MessageId, reasons: String },
+    /// Art. 12(2): record of an oral exchange, to be confirmed in writing within 24 hours.
+    OralRecord { at: Timestamp, summary: String },
+    /// Art. 6(4): notice to the sender's contact point of a direct exchange.
+    DirectExchangeNotice {
+        ground: char,
+        counterpart: NodeAddress,
+        exchanged: MessageId,
+        summary: String,
+    },
+    /// A signed receipt: the receiver stored the message (SHA-256 of the signed bytes).
+    Receipt { received: MessageId, sha256: String },
+    /// A signed checkpoint of the sender's journal: its length and head hash.
+    JournalCheckpoint { length: u64, head: String },
+}
+
+impl Body {
+    /// The `type` tag, for logs and the journal.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Body::Request { .. } => "request",
+            Body::SpontaneousProvision { .. } => "spontaneous_provision",
+            Body::Provision { .. } => "provision",
+            Body::Refusal { .. } => "refusal",
+            Body::FeedbackRequest { .. } => "feedback_request",
+            Body::FeedbackAnswer { .. } => "feedback_answer",
+            Body::ConsentRequest { .. } => "consent_request",
+            Body::ConsentGrant { .. } => "consent_grant",
+            Body::ConsentDenial { .. } => "consent_denial",
+            Body::OralRecord { .. } => "oral_record",
+            Body::DirectExchangeNotice { .. } => "direct_exchange_notice",
+            Body::Receipt { .. } => "receipt",
+            Body::JournalCheckpoint { .. } => "journal_checkpoint",
+        }
+    }
+}
