@@ -1,5 +1,6 @@
 //! `grens`: the command line of the grens platform. A thin layer over the crates.
 
+mod audit;
 mod demo;
 mod treaty_cmds;
 
@@ -36,6 +37,11 @@ enum Command {
         #[command(subcommand)]
         command: TreatyCommand,
     },
+    /// The journal: verify its hash chain.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// A guided tour: the treaty engine decides the steps of a cross-border exchange.
     Demo,
 }
@@ -45,6 +51,17 @@ enum ConformanceCommand {
     /// Run every *.json scenario in DIR: one PASS/FAIL line each, then "N passed, M failed".
     /// Exit 0 when all pass, 1 when some fail, 2 when some scenario is invalid.
     Run { dir: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Recompute the journal's hash chain; report the first entry that no longer matches.
+    /// Exit 0 when intact, 1 when broken.
+    Verify {
+        /// The node's store: `sqlite:PATH` or `postgres://…`.
+        #[arg(long, value_name = "URL")]
+        db: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -73,6 +90,9 @@ fn main() -> ExitCode {
         Command::Treaty {
             command: TreatyCommand::Kinds,
         } => treaty_cmds::kinds(),
+        Command::Audit {
+            command: AuditCommand::Verify { db },
+        } => audit::verify(&db),
         Command::Demo => demo::run(&profiles),
     };
     match result {

@@ -237,3 +237,59 @@ fn a_malformed_profile_folder_is_reported_with_file_line_and_key() {
         "{text}"
     );
 }
+
+#[test]
+fn audit_verify_reports_the_exact_entry_whose_byte_changed() {
+    use store::{JournalStore, NewEntry, Operation, SqliteStore};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("be.sqlite");
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(async {
+        let s = SqliteStore::open(&path).await.expect("open");
+        for i in 1..=5 {
+            s.append(NewEntry {
+                at: "2026-11-23T10:00:00+01:00".parse().expect("instant"),
+                operation: Operation::Disclosure,
+                actor: format!("BE/officer:{i}"),
+                justification: "Art. 4(1) provision".into(),
+                recipient: Some("NL/NL-NCP".into()),
+                message_id: None,
+                case_id: None,
+                details: serde_json::json!({}),
+            })
+            .await
+            .expect("append");
+        }
+    });
+    let url = format!("sqlite:{}", path.display());
+    let ok = grens(&["audit", "verify", "--db", &url]);
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
+    assert!(
+        stdout(&ok).starts_with("journal intact: 5 entries, head "),
+        "{}",
+        stdout(&ok)
+    );
+    // One byte of entry 4's actor changes, under the API, as someone with file access could.
+    rt.block_on(async {
+        let s = SqliteStore::open(&path).await.expect("open");
+        assert_eq!(s.entries(4, 4).await.expect("read")[0].entry.actor, "BE/officer:4");
+        sqlx::query("UPDATE journal SET actor = 'BE/officer:5' WHERE seq = 4")
+            .execute(s.pool())
+            .await
+            .expect("tamper");
+    });
+    let broken = grens(&["audit", "verify", "--db", &url]);
+    assert_eq!(broken.status.code(), Some(1));
+    assert!(
+        stdout(&broken).contains("journal BROKEN at entry 4: content changed"),
+        "{}",
+        stdout(&broken)
+    );
+    let missing = grens(&["audit", "verify", "--db", "mysql://nowhere"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        stderr(&missing).contains("unsupported database URL"),
+        "{}",
+        stderr(&missing)
+    );
+}

@@ -1,0 +1,108 @@
+//! The PostgreSQL backend, for several replicas of a node sharing one database.
+
+use std::str::FromStr;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::PgPool;
+
+use crate::journal::{Row, GENESIS};
+use crate::{Entry, JournalStore, NewEntry, StoreError};
+
+static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+const SELECT: &str =
+    "SELECT seq, at, operation, actor, justification, recipient, message_id, case_id, details, prev_hash, hash FROM journal";
+
+/// Replicas serialise journal appends on this advisory lock, so the chain never forks.
+const JOURNAL_LOCK: i64 = 0x6772_656e_735f_6a6c; // "grens_jl"
+
+/// A node's PostgreSQL store.
+#[derive(Debug, Clone)]
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl PostgresStore {
+    /// Connects to `url` and runs the migrations; with `schema`, everything lives in that
+    /// schema (created if missing) — one per node or per test.
+    pub async fn open(url: &str, schema: Option<&str>) -> Result<PostgresStore, StoreError> {
+        let mut options = PgConnectOptions::from_str(url)?;
+        if let Some(schema) = schema {
+            let admin = PgPoolOptions::new()
+                .max_connections(1)
+                .connect_with(options.clone())
+                .await?;
+            sqlx::query(&format!("CREATE SCHEMA IF NOT EXISTS \"{}\"", schema.replace('"', "")))
+                .execute(&admin)
+                .await?;
+            admin.close().await;
+            options = options.options([("search_path", schema)]);
+        }
+        let pool = PgPoolOptions::new().max_connections(8).connect_with(options).await?;
+        MIGRATIONS.run(&pool).await?;
+        Ok(PostgresStore { pool })
+    }
+
+    pub(crate) async fn all_rows(&self) -> Result<Vec<Row>, StoreError> {
+        Ok(sqlx::query_as::<_, Row>(&format!("{SELECT} ORDER BY seq"))
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    /// The pool, for tests that must reach under the API.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+impl JournalStore for PostgresStore {
+    async fn append(&self, entry: NewEntry) -> Result<Entry, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(JOURNAL_LOCK)
+            .execute(&mut *tx)
+            .await?;
+        let last: Option<(i64, String)> = sqlx::query_as("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut *tx)
+            .await?;
+        let (seq, prev) = last.map_or((1, GENESIS.to_owned()), |(s, h)| (s + 1, h));
+        let row = Row::chained(seq, &prev, &entry);
+        sqlx::query(
+            "INSERT INTO journal (seq, at, operation, actor, justification, recipient, message_id, case_id, details, prev_hash, hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(row.seq)
+        .bind(&row.at)
+        .bind(&row.operation)
+        .bind(&row.actor)
+        .bind(&row.justification)
+        .bind(&row.recipient)
+        .bind(&row.message_id)
+        .bind(&row.case_id)
+        .bind(&row.details)
+        .bind(&row.prev_hash)
+        .bind(&row.hash)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        row.into_entry()
+    }
+
+    async fn entries(&self, from: i64, to: i64) -> Result<Vec<Entry>, StoreError> {
+        sqlx::query_as::<_, Row>(&format!("{SELECT} WHERE seq BETWEEN $1 AND $2 ORDER BY seq"))
+            .bind(from)
+            .bind(to)
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(Row::into_entry)
+            .collect()
+    }
+
+    async fn head(&self) -> Result<(i64, String), StoreError> {
+        let last: Option<(i64, String)> = sqlx::query_as("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(last.unwrap_or((0, GENESIS.to_owned())))
+    }
+}

@@ -1,0 +1,188 @@
+//! The same journal tests on both backends: a real SQLite file and a real PostgreSQL
+//! (`GRENS_TEST_POSTGRES_URL`, default postgres://root@127.0.0.1:5432/test), one schema per test.
+
+use store::{verify_chain, AnyStore, JournalStore, NewEntry, Operation, PostgresStore, SqliteStore, GENESIS};
+
+fn postgres_url() -> String {
+    std::env::var("GRENS_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/test".into())
+}
+
+/// A fresh store of each backend; the guard keeps the SQLite folder alive.
+async fn stores() -> Vec<(AnyStore, Option<tempdir::Dir>)> {
+    let dir = tempdir::Dir::new();
+    let sqlite = SqliteStore::open(&dir.path.join("node.sqlite"))
+        .await
+        .expect("open SQLite");
+    let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+    let pg = PostgresStore::open(&postgres_url(), Some(&schema))
+        .await
+        .unwrap_or_else(|e| {
+            panic!(
+                "PostgreSQL must be running at {} for the store tests ({e}); .ci/run starts it",
+                postgres_url()
+            )
+        });
+    vec![(AnyStore::Sqlite(sqlite), Some(dir)), (AnyStore::Postgres(pg), None)]
+}
+
+mod tempdir {
+    /// A temporary folder removed on drop (std only).
+    pub struct Dir {
+        pub path: std::path::PathBuf,
+    }
+
+    impl Dir {
+        pub fn new() -> Self {
+            let path = std::env::temp_dir().join(format!("grens-store-{}", uuid::Uuid::new_v4().simple()));
+            std::fs::create_dir_all(&path).expect("temp dir");
+            Dir { path }
+        }
+    }
+
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
+    }
+}
+
+fn entry(i: usize) -> NewEntry {
+    NewEntry {
+        at: "2026-11-23T10:00:00+01:00".parse().expect("instant"),
+        operation: if i % 2 == 0 {
+            Operation::Disclosure
+        } else {
+            Operation::Consultation
+        },
+        actor: format!("NL/officer:{i}"),
+        justification: "Art. 4(1): request in investigation 2026/0412".into(),
+        recipient: (i % 2 == 0).then(|| "BE/BE-NCP".to_owned()),
+        message_id: Some(format!("msg-{i}")),
+        case_id: Some("case-1".into()),
+        details: serde_json::json!({"kind": "request", "n": i}),
+    }
+}
+
+async fn exec(store: &AnyStore, sqlite_sql: &str, pg_sql: &str) {
+    match store {
+        AnyStore::Sqlite(s) => sqlx::query(sqlite_sql).execute(s.pool()).await.map(drop),
+        AnyStore::Postgres(s) => sqlx::query(pg_sql).execute(s.pool()).await.map(drop),
+    }
+    .expect("tamper statement");
+}
+
+fn name(store: &AnyStore) -> &'static str {
+    match store {
+        AnyStore::Sqlite(_) => "sqlite",
+        AnyStore::Postgres(_) => "postgres",
+    }
+}
+
+#[tokio::test]
+async fn appends_are_chained_in_order() {
+    for (store, _dir) in stores().await {
+        assert_eq!(store.head().await.expect("head"), (0, GENESIS.to_owned()));
+        let mut prev = GENESIS.to_owned();
+        for i in 1..=5 {
+            let e = store.append(entry(i)).await.expect("append");
+            assert_eq!(e.seq, i as i64, "{}", name(&store));
+            assert_eq!(e.prev_hash, prev);
+            prev = e.hash.clone();
+        }
+        assert_eq!(store.head().await.expect("head"), (5, prev.clone()));
+        let read = store.entries(2, 4).await.expect("entries");
+        assert_eq!(read.iter().map(|e| e.seq).collect::<Vec<_>>(), [2, 3, 4]);
+        assert_eq!(read[0].entry, entry(2));
+        assert_eq!(verify_chain(&store).await.expect("read").expect("intact"), (5, prev));
+    }
+}
+
+#[tokio::test]
+async fn one_changed_byte_is_reported_at_its_entry() {
+    for (store, _dir) in stores().await {
+        for i in 1..=6 {
+            store.append(entry(i)).await.expect("append");
+        }
+        // "Art. 4(1)" → "Art. 4(2)" in entry 3: one byte.
+        exec(
+            &store,
+            "UPDATE journal SET justification = replace(justification, '4(1)', '4(2)') WHERE seq = 3",
+            "UPDATE journal SET justification = replace(justification, '4(1)', '4(2)') WHERE seq = 3",
+        )
+        .await;
+        let err = verify_chain(&store).await.expect("read").expect_err("tampered");
+        assert_eq!(err.seq, 3, "{}: {err}", name(&store));
+        assert!(err.problem.contains("content changed"), "{err}");
+    }
+}
+
+#[tokio::test]
+async fn a_deleted_or_rechained_entry_is_reported() {
+    for (store, _dir) in stores().await {
+        for i in 1..=4 {
+            store.append(entry(i)).await.expect("append");
+        }
+        exec(
+            &store,
+            "DELETE FROM journal WHERE seq = 2",
+            "DELETE FROM journal WHERE seq = 2",
+        )
+        .await;
+        let err = verify_chain(&store).await.expect("read").expect_err("gap");
+        assert_eq!(err.seq, 2, "{}: {err}", name(&store));
+        assert!(err.problem.contains("missing"), "{err}");
+    }
+    for (store, _dir) in stores().await {
+        for i in 1..=4 {
+            store.append(entry(i)).await.expect("append");
+        }
+        // Rewriting an entry and its own hash still breaks the link to the next one.
+        exec(
+            &store,
+            "UPDATE journal SET hash = 'ff' || substr(hash, 3) WHERE seq = 2",
+            "UPDATE journal SET hash = 'ff' || substr(hash, 3) WHERE seq = 2",
+        )
+        .await;
+        let err = verify_chain(&store).await.expect("read").expect_err("rewritten");
+        assert_eq!(err.seq, 2, "{}: {err}", name(&store));
+    }
+}
+
+#[tokio::test]
+async fn concurrent_appends_never_fork_the_chain() {
+    for (store, _dir) in stores().await {
+        let mut tasks = Vec::new();
+        for t in 0..8 {
+            let store = store.clone();
+            tasks.push(tokio::spawn(async move {
+                for i in 0..15 {
+                    store.append(entry(t * 100 + i)).await.expect("append");
+                }
+            }));
+        }
+        for t in tasks {
+            t.await.expect("task");
+        }
+        let (len, _) = verify_chain(&store).await.expect("read").expect("intact");
+        assert_eq!(len, 120, "{}", name(&store));
+    }
+}
+
+#[tokio::test]
+async fn the_sqlite_journal_survives_reopening() {
+    let dir = tempdir::Dir::new();
+    let path = dir.path.join("node.sqlite");
+    let head = {
+        let s = SqliteStore::open(&path).await.expect("open");
+        for i in 1..=3 {
+            s.append(entry(i)).await.expect("append");
+        }
+        s.head().await.expect("head")
+    };
+    let s = AnyStore::open(&format!("sqlite:{}", path.display()))
+        .await
+        .expect("reopen");
+    assert_eq!(s.head().await.expect("head"), head);
+    assert!(verify_chain(&s).await.expect("read").is_ok());
+    assert!(AnyStore::open("mysql://x").await.is_err());
+}
