@@ -41,6 +41,33 @@ pub trait JournalStore: Send + Sync {
     fn entries(&self, from: i64, to: i64) -> impl Future<Output = Result<Vec<Entry>, StoreError>> + Send;
     /// The number of entries and the head hash ([`GENESIS`] when empty).
     fn head(&self) -> impl Future<Output = Result<(i64, String), StoreError>> + Send;
+    /// Stores an incoming message and its journal entry in one transaction, once per id.
+    fn receive(&self, incoming: Incoming, entry: NewEntry)
+        -> impl Future<Output = Result<Received, StoreError>> + Send;
+}
+
+/// A verified incoming message, as the inbox keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Incoming {
+    pub message_id: String,
+    pub from_node: String,
+    pub received_at: jiff::Timestamp,
+    /// SHA-256 of the signed bytes, hex.
+    pub sha256: String,
+    /// The exact bytes that were signed (UTF-8 JSON).
+    pub bytes: String,
+    pub signature: String,
+}
+
+/// What the inbox did with an incoming message.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Received {
+    /// First time seen: stored, and journaled as this entry.
+    New(Entry),
+    /// The same message again (same id, same bytes): nothing applied twice.
+    Duplicate,
+    /// The same id with other bytes: a replay or a forgery; nothing stored.
+    Conflict,
 }
 
 /// A store chosen by URL: `sqlite:PATH` or `postgres://…`.
@@ -84,6 +111,13 @@ impl JournalStore for AnyStore {
         match self {
             AnyStore::Sqlite(s) => s.head().await,
             AnyStore::Postgres(s) => s.head().await,
+        }
+    }
+
+    async fn receive(&self, incoming: Incoming, entry: NewEntry) -> Result<Received, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.receive(incoming, entry).await,
+            AnyStore::Postgres(s) => s.receive(incoming, entry).await,
         }
     }
 }

@@ -6,7 +6,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
 
 use crate::journal::{Row, GENESIS};
-use crate::{Entry, JournalStore, NewEntry, StoreError};
+use crate::{Entry, Incoming, JournalStore, NewEntry, Received, StoreError};
 
 static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -58,34 +58,45 @@ impl PostgresStore {
 impl JournalStore for PostgresStore {
     async fn append(&self, entry: NewEntry) -> Result<Entry, StoreError> {
         let mut tx = self.pool.begin().await?;
+        let row = append_in(&mut tx, &entry).await?;
+        tx.commit().await?;
+        row.into_entry()
+    }
+
+    async fn receive(&self, incoming: Incoming, entry: NewEntry) -> Result<Received, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        // Taken first, so two replicas receiving the same id cannot both insert it.
         sqlx::query("SELECT pg_advisory_xact_lock($1)")
             .bind(JOURNAL_LOCK)
             .execute(&mut *tx)
             .await?;
-        let last: Option<(i64, String)> = sqlx::query_as("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1")
+        let seen: Option<(String,)> = sqlx::query_as("SELECT sha256 FROM inbox WHERE message_id = $1")
+            .bind(&incoming.message_id)
             .fetch_optional(&mut *tx)
             .await?;
-        let (seq, prev) = last.map_or((1, GENESIS.to_owned()), |(s, h)| (s + 1, h));
-        let row = Row::chained(seq, &prev, &entry);
+        if let Some((sha256,)) = seen {
+            return Ok(if sha256 == incoming.sha256 {
+                Received::Duplicate
+            } else {
+                Received::Conflict
+            });
+        }
+        let row = append_in(&mut tx, &entry).await?;
         sqlx::query(
-            "INSERT INTO journal (seq, at, operation, actor, justification, recipient, message_id, case_id, details, prev_hash, hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            "INSERT INTO inbox (message_id, from_node, received_at, sha256, bytes, signature, journal_seq)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
+        .bind(&incoming.message_id)
+        .bind(&incoming.from_node)
+        .bind(incoming.received_at.to_string())
+        .bind(&incoming.sha256)
+        .bind(&incoming.bytes)
+        .bind(&incoming.signature)
         .bind(row.seq)
-        .bind(&row.at)
-        .bind(&row.operation)
-        .bind(&row.actor)
-        .bind(&row.justification)
-        .bind(&row.recipient)
-        .bind(&row.message_id)
-        .bind(&row.case_id)
-        .bind(&row.details)
-        .bind(&row.prev_hash)
-        .bind(&row.hash)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        row.into_entry()
+        Ok(Received::New(row.into_entry()?))
     }
 
     async fn entries(&self, from: i64, to: i64) -> Result<Vec<Entry>, StoreError> {
@@ -105,4 +116,35 @@ impl JournalStore for PostgresStore {
             .await?;
         Ok(last.unwrap_or((0, GENESIS.to_owned())))
     }
+}
+
+/// Appends inside the caller's transaction, serialised across replicas by the advisory lock.
+async fn append_in(conn: &mut sqlx::PgConnection, entry: &NewEntry) -> Result<Row, StoreError> {
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(JOURNAL_LOCK)
+        .execute(&mut *conn)
+        .await?;
+    let last: Option<(i64, String)> = sqlx::query_as("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1")
+        .fetch_optional(&mut *conn)
+        .await?;
+    let (seq, prev) = last.map_or((1, GENESIS.to_owned()), |(s, h)| (s + 1, h));
+    let row = Row::chained(seq, &prev, entry);
+    sqlx::query(
+        "INSERT INTO journal (seq, at, operation, actor, justification, recipient, message_id, case_id, details, prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(row.seq)
+    .bind(&row.at)
+    .bind(&row.operation)
+    .bind(&row.actor)
+    .bind(&row.justification)
+    .bind(&row.recipient)
+    .bind(&row.message_id)
+    .bind(&row.case_id)
+    .bind(&row.details)
+    .bind(&row.prev_hash)
+    .bind(&row.hash)
+    .execute(&mut *conn)
+    .await?;
+    Ok(row)
 }

@@ -9,7 +9,7 @@ use sqlx::SqlitePool;
 use tokio::sync::Mutex;
 
 use crate::journal::{Row, GENESIS};
-use crate::{Entry, JournalStore, NewEntry, StoreError};
+use crate::{Entry, Incoming, JournalStore, NewEntry, Received, StoreError};
 
 static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -62,30 +62,38 @@ impl JournalStore for SqliteStore {
     async fn append(&self, entry: NewEntry) -> Result<Entry, StoreError> {
         let _guard = self.append_lock.lock().await;
         let mut tx = self.pool.begin().await?;
-        let last: Option<(i64, String)> = sqlx::query_as("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&mut *tx)
-            .await?;
-        let (seq, prev) = last.map_or((1, GENESIS.to_owned()), |(s, h)| (s + 1, h));
-        let row = Row::chained(seq, &prev, &entry);
-        sqlx::query(
-            "INSERT INTO journal (seq, at, operation, actor, justification, recipient, message_id, case_id, details, prev_hash, hash)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(row.seq)
-        .bind(&row.at)
-        .bind(&row.operation)
-        .bind(&row.actor)
-        .bind(&row.justification)
-        .bind(&row.recipient)
-        .bind(&row.message_id)
-        .bind(&row.case_id)
-        .bind(&row.details)
-        .bind(&row.prev_hash)
-        .bind(&row.hash)
-        .execute(&mut *tx)
-        .await?;
+        let row = append_in(&mut tx, &entry).await?;
         tx.commit().await?;
         row.into_entry()
+    }
+
+    async fn receive(&self, incoming: Incoming, entry: NewEntry) -> Result<Received, StoreError> {
+        let _guard = self.append_lock.lock().await;
+        let mut tx = self.pool.begin().await?;
+        let seen: Option<(String,)> = sqlx::query_as("SELECT sha256 FROM inbox WHERE message_id = ?")
+            .bind(&incoming.message_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if let Some((sha256,)) = seen {
+            return Ok(if sha256 == incoming.sha256 {
+                Received::Duplicate
+            } else {
+                Received::Conflict
+            });
+        }
+        let row = append_in(&mut tx, &entry).await?;
+        sqlx::query("INSERT INTO inbox (message_id, from_node, received_at, sha256, bytes, signature, journal_seq) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            .bind(&incoming.message_id)
+            .bind(&incoming.from_node)
+            .bind(incoming.received_at.to_string())
+            .bind(&incoming.sha256)
+            .bind(&incoming.bytes)
+            .bind(&incoming.signature)
+            .bind(row.seq)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(Received::New(row.into_entry()?))
     }
 
     async fn entries(&self, from: i64, to: i64) -> Result<Vec<Entry>, StoreError> {
@@ -105,4 +113,31 @@ impl JournalStore for SqliteStore {
             .await?;
         Ok(last.unwrap_or((0, GENESIS.to_owned())))
     }
+}
+
+/// Appends inside the caller's transaction (the caller serialises appends).
+async fn append_in(conn: &mut sqlx::SqliteConnection, entry: &NewEntry) -> Result<Row, StoreError> {
+    let last: Option<(i64, String)> = sqlx::query_as("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1")
+        .fetch_optional(&mut *conn)
+        .await?;
+    let (seq, prev) = last.map_or((1, GENESIS.to_owned()), |(s, h)| (s + 1, h));
+    let row = Row::chained(seq, &prev, entry);
+    sqlx::query(
+        "INSERT INTO journal (seq, at, operation, actor, justification, recipient, message_id, case_id, details, prev_hash, hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(row.seq)
+    .bind(&row.at)
+    .bind(&row.operation)
+    .bind(&row.actor)
+    .bind(&row.justification)
+    .bind(&row.recipient)
+    .bind(&row.message_id)
+    .bind(&row.case_id)
+    .bind(&row.details)
+    .bind(&row.prev_hash)
+    .bind(&row.hash)
+    .execute(&mut *conn)
+    .await?;
+    Ok(row)
 }

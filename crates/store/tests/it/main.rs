@@ -186,3 +186,28 @@ async fn the_sqlite_journal_survives_reopening() {
     assert!(verify_chain(&s).await.expect("read").is_ok());
     assert!(AnyStore::open("mysql://x").await.is_err());
 }
+
+fn incoming(id: &str, sha: &str) -> store::Incoming {
+    store::Incoming {
+        message_id: id.into(),
+        from_node: "NL/NL-NCP".into(),
+        received_at: "2026-11-23T10:00:01+01:00".parse().expect("instant"),
+        sha256: sha.into(),
+        bytes: "{}".into(),
+        signature: "h..s".into(),
+    }
+}
+
+#[tokio::test]
+async fn the_inbox_applies_a_message_once_and_refuses_a_changed_replay() {
+    use store::Received;
+    for (store, _dir) in stores().await {
+        let first = store.receive(incoming("m-1", "aa"), entry(1)).await.expect("receive");
+        assert!(matches!(first, Received::New(ref e) if e.seq == 1), "{}: {first:?}", name(&store));
+        assert_eq!(store.receive(incoming("m-1", "aa"), entry(1)).await.expect("again"), Received::Duplicate);
+        assert_eq!(store.receive(incoming("m-1", "bb"), entry(1)).await.expect("replay"), Received::Conflict);
+        assert!(matches!(store.receive(incoming("m-2", "cc"), entry(2)).await.expect("next"), Received::New(_)));
+        // Only the two new messages were journaled.
+        assert_eq!(store.head().await.expect("head").0, 2, "{}", name(&store));
+    }
+}
