@@ -42,6 +42,11 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Development PKI: a CA, node certificates and signing keys.
+    Pki {
+        #[command(subcommand)]
+        command: PkiCommand,
+    },
     /// A guided tour: the treaty engine decides the steps of a cross-border exchange.
     Demo,
 }
@@ -51,6 +56,17 @@ enum ConformanceCommand {
     /// Run every *.json scenario in DIR: one PASS/FAIL line each, then "N passed, M failed".
     /// Exit 0 when all pass, 1 when some fail, 2 when some scenario is invalid.
     Run { dir: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+enum PkiCommand {
+    /// Create DIR/ca.crt, DIR/<node>/{tls.crt,tls.key,signing.key} and DIR/network.toml for the
+    /// demo network (BE-NCP, LU-NCP, NL-NCP on 127.0.0.1:7441–7443). Development only: in
+    /// production the national PKI issues certificates.
+    Init {
+        #[arg(long, value_name = "DIR", default_value = "grens-pki")]
+        dir: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -76,6 +92,29 @@ enum TreatyCommand {
     Kinds,
 }
 
+fn pki_init(dir: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let nodes: Vec<(String, treaty::PartyCode, String)> =
+        [("BE-NCP", "BE", 7441), ("LU-NCP", "LU", 7442), ("NL-NCP", "NL", 7443)]
+            .into_iter()
+            .map(|(id, party, port)| {
+                let party = treaty::PartyCode::parse(party).map_err(anyhow::Error::msg)?;
+                Ok((id.to_owned(), party, format!("https://127.0.0.1:{port}")))
+            })
+            .collect::<anyhow::Result<_>>()?;
+    let directory = node::pki::init(dir, &nodes)?;
+    println!("development PKI written to {}", dir.display());
+    for n in &directory.nodes {
+        println!(
+            "  {:<8} {}  {}  tls sha256 {}…",
+            n.id,
+            n.party,
+            n.url,
+            &n.tls_fingerprint[..16]
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let profiles = treaty_cmds::ProfileSource::new(cli.profiles);
@@ -93,6 +132,9 @@ fn main() -> ExitCode {
         Command::Audit {
             command: AuditCommand::Verify { db },
         } => audit::verify(&db),
+        Command::Pki {
+            command: PkiCommand::Init { dir },
+        } => pki_init(&dir),
         Command::Demo => demo::run(&profiles),
     };
     match result {

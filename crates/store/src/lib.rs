@@ -63,7 +63,7 @@ pub struct Incoming {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Received {
     /// First time seen: stored, and journaled as this entry.
-    New(Entry),
+    New(Box<Entry>),
     /// The same message again (same id, same bytes): nothing applied twice.
     Duplicate,
     /// The same id with other bytes: a replay or a forgery; nothing stored.

@@ -96,7 +96,7 @@ impl JournalStore for PostgresStore {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(Received::New(row.into_entry()?))
+        Ok(Received::New(Box::new(row.into_entry()?)))
     }
 
     async fn entries(&self, from: i64, to: i64) -> Result<Vec<Entry>, StoreError> {

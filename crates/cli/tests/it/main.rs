@@ -293,3 +293,40 @@ fn audit_verify_reports_the_exact_entry_whose_byte_changed() {
         stderr(&missing)
     );
 }
+
+#[test]
+fn pki_init_writes_a_ca_node_credentials_and_the_directory() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = grens(&["pki", "init", "--dir", dir.path().to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(dir.path().join("ca.crt").is_file());
+    for node in ["BE-NCP", "LU-NCP", "NL-NCP"] {
+        for file in ["tls.crt", "tls.key", "signing.key"] {
+            assert!(dir.path().join(node).join(file).is_file(), "{node}/{file}");
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join(node).join("signing.key"))
+                .expect("meta")
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o077, 0, "signing keys are private");
+        }
+    }
+    let directory = node::directory::Directory::load(&dir.path().join("network.toml")).expect("directory loads");
+    assert_eq!(directory.nodes.len(), 3);
+    assert!(directory
+        .nodes
+        .iter()
+        .all(|n| n.verifying_key().is_some() && n.tls_fingerprint.len() == 64));
+    let key = node::pki::read_signing_key(&dir.path().join("NL-NCP/signing.key")).expect("key");
+    assert_eq!(
+        crate_hex(key.verifying_key().as_bytes()),
+        directory.by_id("NL-NCP").expect("NL").signing_key
+    );
+}
+
+fn crate_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -203,10 +203,23 @@ async fn the_inbox_applies_a_message_once_and_refuses_a_changed_replay() {
     use store::Received;
     for (store, _dir) in stores().await {
         let first = store.receive(incoming("m-1", "aa"), entry(1)).await.expect("receive");
-        assert!(matches!(first, Received::New(ref e) if e.seq == 1), "{}: {first:?}", name(&store));
-        assert_eq!(store.receive(incoming("m-1", "aa"), entry(1)).await.expect("again"), Received::Duplicate);
-        assert_eq!(store.receive(incoming("m-1", "bb"), entry(1)).await.expect("replay"), Received::Conflict);
-        assert!(matches!(store.receive(incoming("m-2", "cc"), entry(2)).await.expect("next"), Received::New(_)));
+        assert!(
+            matches!(first, Received::New(ref e) if e.seq == 1),
+            "{}: {first:?}",
+            name(&store)
+        );
+        assert_eq!(
+            store.receive(incoming("m-1", "aa"), entry(1)).await.expect("again"),
+            Received::Duplicate
+        );
+        assert_eq!(
+            store.receive(incoming("m-1", "bb"), entry(1)).await.expect("replay"),
+            Received::Conflict
+        );
+        assert!(matches!(
+            store.receive(incoming("m-2", "cc"), entry(2)).await.expect("next"),
+            Received::New(_)
+        ));
         // Only the two new messages were journaled.
         assert_eq!(store.head().await.expect("head").0, 2, "{}", name(&store));
     }

@@ -1,0 +1,325 @@
+//! The inbox partners deliver to. Trust is established once, in order, before anything is
+//! stored: TLS client certificate of the network's CA (handshake), certificate in the directory,
+//! JWS key id of that same node, signature over the exact bytes, envelope from that node and
+//! addressed to this one, creation time within the allowed skew. Then the message is stored
+//! once (by id) with its journal entry, and a signed receipt goes back. Every refusal is
+//! journaled with its reason.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Extension, Json, Router};
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::service::TowerToHyperService;
+use jiff::{SignedDuration, Timestamp};
+use protocol::{Body, Envelope, LegalBasis, NodeAddress, NodeKey};
+use sha2::{Digest, Sha256};
+use store::{AnyStore, Incoming, JournalStore, NewEntry, Operation, Received};
+use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
+
+use crate::directory::{Directory, DirectoryEntry};
+
+/// The header that carries the detached JWS.
+pub const SIGNATURE_HEADER: &str = "grens-signature";
+
+/// Everything the inbox needs.
+pub struct NodeState {
+    pub me: DirectoryEntry,
+    pub key: NodeKey,
+    pub directory: Directory,
+    pub store: AnyStore,
+    /// Time is a parameter: tests pass a fixed or shifted clock.
+    pub clock: Arc<dyn Fn() -> Timestamp + Send + Sync>,
+    /// How far an envelope's `created_at` may be from this node's clock.
+    pub max_skew: SignedDuration,
+}
+
+impl std::fmt::Debug for NodeState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NodeState")
+            .field("me", &self.me.id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Who is on the other end of the connection.
+#[derive(Debug, Clone)]
+struct Peer {
+    addr: SocketAddr,
+    fingerprint: Option<String>,
+}
+
+/// Accepts connections until the listener fails. Each connection is served in its own task.
+pub async fn serve(listener: TcpListener, tls: Arc<rustls::ServerConfig>, state: Arc<NodeState>) {
+    let acceptor = TlsAcceptor::from(tls);
+    loop {
+        let Ok((tcp, addr)) = listener.accept().await else {
+            continue;
+        };
+        let acceptor = acceptor.clone();
+        let state = state.clone();
+        tokio::spawn(async move {
+            let stream = match acceptor.accept(tcp).await {
+                Ok(s) => s,
+                Err(e) => {
+                    // A certificate of another CA, an expired one, or no certificate at all.
+                    journal_refusal(
+                        &state,
+                        &format!("unauthenticated peer {addr}"),
+                        None,
+                        &format!("TLS handshake refused: {e}"),
+                    )
+                    .await;
+                    return;
+                }
+            };
+            let fingerprint = stream
+                .get_ref()
+                .1
+                .peer_certificates()
+                .and_then(|c| c.first())
+                .map(|c| crate::hex(&Sha256::digest(c.as_ref())));
+            let app = router(state).layer(Extension(Peer { addr, fingerprint }));
+            let service = TowerToHyperService::new(app);
+            let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+fn router(state: Arc<NodeState>) -> Router {
+    Router::new().route("/v1/inbox", post(receive)).with_state(state)
+}
+
+/// A refusal: status and a message that names what is wrong.
+#[derive(Debug)]
+struct Refusal {
+    status: StatusCode,
+    reason: String,
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        (self.status, Json(serde_json::json!({ "error": self.reason }))).into_response()
+    }
+}
+
+async fn journal_refusal(state: &NodeState, actor: &str, message_id: Option<String>, reason: &str) {
+    let entry = NewEntry {
+        at: (state.clock)(),
+        operation: Operation::Collection,
+        actor: actor.to_owned(),
+        justification: format!("refused: {reason}"),
+        recipient: None,
+        message_id,
+        case_id: None,
+        details: serde_json::json!({ "outcome": "refused" }),
+    };
+    // The refusal is answered even if the journal cannot be written; the error is logged.
+    if let Err(e) = state.store.append(entry).await {
+        eprintln!("journal write failed while refusing ({reason}): {e}");
+    }
+}
+
+async fn receive(
+    State(state): State<Arc<NodeState>>,
+    Extension(peer): Extension<Peer>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Response {
+    match verified(&state, &peer, &headers, &bytes).await {
+        Ok(response) => response,
+        Err((refusal, actor, message_id)) => {
+            journal_refusal(&state, &actor, message_id, &refusal.reason).await;
+            refusal.into_response()
+        }
+    }
+}
+
+type Refused = (Refusal, String, Option<String>);
+
+fn refuse(status: StatusCode, actor: &str, message_id: Option<String>, reason: impl Into<String>) -> Refused {
+    (
+        Refusal {
+            status,
+            reason: reason.into(),
+        },
+        actor.to_owned(),
+        message_id,
+    )
+}
+
+async fn verified(state: &NodeState, peer: &Peer, headers: &HeaderMap, bytes: &[u8]) -> Result<Response, Refused> {
+    let anonymous = format!("peer {}", peer.addr);
+    // 1. The certificate passed the CA check in the handshake; it must also be a directory node.
+    let Some(sender) = peer
+        .fingerprint
+        .as_deref()
+        .and_then(|f| state.directory.by_fingerprint(f))
+    else {
+        return Err(refuse(
+            StatusCode::FORBIDDEN,
+            &anonymous,
+            None,
+            "client certificate is not in the network directory",
+        ));
+    };
+    let actor = format!("{}/{}", sender.party, sender.id);
+    // 2. The signature names that node's key and verifies over the exact bytes.
+    let Some(signature) = headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok()) else {
+        return Err(refuse(
+            StatusCode::UNAUTHORIZED,
+            &actor,
+            None,
+            format!("missing {SIGNATURE_HEADER} header"),
+        ));
+    };
+    match protocol::signing::key_id(signature) {
+        Ok(kid) if kid == sender.id => {}
+        Ok(kid) => {
+            return Err(refuse(
+                StatusCode::UNAUTHORIZED,
+                &actor,
+                None,
+                format!("signed with key {kid}, but the connection is {}", sender.id),
+            ))
+        }
+        Err(e) => return Err(refuse(StatusCode::UNAUTHORIZED, &actor, None, e.to_string())),
+    }
+    let Some(key) = sender.verifying_key() else {
+        return Err(refuse(
+            StatusCode::FORBIDDEN,
+            &actor,
+            None,
+            format!("directory has no valid signing key for {}", sender.id),
+        ));
+    };
+    let envelope = match protocol::verify(bytes, signature, &key) {
+        Ok(e) => e,
+        Err(e @ protocol::ProtocolError::MalformedEnvelope(_)) => {
+            return Err(refuse(StatusCode::BAD_REQUEST, &actor, None, e.to_string()))
+        }
+        Err(e) => return Err(refuse(StatusCode::UNAUTHORIZED, &actor, None, e.to_string())),
+    };
+    let id = Some(envelope.id.to_string());
+    // 3. From the connected node, to this node, and on time.
+    if envelope.from.node != sender.id || envelope.from.party != sender.party {
+        return Err(refuse(
+            StatusCode::FORBIDDEN,
+            &actor,
+            id,
+            format!(
+                "envelope claims to be from {}, connection is {}",
+                envelope.from, sender.id
+            ),
+        ));
+    }
+    if envelope.to.node != state.me.id || envelope.to.party != state.me.party {
+        return Err(refuse(
+            StatusCode::MISDIRECTED_REQUEST,
+            &actor,
+            id,
+            format!(
+                "envelope is addressed to {}, this node is {}/{}",
+                envelope.to, state.me.party, state.me.id
+            ),
+        ));
+    }
+    let now = (state.clock)();
+    let skew = now.duration_since(envelope.created_at).abs();
+    if skew > state.max_skew {
+        return Err(refuse(
+            StatusCode::BAD_REQUEST,
+            &actor,
+            id,
+            format!(
+                "created_at {} is {}s from this node's clock (allowed {}s)",
+                envelope.created_at,
+                skew.as_secs(),
+                state.max_skew.as_secs()
+            ),
+        ));
+    }
+    // 4. Stored once, with its journal entry, in one transaction.
+    let sha256 = crate::hex(&Sha256::digest(bytes));
+    let incoming = Incoming {
+        message_id: envelope.id.to_string(),
+        from_node: actor.clone(),
+        received_at: now,
+        sha256: sha256.clone(),
+        bytes: String::from_utf8_lossy(bytes).into_owned(),
+        signature: signature.to_owned(),
+    };
+    let entry = NewEntry {
+        at: now,
+        operation: Operation::Collection,
+        actor: actor.clone(),
+        justification: format!(
+            "received {} under {} Art. {}",
+            envelope.body.kind(),
+            envelope.legal_basis.instrument,
+            envelope.legal_basis.article
+        ),
+        recipient: Some(format!("{}/{}", state.me.party, state.me.id)),
+        message_id: id.clone(),
+        case_id: envelope.case.map(|c| c.to_string()),
+        details: serde_json::json!({ "kind": envelope.body.kind(), "sha256": sha256 }),
+    };
+    match state.store.receive(incoming, entry).await {
+        Ok(Received::New(_)) | Ok(Received::Duplicate) => {}
+        Ok(Received::Conflict) => {
+            return Err(refuse(
+                StatusCode::CONFLICT,
+                &actor,
+                id,
+                format!(
+                    "message id {} was already received with other content (replay)",
+                    envelope.id
+                ),
+            ))
+        }
+        Err(e) => {
+            eprintln!("store failure receiving {}: {e}", envelope.id);
+            return Err(refuse(
+                StatusCode::SERVICE_UNAVAILABLE,
+                &actor,
+                id,
+                "the message could not be stored; deliver again later",
+            ));
+        }
+    }
+    // 5. A signed receipt: the sender can prove the delivery.
+    let receipt = Envelope::new(
+        NodeAddress {
+            party: state.me.party.clone(),
+            node: state.me.id.clone(),
+        },
+        envelope.from.clone(),
+        now,
+        LegalBasis {
+            instrument: "grens".into(),
+            article: envelope.legal_basis.article.clone(),
+        },
+        Body::Receipt {
+            received: envelope.id,
+            sha256,
+        },
+    )
+    .replying_to(&envelope);
+    match protocol::sign(&receipt, &state.key) {
+        Ok(signed) => Ok((StatusCode::OK, [(SIGNATURE_HEADER, signed.signature)], signed.bytes).into_response()),
+        Err(e) => Err(refuse(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &actor,
+            id,
+            format!("cannot sign the receipt: {e}"),
+        )),
+    }
+}

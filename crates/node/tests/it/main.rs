@@ -1,0 +1,350 @@
+//! Real nodes over real mutual TLS on loopback (port 0), with real SQLite journals.
+
+use std::sync::Arc;
+
+use jiff::{SignedDuration, Timestamp};
+use node::client::{Courier, Delivery};
+use node::directory::Directory;
+use node::inbox::{serve, NodeState};
+use node::pki::{DevCa, NodeCredentials};
+use node::tls;
+use protocol::body::{Channel, Purpose};
+use protocol::{sign, Body, Envelope, LegalBasis, NodeAddress, NodeKey};
+use store::{verify_chain, AnyStore, JournalStore, SqliteStore};
+use tokio::net::TcpListener;
+use treaty::PartyCode;
+
+struct Net {
+    _dir: tempfile::TempDir,
+    ca_pem: String,
+    nl: NodeCredentials,
+    directory: Directory,
+    be_store: AnyStore,
+}
+
+fn party(p: &str) -> PartyCode {
+    PartyCode::parse(p).expect("party")
+}
+
+/// Starts the BE node; NL (and others) are clients.
+async fn network() -> Net {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ca = DevCa::new("test CA").expect("ca");
+    let be = ca.issue("BE-NCP", party("BE"), None).expect("be");
+    let nl = ca.issue("NL-NCP", party("NL"), None).expect("nl");
+    let lu = ca.issue("LU-NCP", party("LU"), None).expect("lu");
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("https://127.0.0.1:{}", listener.local_addr().expect("addr").port());
+    let directory = Directory {
+        nodes: vec![
+            be.directory_entry(&url),
+            nl.directory_entry("https://127.0.0.1:1"),
+            lu.directory_entry("https://127.0.0.1:2"),
+        ],
+    };
+    let be_store = AnyStore::Sqlite(SqliteStore::open(&dir.path().join("be.sqlite")).await.expect("store"));
+    let state = Arc::new(NodeState {
+        me: be.directory_entry(&url),
+        key: NodeKey {
+            kid: "BE-NCP".into(),
+            key: be.signing_key.clone(),
+        },
+        directory: directory.clone(),
+        store: be_store.clone(),
+        clock: Arc::new(Timestamp::now),
+        max_skew: SignedDuration::from_mins(5),
+    });
+    let server_tls = tls::server_config(&ca.cert_pem(), &be.tls_cert_pem, &be.tls_key_pem).expect("server tls");
+    tokio::spawn(serve(listener, server_tls, state));
+    Net {
+        _dir: dir,
+        ca_pem: ca.cert_pem(),
+        nl,
+        directory,
+        be_store,
+    }
+}
+
+fn courier(ca_pem: &str, creds: &NodeCredentials) -> Courier {
+    Courier::new(tls::client_config(ca_pem, &creds.tls_cert_pem, &creds.tls_key_pem).expect("client tls"))
+        .expect("courier")
+}
+
+fn request(from: &str, from_party: &str, to: &str, to_party: &str, at: Timestamp) -> Envelope {
+    Envelope::new(
+        NodeAddress {
+            party: party(from_party),
+            node: from.into(),
+        },
+        NodeAddress {
+            party: party(to_party),
+            node: to.into(),
+        },
+        at,
+        LegalBasis {
+            instrument: "benelux-2018".into(),
+            article: "4(1)".parse().expect("article"),
+        },
+        Body::Request {
+            purpose: Purpose::Criminal,
+            subjects: vec![],
+            text: "Known to you?".into(),
+            urgent: false,
+            directly_accessible: false,
+            channel: Channel::Ncp,
+            direct_ground: None,
+        },
+    )
+}
+
+fn nl_key(net: &Net) -> NodeKey {
+    NodeKey {
+        kid: "NL-NCP".into(),
+        key: net.nl.signing_key.clone(),
+    }
+}
+
+async fn journal_text(net: &Net) -> String {
+    let (len, _) = net.be_store.head().await.expect("head");
+    net.be_store
+        .entries(1, len)
+        .await
+        .expect("entries")
+        .iter()
+        .map(|e| format!("{} {} {}\n", e.entry.operation, e.entry.actor, e.entry.justification))
+        .collect()
+}
+
+fn be_entry(net: &Net) -> node::directory::DirectoryEntry {
+    net.directory.by_id("BE-NCP").expect("BE in directory").clone()
+}
+
+#[tokio::test]
+async fn a_signed_request_is_stored_once_journaled_and_receipted() {
+    let net = network().await;
+    let nl = courier(&net.ca_pem, &net.nl);
+    let signed = sign(
+        &request("NL-NCP", "NL", "BE-NCP", "BE", Timestamp::now()),
+        &nl_key(&net),
+    )
+    .expect("sign");
+    let first = nl.deliver(&be_entry(&net), &signed).await.expect("delivered");
+    assert!(
+        matches!(first, Delivery::Receipted { ref sha256, .. } if *sha256 == signed.sha256()),
+        "{first:?}"
+    );
+    // Delivered again (a retry after a lost answer): acknowledged, not applied twice.
+    let again = nl.deliver(&be_entry(&net), &signed).await.expect("delivered");
+    assert_eq!(again, first);
+    let journal = journal_text(&net).await;
+    assert_eq!(journal.lines().count(), 1, "{journal}");
+    assert!(
+        journal.contains("collection NL/NL-NCP received request under benelux-2018 Art. 4(1)"),
+        "{journal}"
+    );
+    assert!(verify_chain(&net.be_store).await.expect("read").is_ok());
+}
+
+#[tokio::test]
+async fn tampered_forged_misaddressed_stale_replayed_and_malformed_messages_are_refused_and_journaled() {
+    let net = network().await;
+    let nl = courier(&net.ca_pem, &net.nl);
+    let be = be_entry(&net);
+    let now = Timestamp::now();
+
+    // A changed byte after signing.
+    let mut signed = sign(&request("NL-NCP", "NL", "BE-NCP", "BE", now), &nl_key(&net)).expect("sign");
+    let i = signed.bytes.len() / 2;
+    signed.bytes[i] ^= 1;
+    assert!(
+        matches!(nl.deliver(&be, &signed).await.expect("answer"), Delivery::Refused { status: 401, ref reason } if reason.contains("signature does not verify"))
+    );
+
+    // Signed with another key under NL's name.
+    let forger = NodeKey {
+        kid: "NL-NCP".into(),
+        key: ed25519_dalek::SigningKey::from_bytes(&[7; 32]),
+    };
+    let forged = sign(&request("NL-NCP", "NL", "BE-NCP", "BE", now), &forger).expect("sign");
+    assert!(matches!(
+        nl.deliver(&be, &forged).await.expect("answer"),
+        Delivery::Refused { status: 401, .. }
+    ));
+
+    // Addressed to another node.
+    let to_lu = sign(&request("NL-NCP", "NL", "LU-NCP", "LU", now), &nl_key(&net)).expect("sign");
+    assert!(
+        matches!(nl.deliver(&be, &to_lu).await.expect("answer"), Delivery::Refused { status: 421, ref reason } if reason.contains("addressed to LU/LU-NCP"))
+    );
+
+    // Far outside the allowed clock skew.
+    let stale = sign(
+        &request("NL-NCP", "NL", "BE-NCP", "BE", now - SignedDuration::from_hours(2)),
+        &nl_key(&net),
+    )
+    .expect("sign");
+    assert!(
+        matches!(nl.deliver(&be, &stale).await.expect("answer"), Delivery::Refused { status: 400, ref reason } if reason.contains("allowed 300s"))
+    );
+
+    // The same message id with other content: a replay.
+    let original = request("NL-NCP", "NL", "BE-NCP", "BE", now);
+    let ok = sign(&original, &nl_key(&net)).expect("sign");
+    assert!(matches!(
+        nl.deliver(&be, &ok).await.expect("answer"),
+        Delivery::Receipted { .. }
+    ));
+    let mut altered = original.clone();
+    altered.body = Body::Refusal {
+        ground: "61".into(),
+        reasons: "changed".into(),
+    };
+    let replay = sign(&altered, &nl_key(&net)).expect("sign");
+    assert!(
+        matches!(nl.deliver(&be, &replay).await.expect("answer"), Delivery::Refused { status: 409, ref reason } if reason.contains("replay"))
+    );
+
+    // Malformed JSON, properly signed.
+    let garbage = protocol::SignedMessage {
+        bytes: b"{not json".to_vec(),
+        signature: String::new(),
+    };
+    let garbage = resign(&garbage.bytes, &nl_key(&net));
+    assert!(
+        matches!(nl.deliver(&be, &garbage).await.expect("answer"), Delivery::Refused { status: 400, ref reason } if reason.contains("malformed envelope"))
+    );
+
+    let journal = journal_text(&net).await;
+    for expected in [
+        "signature does not verify",
+        "addressed to LU/LU-NCP",
+        "allowed 300s",
+        "replay",
+        "malformed envelope",
+    ] {
+        assert!(journal.contains(expected), "journal lacks '{expected}':\n{journal}");
+    }
+    assert!(verify_chain(&net.be_store).await.expect("read").is_ok());
+}
+
+/// Signs arbitrary bytes as a detached JWS, as a buggy or hostile sender could.
+fn resign(bytes: &[u8], key: &NodeKey) -> protocol::SignedMessage {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine as _;
+    use ed25519_dalek::Signer as _;
+    let header = URL_SAFE_NO_PAD.encode(format!(r#"{{"alg":"EdDSA","kid":"{}"}}"#, key.kid));
+    let input = format!("{header}.{}", URL_SAFE_NO_PAD.encode(bytes));
+    let sig = key.key.sign(input.as_bytes());
+    protocol::SignedMessage {
+        bytes: bytes.to_vec(),
+        signature: format!("{header}..{}", URL_SAFE_NO_PAD.encode(sig.to_bytes())),
+    }
+}
+
+#[tokio::test]
+async fn a_certificate_of_another_ca_is_refused_in_the_handshake() {
+    let net = network().await;
+    let signed = sign(
+        &request("NL-NCP", "NL", "BE-NCP", "BE", Timestamp::now()),
+        &nl_key(&net),
+    )
+    .expect("sign");
+    let rogue_ca = DevCa::new("rogue CA").expect("ca");
+    let rogue = rogue_ca.issue("NL-NCP", party("NL"), None).expect("rogue");
+    let client = Courier::new(tls::client_config(&net.ca_pem, &rogue.tls_cert_pem, &rogue.tls_key_pem).expect("tls"))
+        .expect("courier");
+    assert!(
+        client.deliver(&be_entry(&net), &signed).await.is_err(),
+        "a rogue certificate must not get through"
+    );
+    let journal = eventually_journaled(&net.be_store, "TLS handshake refused").await;
+    assert!(journal.contains("UnknownIssuer"), "{journal}");
+    assert_eq!(
+        net.be_store.head().await.expect("head").0,
+        1,
+        "nothing but the refusal is journaled"
+    );
+}
+
+/// The server journals a handshake refusal in its own task, after the client has seen the
+/// failure: wait (bounded) until the entry is there, and return the journal's text.
+async fn eventually_journaled(store: &AnyStore, needle: &str) -> String {
+    let mut text = String::new();
+    for _ in 0..100 {
+        let (len, _) = store.head().await.expect("head");
+        text = store
+            .entries(1, len)
+            .await
+            .expect("entries")
+            .iter()
+            .map(|e| format!("{}\n", e.entry.justification))
+            .collect();
+        if text.contains(needle) {
+            return text;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("'{needle}' never reached the journal:\n{text}");
+}
+
+#[tokio::test]
+async fn an_expired_certificate_and_an_unknown_node_are_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ca = DevCa::new("test CA").expect("ca");
+    let be = ca.issue("BE-NCP", party("BE"), None).expect("be");
+    let nl = ca.issue("NL-NCP", party("NL"), None).expect("nl");
+    let expired = ca.issue("NL-NCP", party("NL"), Some((2024, 1, 1))).expect("expired");
+    let stranger = ca.issue("XX-NODE", party("NL"), None).expect("stranger");
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("https://127.0.0.1:{}", listener.local_addr().expect("addr").port());
+    let directory = Directory {
+        nodes: vec![be.directory_entry(&url), nl.directory_entry("https://127.0.0.1:1")],
+    };
+    let store = AnyStore::Sqlite(SqliteStore::open(&dir.path().join("be.sqlite")).await.expect("store"));
+    let state = Arc::new(NodeState {
+        me: be.directory_entry(&url),
+        key: NodeKey {
+            kid: "BE-NCP".into(),
+            key: be.signing_key.clone(),
+        },
+        directory: directory.clone(),
+        store: store.clone(),
+        clock: Arc::new(Timestamp::now),
+        max_skew: SignedDuration::from_mins(5),
+    });
+    tokio::spawn(serve(
+        listener,
+        tls::server_config(&ca.cert_pem(), &be.tls_cert_pem, &be.tls_key_pem).expect("tls"),
+        state,
+    ));
+    let be_entry = directory.by_id("BE-NCP").expect("BE").clone();
+    let signed = sign(
+        &request("NL-NCP", "NL", "BE-NCP", "BE", Timestamp::now()),
+        &NodeKey {
+            kid: "NL-NCP".into(),
+            key: nl.signing_key.clone(),
+        },
+    )
+    .expect("sign");
+
+    let old = courier(&ca.cert_pem(), &expired);
+    assert!(
+        old.deliver(&be_entry, &signed).await.is_err(),
+        "an expired certificate must not get through"
+    );
+
+    let unknown = courier(&ca.cert_pem(), &stranger);
+    assert!(
+        matches!(unknown.deliver(&be_entry, &signed).await.expect("answer"), Delivery::Refused { status: 403, ref reason } if reason.contains("not in the network directory"))
+    );
+
+    let good = courier(&ca.cert_pem(), &nl);
+    assert!(matches!(
+        good.deliver(&be_entry, &signed).await.expect("answer"),
+        Delivery::Receipted { .. }
+    ));
+
+    let text = eventually_journaled(&store, "TLS handshake refused").await;
+    assert!(text.contains("certificate expired"), "{text}");
+    assert!(text.contains("not in the network directory"), "{text}");
+}
