@@ -12,6 +12,7 @@
 pub mod client;
 pub mod directory;
 pub mod inbox;
+pub mod outbox;
 pub mod pki;
 pub mod tls;
 

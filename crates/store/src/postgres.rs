@@ -6,7 +6,10 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
 
 use crate::journal::{Row, GENESIS};
-use crate::{Entry, Incoming, JournalStore, NewEntry, Received, StoreError};
+use crate::{
+    settlement_columns, Entry, Incoming, JournalStore, NewEntry, OutboxCounts, OutboxRow, Outgoing, Queued, Received,
+    Settlement, StoreError,
+};
 
 static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -115,6 +118,73 @@ impl JournalStore for PostgresStore {
             .fetch_optional(&self.pool)
             .await?;
         Ok(last.unwrap_or((0, GENESIS.to_owned())))
+    }
+
+    async fn enqueue(&self, message: Outgoing, entry: NewEntry) -> Result<Entry, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let row = append_in(&mut tx, &entry).await?;
+        sqlx::query(
+            "INSERT INTO outbox (message_id, to_node, bytes, signature, sha256, queued_at, next_attempt_ms)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&message.message_id)
+        .bind(&message.to_node)
+        .bind(&message.bytes)
+        .bind(&message.signature)
+        .bind(&message.sha256)
+        .bind(message.queued_at.to_string())
+        .bind(message.queued_at.as_millisecond())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        row.into_entry()
+    }
+
+    async fn due(&self, now: jiff::Timestamp, limit: i64) -> Result<Vec<Queued>, StoreError> {
+        sqlx::query_as::<_, OutboxRow>(
+            "SELECT message_id, to_node, bytes, signature, sha256, queued_at, CAST(attempts AS BIGINT) AS attempts FROM outbox
+             WHERE state = 'pending' AND next_attempt_ms <= $1 ORDER BY next_attempt_ms, message_id LIMIT $2",
+        )
+        .bind(now.as_millisecond())
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .map(OutboxRow::into_queued)
+        .collect()
+    }
+
+    async fn settle(&self, message_id: &str, outcome: Settlement, at: jiff::Timestamp) -> Result<(), StoreError> {
+        let (state, next_ms, error, settled_at) = settlement_columns(&outcome, at);
+        sqlx::query(
+            "UPDATE outbox SET state = $1, attempts = attempts + 1,
+                 next_attempt_ms = COALESCE($2, next_attempt_ms), last_error = $3, settled_at = $4
+             WHERE message_id = $5",
+        )
+        .bind(state)
+        .bind(next_ms)
+        .bind(error)
+        .bind(settled_at)
+        .bind(message_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn outbox_counts(&self) -> Result<OutboxCounts, StoreError> {
+        let rows: Vec<(String, i64)> =
+            sqlx::query_as("SELECT state, CAST(COUNT(*) AS BIGINT) FROM outbox GROUP BY state")
+                .fetch_all(&self.pool)
+                .await?;
+        let mut counts = OutboxCounts::default();
+        for (state, n) in rows {
+            match state.as_str() {
+                "pending" => counts.pending = n,
+                "delivered" => counts.delivered = n,
+                _ => counts.refused += n,
+            }
+        }
+        Ok(counts)
     }
 }
 

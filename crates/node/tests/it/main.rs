@@ -348,3 +348,96 @@ async fn an_expired_certificate_and_an_unknown_node_are_refused() {
     assert!(text.contains("certificate expired"), "{text}");
     assert!(text.contains("not in the network directory"), "{text}");
 }
+
+#[tokio::test]
+async fn messages_wait_in_the_outbox_while_the_partner_is_down_and_arrive_when_it_returns() {
+    use node::outbox::Sender;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ca = DevCa::new("test CA").expect("ca");
+    let be = ca.issue("BE-NCP", party("BE"), None).expect("be");
+    let nl = ca.issue("NL-NCP", party("NL"), None).expect("nl");
+    // Reserve a port, then leave it closed: BE is down.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let url = format!("https://127.0.0.1:{port}");
+    let directory = Directory {
+        nodes: vec![be.directory_entry(&url), nl.directory_entry("https://127.0.0.1:1")],
+    };
+    let nl_store = AnyStore::Sqlite(SqliteStore::open(&dir.path().join("nl.sqlite")).await.expect("store"));
+    let sender = Sender {
+        me: directory.by_id("NL-NCP").expect("NL").clone(),
+        key: NodeKey {
+            kid: "NL-NCP".into(),
+            key: nl.signing_key.clone(),
+        },
+        store: nl_store.clone(),
+        directory: directory.clone(),
+        courier: courier(&ca.cert_pem(), &nl),
+    };
+    for _ in 0..5 {
+        let env = request("NL-NCP", "NL", "BE-NCP", "BE", Timestamp::now());
+        sender
+            .send(&env, "NL/officer:jdevries", "Art. 4(1) request")
+            .await
+            .expect("queued");
+    }
+    let now = Timestamp::now();
+    let down = sender.deliver_due(now).await.expect("round");
+    assert_eq!(down.retrying, 5, "{down:?}");
+    // Not due again before the backoff has passed.
+    assert_eq!(sender.deliver_due(now).await.expect("round").retrying, 0);
+
+    // BE comes back on the same port.
+    let listener = TcpListener::bind(("127.0.0.1", port)).await.expect("rebind");
+    let be_store = AnyStore::Sqlite(SqliteStore::open(&dir.path().join("be.sqlite")).await.expect("store"));
+    let state = Arc::new(NodeState {
+        me: be.directory_entry(&url),
+        key: NodeKey {
+            kid: "BE-NCP".into(),
+            key: be.signing_key.clone(),
+        },
+        directory: directory.clone(),
+        store: be_store.clone(),
+        clock: Arc::new(Timestamp::now),
+        max_skew: SignedDuration::from_mins(5),
+    });
+    tokio::spawn(serve(
+        listener,
+        tls::server_config(&ca.cert_pem(), &be.tls_cert_pem, &be.tls_key_pem).expect("tls"),
+        state,
+    ));
+    let up = sender
+        .deliver_due(now + SignedDuration::from_mins(2))
+        .await
+        .expect("round");
+    assert_eq!(up.delivered, 5, "{up:?}");
+    assert_eq!(
+        nl_store.outbox_counts().await.expect("counts"),
+        store::OutboxCounts {
+            pending: 0,
+            delivered: 5,
+            refused: 0
+        }
+    );
+    assert_eq!(
+        be_store.head().await.expect("head").0,
+        5,
+        "each message journaled once at BE"
+    );
+    // NL journaled each disclosure when it was queued.
+    assert_eq!(nl_store.head().await.expect("head").0, 5);
+}
+
+#[test]
+fn backoff_doubles_up_to_a_minute_with_bounded_jitter() {
+    use node::outbox::backoff;
+    let ms = |a| backoff(a, "m-1").as_millis();
+    assert!((500..=600).contains(&ms(0)), "{}", ms(0));
+    assert!((1000..=1200).contains(&ms(1)), "{}", ms(1));
+    assert!((60_000..=72_000).contains(&ms(20)), "{}", ms(20));
+    assert!(ms(3) > ms(2));
+}

@@ -224,3 +224,64 @@ async fn the_inbox_applies_a_message_once_and_refuses_a_changed_replay() {
         assert_eq!(store.head().await.expect("head").0, 2, "{}", name(&store));
     }
 }
+
+fn outgoing(id: &str, at: jiff::Timestamp) -> store::Outgoing {
+    store::Outgoing {
+        message_id: id.into(),
+        to_node: "BE-NCP".into(),
+        bytes: "{}".into(),
+        signature: "h..s".into(),
+        sha256: "aa".into(),
+        queued_at: at,
+    }
+}
+
+#[tokio::test]
+async fn the_outbox_keeps_messages_until_settled_and_schedules_retries() {
+    use store::{OutboxCounts, Settlement};
+    let now: jiff::Timestamp = "2026-11-23T10:00:00Z".parse().expect("instant");
+    let later = now + jiff::SignedDuration::from_secs(10);
+    for (store, _dir) in stores().await {
+        for id in ["m-1", "m-2", "m-3"] {
+            store.enqueue(outgoing(id, now), entry(1)).await.expect("enqueue");
+        }
+        assert_eq!(
+            store.head().await.expect("head").0,
+            3,
+            "each queued message is journaled"
+        );
+        let due = store.due(now, 10).await.expect("due");
+        assert_eq!(
+            due.iter().map(|q| q.message.message_id.as_str()).collect::<Vec<_>>(),
+            ["m-1", "m-2", "m-3"]
+        );
+        store.settle("m-1", Settlement::Delivered, now).await.expect("settle");
+        store
+            .settle("m-2", Settlement::Refused("no".into()), now)
+            .await
+            .expect("settle");
+        store
+            .settle(
+                "m-3",
+                Settlement::Retry {
+                    error: "down".into(),
+                    next_attempt: later,
+                },
+                now,
+            )
+            .await
+            .expect("settle");
+        assert!(store.due(now, 10).await.expect("due").is_empty(), "{}", name(&store));
+        let retry = store.due(later, 10).await.expect("due");
+        assert_eq!(retry.len(), 1);
+        assert_eq!(retry[0].attempts, 1);
+        assert_eq!(
+            store.outbox_counts().await.expect("counts"),
+            OutboxCounts {
+                pending: 1,
+                delivered: 1,
+                refused: 1
+            }
+        );
+    }
+}

@@ -1,0 +1,121 @@
+//! Sending: a message is signed, queued and journaled in one transaction (the transactional
+//! outbox); delivery rounds then attempt every due message, with exponential backoff and
+//! jitter while a partner is down (store-and-forward). Nothing acknowledged to the officer is
+//! lost: it is in the outbox until the partner's signed receipt arrives.
+
+use jiff::{SignedDuration, Timestamp};
+use protocol::{Envelope, NodeKey, SignedMessage};
+use sha2::{Digest, Sha256};
+use store::{AnyStore, Entry, JournalStore, NewEntry, Operation, Outgoing, Settlement};
+
+use crate::client::{Courier, Delivery};
+use crate::directory::{Directory, DirectoryEntry};
+use crate::NodeError;
+
+/// The first retry waits this long; each further one doubles it, up to [`MAX_BACKOFF`].
+pub const BASE_BACKOFF: SignedDuration = SignedDuration::from_millis(500);
+/// The longest wait between two attempts.
+pub const MAX_BACKOFF: SignedDuration = SignedDuration::from_secs(60);
+
+/// The wait before attempt `attempts + 1`: exponential, capped, with up to 20 % jitter derived
+/// from the message id (so replicas and restarts spread out but stay reproducible).
+pub fn backoff(attempts: i64, message_id: &str) -> SignedDuration {
+    let exp = u32::try_from(attempts.clamp(0, 16)).unwrap_or(16);
+    let base = BASE_BACKOFF
+        .as_millis()
+        .saturating_mul(1i128 << exp)
+        .min(MAX_BACKOFF.as_millis());
+    let digest = Sha256::digest(message_id.as_bytes());
+    let spread = i128::from(u16::from_be_bytes([digest[0], digest[1]])) * base / 5 / i128::from(u16::MAX);
+    SignedDuration::from_millis(i64::try_from(base + spread).unwrap_or(i64::MAX))
+}
+
+/// What one delivery round did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RoundReport {
+    pub delivered: usize,
+    pub refused: usize,
+    pub retrying: usize,
+}
+
+/// A node's sending side.
+#[derive(Debug)]
+pub struct Sender {
+    pub me: DirectoryEntry,
+    pub key: NodeKey,
+    pub store: AnyStore,
+    pub directory: Directory,
+    pub courier: Courier,
+}
+
+impl Sender {
+    /// Signs `envelope`, queues it and journals the disclosure in one transaction.
+    pub async fn send(&self, envelope: &Envelope, actor: &str, justification: &str) -> Result<Entry, NodeError> {
+        let to = self
+            .directory
+            .by_id(&envelope.to.node)
+            .ok_or_else(|| NodeError::Delivery {
+                to: envelope.to.to_string(),
+                problem: "not in the network directory".into(),
+            })?;
+        let signed: SignedMessage = protocol::sign(envelope, &self.key).map_err(|e| NodeError::Delivery {
+            to: to.id.clone(),
+            problem: e.to_string(),
+        })?;
+        let message = Outgoing {
+            message_id: envelope.id.to_string(),
+            to_node: to.id.clone(),
+            sha256: signed.sha256(),
+            bytes: String::from_utf8_lossy(&signed.bytes).into_owned(),
+            signature: signed.signature,
+            queued_at: envelope.created_at,
+        };
+        let entry = NewEntry {
+            at: envelope.created_at,
+            operation: Operation::Disclosure,
+            actor: actor.to_owned(),
+            justification: justification.to_owned(),
+            recipient: Some(format!("{}/{}", to.party, to.id)),
+            message_id: Some(envelope.id.to_string()),
+            case_id: envelope.case.map(|c| c.to_string()),
+            details: serde_json::json!({ "kind": envelope.body.kind() }),
+        };
+        Ok(self.store.enqueue(message, entry).await?)
+    }
+
+    /// Attempts every message due at `now` once.
+    pub async fn deliver_due(&self, now: Timestamp) -> Result<RoundReport, NodeError> {
+        let mut report = RoundReport::default();
+        for queued in self.store.due(now, 256).await? {
+            let m = &queued.message;
+            let outcome = match self.directory.by_id(&m.to_node) {
+                None => Settlement::Refused(format!("{} is no longer in the network directory", m.to_node)),
+                Some(to) => {
+                    let signed = SignedMessage {
+                        bytes: m.bytes.clone().into_bytes(),
+                        signature: m.signature.clone(),
+                    };
+                    match self.courier.deliver(to, &signed).await {
+                        Ok(Delivery::Receipted { .. }) => Settlement::Delivered,
+                        Ok(Delivery::Refused { status, reason }) if status >= 500 => Settlement::Retry {
+                            error: format!("{status}: {reason}"),
+                            next_attempt: now + backoff(queued.attempts, &m.message_id),
+                        },
+                        Ok(Delivery::Refused { status, reason }) => Settlement::Refused(format!("{status}: {reason}")),
+                        Err(e) => Settlement::Retry {
+                            error: e.to_string(),
+                            next_attempt: now + backoff(queued.attempts, &m.message_id),
+                        },
+                    }
+                }
+            };
+            match &outcome {
+                Settlement::Delivered => report.delivered += 1,
+                Settlement::Refused(_) => report.refused += 1,
+                Settlement::Retry { .. } => report.retrying += 1,
+            }
+            self.store.settle(&m.message_id, outcome, now).await?;
+        }
+        Ok(report)
+    }
+}
