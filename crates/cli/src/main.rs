@@ -42,6 +42,12 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Run one node: the inbox over mutual TLS and the outbox's delivery loop.
+    Serve {
+        /// The node's configuration (TOML): node, listen, pki, database.
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
+    },
     /// Development PKI: a CA, node certificates and signing keys.
     Pki {
         #[command(subcommand)]
@@ -115,11 +121,29 @@ fn pki_init(dir: &std::path::Path) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn serve(config: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let config = node::config::NodeConfig::load(config)?;
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async {
+        let running = node::serve::start(&config).await?;
+        println!(
+            "grens node {} listening on https://{}",
+            config.node, running.listening_on
+        );
+        use std::io::Write as _;
+        std::io::stdout().flush()?;
+        tokio::signal::ctrl_c().await?;
+        println!("grens node {} stopping", config.node);
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let profiles = treaty_cmds::ProfileSource::new(cli.profiles);
     let result = match cli.command {
         Command::Evaluate { file } => treaty_cmds::evaluate(&profiles, &file),
+        Command::Serve { config } => serve(&config),
         Command::Conformance {
             command: ConformanceCommand::Run { dir },
         } => treaty_cmds::conformance_run(&profiles, &dir),

@@ -10,10 +10,12 @@
 //! - [`client`]: delivering a signed message to a partner.
 
 pub mod client;
+pub mod config;
 pub mod directory;
 pub mod inbox;
 pub mod outbox;
 pub mod pki;
+pub mod serve;
 pub mod tls;
 
 /// What can go wrong setting up or running a node.

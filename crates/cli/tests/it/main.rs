@@ -330,3 +330,110 @@ fn pki_init_writes_a_ca_node_credentials_and_the_directory() {
 fn crate_hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+#[test]
+fn serve_runs_a_node_that_receipts_a_signed_request_over_mutual_tls() {
+    use std::io::{BufRead as _, BufReader};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pki = dir.path().join("pki");
+    assert_eq!(
+        grens(&["pki", "init", "--dir", pki.to_str().expect("utf-8")])
+            .status
+            .code(),
+        Some(0)
+    );
+    let config = dir.path().join("be.toml");
+    std::fs::write(
+        &config,
+        "node = \"BE-NCP\"\nlisten = \"127.0.0.1:0\"\npki = \"pki\"\ndatabase = \"sqlite:be.sqlite\"\n",
+    )
+    .expect("config");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_grens"))
+        .args(["serve", "--config", config.to_str().expect("utf-8")])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("grens serve starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("first line");
+    let url = line.trim().rsplit(' ').next().unwrap_or_default().to_owned();
+    assert!(
+        line.starts_with("grens node BE-NCP listening on https://127.0.0.1:"),
+        "{line}"
+    );
+
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let outcome = rt.block_on(async {
+        let read = |p: &str| std::fs::read_to_string(pki.join(p)).expect("pki file");
+        let client =
+            node::tls::client_config(&read("ca.crt"), &read("NL-NCP/tls.crt"), &read("NL-NCP/tls.key")).expect("tls");
+        let courier = node::client::Courier::new(client).expect("courier");
+        let directory = node::directory::Directory::load(&pki.join("network.toml")).expect("directory");
+        let mut be = directory.by_id("BE-NCP").expect("BE").clone();
+        be.url = url.clone();
+        let key = protocol_key(&pki.join("NL-NCP/signing.key"));
+        let envelope = protocol::Envelope::new(
+            protocol::NodeAddress {
+                party: treaty::PartyCode::parse("NL").expect("NL"),
+                node: "NL-NCP".into(),
+            },
+            protocol::NodeAddress {
+                party: treaty::PartyCode::parse("BE").expect("BE"),
+                node: "BE-NCP".into(),
+            },
+            jiff::Timestamp::now(),
+            protocol::LegalBasis {
+                instrument: "benelux-2018".into(),
+                article: "4(1)".parse().expect("article"),
+            },
+            protocol::Body::FeedbackRequest {
+                about: protocol::MessageId::new(jiff::Timestamp::now()),
+            },
+        );
+        let signed = protocol::sign(&envelope, &key).expect("sign");
+        courier.deliver(&be, &signed).await
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        matches!(outcome, Ok(node::client::Delivery::Receipted { .. })),
+        "{outcome:?}"
+    );
+    let audit = grens(&[
+        "audit",
+        "verify",
+        "--db",
+        &format!("sqlite:{}", dir.path().join("be.sqlite").display()),
+    ]);
+    assert!(
+        stdout(&audit).starts_with("journal intact: 1 entries"),
+        "{}",
+        stdout(&audit)
+    );
+}
+
+fn protocol_key(path: &Path) -> protocol::NodeKey {
+    protocol::NodeKey {
+        kid: "NL-NCP".into(),
+        key: node::pki::read_signing_key(path).expect("key"),
+    }
+}
+
+#[test]
+fn serve_refuses_a_bad_configuration_naming_the_key() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("bad.toml");
+    std::fs::write(&config, "node = \"BE-NCP\"\nlisen = \"127.0.0.1:0\"\n").expect("config");
+    let out = grens(&["serve", "--config", config.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("lisen"), "{}", stderr(&out));
+    std::fs::write(
+        &config,
+        "node = \"BE-NCP\"\nlisten = \"127.0.0.1:0\"\npki = \"nowhere\"\ndatabase = \"sqlite:x.sqlite\"\n",
+    )
+    .expect("config");
+    let out = grens(&["serve", "--config", config.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("key `pki`"), "{}", stderr(&out));
+}

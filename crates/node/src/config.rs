@@ -1,0 +1,78 @@
+//! A node's configuration file (`grens serve --config FILE`), validated at start-up with
+//! messages that name the key that is wrong.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::NodeError;
+
+/// One node's configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeConfig {
+    /// The node's id in the network directory (`BE-NCP`).
+    pub node: String,
+    /// Where the HTTPS endpoint listens; port 0 picks a free port (printed at start).
+    pub listen: SocketAddr,
+    /// The PKI folder: `ca.crt`, `network.toml`, `<node>/tls.crt`, `tls.key`, `signing.key`.
+    /// Relative paths are relative to the configuration file.
+    pub pki: PathBuf,
+    /// `sqlite:PATH` (relative to the configuration file) or `postgres://…`.
+    pub database: String,
+    /// Allowed difference between an envelope's `created_at` and this node's clock.
+    #[serde(default = "default_skew")]
+    pub max_skew_secs: u64,
+    /// Milliseconds between delivery rounds of the outbox.
+    #[serde(default = "default_round")]
+    pub delivery_round_ms: u64,
+}
+
+fn default_skew() -> u64 {
+    300
+}
+
+fn default_round() -> u64 {
+    200
+}
+
+impl NodeConfig {
+    /// Reads and validates `path`.
+    pub fn load(path: &Path) -> Result<NodeConfig, NodeError> {
+        let text = std::fs::read_to_string(path).map_err(crate::io(path))?;
+        let bad = |key: String, problem: String| NodeError::Directory {
+            path: path.display().to_string(),
+            problem: format!("key `{key}`: {problem}"),
+        };
+        let mut config: NodeConfig = serde_path_to_error::deserialize(toml::Deserializer::new(&text)).map_err(|e| {
+            let key = e.path().to_string();
+            let inner = e.into_inner();
+            bad(key, inner.message().to_owned())
+        })?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        if config.pki.is_relative() {
+            config.pki = base.join(&config.pki);
+        }
+        if let Some(file) = config.database.strip_prefix("sqlite:") {
+            if Path::new(file).is_relative() {
+                config.database = format!("sqlite:{}", base.join(file).display());
+            }
+        } else if !config.database.starts_with("postgres://") && !config.database.starts_with("postgresql://") {
+            return Err(bad(
+                "database".into(),
+                format!("'{}' is neither sqlite:PATH nor postgres://…", config.database),
+            ));
+        }
+        if !config.pki.join("network.toml").is_file() {
+            return Err(bad(
+                "pki".into(),
+                format!("{} has no network.toml (run `grens pki init`)", config.pki.display()),
+            ));
+        }
+        if config.max_skew_secs == 0 {
+            return Err(bad("max_skew_secs".into(), "must be at least 1".into()));
+        }
+        Ok(config)
+    }
+}
