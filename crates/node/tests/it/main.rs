@@ -43,19 +43,8 @@ async fn network() -> Net {
         ],
     };
     let be_store = AnyStore::Sqlite(SqliteStore::open(&dir.path().join("be.sqlite")).await.expect("store"));
-    let state = Arc::new(NodeState {
-        me: be.directory_entry(&url),
-        key: NodeKey {
-            kid: "BE-NCP".into(),
-            key: be.signing_key.clone(),
-        },
-        directory: directory.clone(),
-        store: be_store.clone(),
-        clock: Arc::new(Timestamp::now),
-        max_skew: SignedDuration::from_mins(5),
-    });
     let server_tls = tls::server_config(&ca.cert_pem(), &be.tls_cert_pem, &be.tls_key_pem).expect("server tls");
-    tokio::spawn(serve(listener, server_tls, state));
+    start_be(listener, server_tls, &be, &url, &directory, &be_store);
     Net {
         _dir: dir,
         ca_pem: ca.cert_pem(),
@@ -63,6 +52,29 @@ async fn network() -> Net {
         directory,
         be_store,
     }
+}
+
+/// Serves BE's inbox on `listener` with the real clock and a 5-minute skew.
+fn start_be(
+    listener: TcpListener,
+    tls: Arc<rustls::ServerConfig>,
+    be: &NodeCredentials,
+    url: &str,
+    directory: &Directory,
+    store: &AnyStore,
+) {
+    let state = Arc::new(NodeState {
+        me: be.directory_entry(url),
+        key: NodeKey {
+            kid: "BE-NCP".into(),
+            key: be.signing_key.clone(),
+        },
+        directory: directory.clone(),
+        store: store.clone(),
+        clock: Arc::new(Timestamp::now),
+        max_skew: SignedDuration::from_mins(5),
+    });
+    tokio::spawn(serve(listener, tls, state));
 }
 
 fn courier(ca_pem: &str, creds: &NodeCredentials) -> Courier {
@@ -301,22 +313,14 @@ async fn an_expired_certificate_and_an_unknown_node_are_refused() {
         nodes: vec![be.directory_entry(&url), nl.directory_entry("https://127.0.0.1:1")],
     };
     let store = AnyStore::Sqlite(SqliteStore::open(&dir.path().join("be.sqlite")).await.expect("store"));
-    let state = Arc::new(NodeState {
-        me: be.directory_entry(&url),
-        key: NodeKey {
-            kid: "BE-NCP".into(),
-            key: be.signing_key.clone(),
-        },
-        directory: directory.clone(),
-        store: store.clone(),
-        clock: Arc::new(Timestamp::now),
-        max_skew: SignedDuration::from_mins(5),
-    });
-    tokio::spawn(serve(
+    start_be(
         listener,
         tls::server_config(&ca.cert_pem(), &be.tls_cert_pem, &be.tls_key_pem).expect("tls"),
-        state,
-    ));
+        &be,
+        &url,
+        &directory,
+        &store,
+    );
     let be_entry = directory.by_id("BE-NCP").expect("BE").clone();
     let signed = sign(
         &request("NL-NCP", "NL", "BE-NCP", "BE", Timestamp::now()),
@@ -394,22 +398,14 @@ async fn messages_wait_in_the_outbox_while_the_partner_is_down_and_arrive_when_i
     // BE comes back on the same port.
     let listener = TcpListener::bind(("127.0.0.1", port)).await.expect("rebind");
     let be_store = AnyStore::Sqlite(SqliteStore::open(&dir.path().join("be.sqlite")).await.expect("store"));
-    let state = Arc::new(NodeState {
-        me: be.directory_entry(&url),
-        key: NodeKey {
-            kid: "BE-NCP".into(),
-            key: be.signing_key.clone(),
-        },
-        directory: directory.clone(),
-        store: be_store.clone(),
-        clock: Arc::new(Timestamp::now),
-        max_skew: SignedDuration::from_mins(5),
-    });
-    tokio::spawn(serve(
+    start_be(
         listener,
         tls::server_config(&ca.cert_pem(), &be.tls_cert_pem, &be.tls_key_pem).expect("tls"),
-        state,
-    ));
+        &be,
+        &url,
+        &directory,
+        &be_store,
+    );
     let up = sender
         .deliver_due(now + SignedDuration::from_mins(2))
         .await
