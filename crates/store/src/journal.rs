@@ -180,46 +180,80 @@ pub struct ChainError {
     pub problem: String,
 }
 
-/// Checks a journal's rows in order: contiguous sequence numbers from 1, each `prev_hash`
-/// the previous hash, each hash recomputed from the stored fields.
-pub(crate) fn verify_rows<'a>(rows: impl IntoIterator<Item = &'a Row>) -> Result<(i64, String), ChainError> {
-    let mut expected_seq = 1;
-    let mut prev = GENESIS.to_owned();
-    for row in rows {
-        if row.seq != expected_seq {
+/// Checks a journal's rows in order, one page at a time: contiguous sequence numbers from 1,
+/// each `prev_hash` the previous hash, each hash recomputed from the stored fields.
+#[derive(Debug)]
+pub(crate) struct ChainCursor {
+    next_seq: i64,
+    prev: String,
+}
+
+impl ChainCursor {
+    pub(crate) fn new() -> Self {
+        ChainCursor {
+            next_seq: 1,
+            prev: GENESIS.to_owned(),
+        }
+    }
+
+    /// The last sequence number checked (0 before any).
+    pub(crate) fn last_seq(&self) -> i64 {
+        self.next_seq - 1
+    }
+
+    pub(crate) fn check(&mut self, row: &Row) -> Result<(), ChainError> {
+        if row.seq != self.next_seq {
             return Err(ChainError {
-                seq: expected_seq,
+                seq: self.next_seq,
                 problem: format!("missing (next stored entry is {})", row.seq),
             });
         }
-        if row.prev_hash != prev {
+        if row.prev_hash != self.prev {
             return Err(ChainError {
                 seq: row.seq,
                 problem: "prev_hash does not match the previous entry's hash".into(),
             });
         }
-        let recomputed = chain_hash(&prev, row);
+        let recomputed = chain_hash(&self.prev, row);
         if recomputed != row.hash {
+            // A tampered hash may hold any text: cut by characters, never inside one.
+            let stored: String = row.hash.chars().take(12).collect();
             return Err(ChainError {
                 seq: row.seq,
                 problem: format!(
-                    "content changed: stored hash {}…, recomputed {}…",
-                    &row.hash[..12.min(row.hash.len())],
+                    "content changed: stored hash {stored}…, recomputed {}…",
                     &recomputed[..12]
                 ),
             });
         }
-        prev = row.hash.clone();
-        expected_seq += 1;
+        self.prev = row.hash.clone();
+        self.next_seq += 1;
+        Ok(())
     }
-    Ok((expected_seq - 1, prev))
+
+    pub(crate) fn finish(self) -> (i64, String) {
+        (self.next_seq - 1, self.prev)
+    }
 }
+
+/// Rows read per page when verifying: memory stays bounded however long the journal is.
+const VERIFY_PAGE: i64 = 1000;
 
 /// Verifies the whole journal of a store.
 pub async fn verify_chain(store: &crate::AnyStore) -> Result<Result<(i64, String), ChainError>, crate::StoreError> {
-    let rows = match store {
-        crate::AnyStore::Sqlite(s) => s.all_rows().await?,
-        crate::AnyStore::Postgres(s) => s.all_rows().await?,
-    };
-    Ok(verify_rows(&rows))
+    let mut cursor = ChainCursor::new();
+    loop {
+        let rows = match store {
+            crate::AnyStore::Sqlite(s) => s.rows_after(cursor.last_seq(), VERIFY_PAGE).await?,
+            crate::AnyStore::Postgres(s) => s.rows_after(cursor.last_seq(), VERIFY_PAGE).await?,
+        };
+        if rows.is_empty() {
+            return Ok(Ok(cursor.finish()));
+        }
+        for row in &rows {
+            if let Err(broken) = cursor.check(row) {
+                return Ok(Err(broken));
+            }
+        }
+    }
 }

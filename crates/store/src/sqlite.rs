@@ -49,10 +49,15 @@ impl SqliteStore {
         })
     }
 
-    pub(crate) async fn all_rows(&self) -> Result<Vec<Row>, StoreError> {
-        Ok(sqlx::query_as::<_, Row>(&format!("{SELECT} ORDER BY seq"))
-            .fetch_all(&self.pool)
-            .await?)
+    /// Up to `limit` rows after `seq`, in order.
+    pub(crate) async fn rows_after(&self, seq: i64, limit: i64) -> Result<Vec<Row>, StoreError> {
+        Ok(
+            sqlx::query_as::<_, Row>(&format!("{SELECT} WHERE seq > ? ORDER BY seq LIMIT ?"))
+                .bind(seq)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?,
+        )
     }
 
     /// The pool, for tests that must reach under the API (e.g. to tamper with a row).

@@ -285,3 +285,27 @@ async fn the_outbox_keeps_messages_until_settled_and_schedules_retries() {
         );
     }
 }
+
+#[tokio::test]
+async fn verification_reads_the_journal_in_pages_and_never_panics_on_odd_content() {
+    for (store, _dir) in stores().await {
+        for i in 1..=1_100 {
+            store.append(entry(i)).await.expect("append");
+        }
+        assert_eq!(
+            verify_chain(&store).await.expect("read").expect("intact").0,
+            1_100,
+            "{}",
+            name(&store)
+        );
+        // Past the first page of 1,000, and with a multi-byte character where a hash should be.
+        exec(
+            &store,
+            "UPDATE journal SET hash = 'ééééééééééééé' WHERE seq = 1050",
+            "UPDATE journal SET hash = 'ééééééééééééé' WHERE seq = 1050",
+        )
+        .await;
+        let err = verify_chain(&store).await.expect("read").expect_err("tampered");
+        assert_eq!(err.seq, 1_050, "{}: {err}", name(&store));
+    }
+}
