@@ -8,6 +8,7 @@
 
 mod journal;
 mod postgres;
+mod sql_store;
 mod sqlite;
 
 use std::future::Future;
