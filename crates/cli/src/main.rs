@@ -1,7 +1,9 @@
 //! `grens`: the command line of the grens platform. A thin layer over the crates.
 
 mod audit;
+mod client;
 mod demo;
+mod tour;
 mod treaty_cmds;
 
 use std::path::PathBuf;
@@ -53,8 +55,30 @@ enum Command {
         #[command(subcommand)]
         command: PkiCommand,
     },
-    /// A guided tour: the treaty engine decides the steps of a cross-border exchange.
-    Demo,
+    /// BE, LU and NL nodes on loopback (SQLite each, generated officers); prints URLs and log-ins.
+    Demo {
+        /// Run the scripted exchange through the API and the network, print each step and the
+        /// journals' heads; exit 0 only if every step behaved as the treaty requires.
+        #[arg(long)]
+        check: bool,
+        /// Where the network's PKI and databases go (default: a new temporary folder).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+    /// Officer client: send a request (Art. 4) through a node's API.
+    Request(client::RequestArgs),
+    /// Officer client: the inbox, with legal deadlines.
+    Inbox(client::Login),
+    /// Officer client: open a message (journaled), with its marking and the allowed actions.
+    Show {
+        #[command(flatten)]
+        login: client::Login,
+        id: String,
+    },
+    /// Officer client: answer a request with a provision or a refusal.
+    Reply(client::ReplyArgs),
+    /// Officer client: use received data (evidence, disclosure, onward transfer, …), if allowed.
+    Use(client::UseArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -96,6 +120,8 @@ enum TreatyCommand {
     },
     /// Every kind of action the engine decides.
     Kinds,
+    /// A guided tour: the treaty engine decides each step of a Dutch–Belgian exchange.
+    Tour,
 }
 
 fn pki_init(dir: &std::path::Path) -> anyhow::Result<ExitCode> {
@@ -130,6 +156,9 @@ fn serve(config: &std::path::Path) -> anyhow::Result<ExitCode> {
             "grens node {} listening on https://{}",
             config.node, running.listening_on
         );
+        if let Some(api) = running.api_on {
+            println!("grens node {} officer API on https://{api}", config.node);
+        }
         use std::io::Write as _;
         std::io::stdout().flush()?;
         tokio::signal::ctrl_c().await?;
@@ -159,7 +188,15 @@ fn main() -> ExitCode {
         Command::Pki {
             command: PkiCommand::Init { dir },
         } => pki_init(&dir),
-        Command::Demo => demo::run(&profiles),
+        Command::Treaty {
+            command: TreatyCommand::Tour,
+        } => tour::run(&profiles),
+        Command::Demo { check, dir } => demo::run(check, dir),
+        Command::Request(args) => client::request(args),
+        Command::Inbox(login) => client::inbox(login),
+        Command::Show { login, id } => client::show(login, id),
+        Command::Reply(args) => client::reply(args),
+        Command::Use(args) => client::use_data(args),
     };
     match result {
         Ok(code) => code,

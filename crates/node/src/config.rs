@@ -16,6 +16,12 @@ pub struct NodeConfig {
     pub node: String,
     /// Where the HTTPS endpoint listens; port 0 picks a free port (printed at start).
     pub listen: SocketAddr,
+    /// Where the officers' HTTPS API listens (absent: no API, a relay-only node).
+    #[serde(default)]
+    pub api_listen: Option<SocketAddr>,
+    /// The treaty profile the node decides by.
+    #[serde(default = "default_profile")]
+    pub profile: String,
     /// The PKI folder: `ca.crt`, `network.toml`, `<node>/tls.crt`, `tls.key`, `signing.key`.
     /// Relative paths are relative to the configuration file.
     pub pki: PathBuf,
@@ -31,6 +37,10 @@ pub struct NodeConfig {
 
 fn default_skew() -> u64 {
     300
+}
+
+fn default_profile() -> String {
+    "benelux-2018".into()
 }
 
 fn default_round() -> u64 {
@@ -68,6 +78,16 @@ impl NodeConfig {
             return Err(bad(
                 "pki".into(),
                 format!("{} has no network.toml (run `grens pki init`)", config.pki.display()),
+            ));
+        }
+        if treaty::Profile::builtin(&config.profile).is_none() {
+            return Err(bad(
+                "profile".into(),
+                format!(
+                    "unknown profile '{}' (known: {})",
+                    config.profile,
+                    treaty::Profile::builtin_ids().collect::<Vec<_>>().join(", ")
+                ),
             ));
         }
         if config.max_skew_secs == 0 {

@@ -256,6 +256,7 @@ async fn verified(state: &NodeState, peer: &Peer, headers: &HeaderMap, bytes: &[
         sha256: sha256.clone(),
         bytes: String::from_utf8_lossy(bytes).into_owned(),
         signature: signature.to_owned(),
+        meta: crate::meta_of(&envelope),
     };
     let entry = NewEntry {
         at: now,
@@ -300,6 +301,7 @@ async fn verified(state: &NodeState, peer: &Peer, headers: &HeaderMap, bytes: &[
         NodeAddress {
             party: state.me.party.clone(),
             node: state.me.id.clone(),
+            unit: None,
         },
         envelope.from.clone(),
         now,

@@ -9,10 +9,16 @@
 //!   once and journaled, and a signed receipt goes back.
 //! - [`client`]: delivering a signed message to a partner.
 
+pub mod accounts;
+pub mod api;
+pub mod check;
 pub mod client;
 pub mod config;
+pub mod desk;
 pub mod directory;
 pub mod inbox;
+pub mod network;
+pub mod officer_client;
 pub mod outbox;
 pub mod pki;
 pub mod serve;
@@ -54,4 +60,13 @@ pub(crate) fn unhex(text: &str) -> Option<Vec<u8>> {
         .step_by(2)
         .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
         .collect()
+}
+
+/// What the store keeps beside a message for the views.
+pub(crate) fn meta_of(envelope: &protocol::Envelope) -> store::MessageMeta {
+    store::MessageMeta {
+        case_id: envelope.case.map(|c| c.to_string()),
+        in_reply_to: envelope.in_reply_to.map(|c| c.to_string()),
+        kind: envelope.body.kind().to_owned(),
+    }
 }

@@ -69,6 +69,7 @@ impl Sender {
             bytes: String::from_utf8_lossy(&signed.bytes).into_owned(),
             signature: signed.signature,
             queued_at: envelope.created_at,
+            meta: crate::meta_of(envelope),
         };
         let entry = NewEntry {
             at: envelope.created_at,

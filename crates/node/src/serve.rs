@@ -6,10 +6,13 @@ use std::time::Duration;
 use jiff::{SignedDuration, Timestamp};
 use protocol::NodeKey;
 use store::AnyStore;
+use treaty::Profile;
 use tokio::net::TcpListener;
 
 use crate::client::Courier;
+use crate::api::{self, Api};
 use crate::config::NodeConfig;
+use crate::desk::Desk;
 use crate::directory::Directory;
 use crate::inbox::{serve, NodeState};
 use crate::outbox::Sender;
@@ -19,11 +22,39 @@ use crate::{pki, tls, NodeError};
 #[derive(Debug)]
 pub struct RunningNode {
     pub listening_on: std::net::SocketAddr,
+    /// The officers' API, when configured.
+    pub api_on: Option<std::net::SocketAddr>,
     pub sender: Arc<Sender>,
+    pub desk: Desk,
 }
 
-/// Starts the inbox and the delivery loop; they run until the process ends.
+fn bind_error(addr: std::net::SocketAddr) -> impl FnOnce(std::io::Error) -> NodeError {
+    move |e| NodeError::Io {
+        path: addr.to_string(),
+        source: e,
+    }
+}
+
+/// Opens the configured store, binds the configured addresses and starts the node; it runs
+/// until the process ends.
 pub async fn start(config: &NodeConfig) -> Result<RunningNode, NodeError> {
+    let store = AnyStore::open(&config.database).await?;
+    let inbox = TcpListener::bind(config.listen).await.map_err(bind_error(config.listen))?;
+    let api = match config.api_listen {
+        Some(addr) => Some(TcpListener::bind(addr).await.map_err(bind_error(addr))?),
+        None => None,
+    };
+    start_with(config, store, inbox, api).await
+}
+
+/// Starts a node on a store and listeners the caller prepared (tests: port 0, a PostgreSQL
+/// schema of their own). `config.database`, `listen` and `api_listen` are not used.
+pub async fn start_with(
+    config: &NodeConfig,
+    store: AnyStore,
+    listener: TcpListener,
+    api_listener: Option<TcpListener>,
+) -> Result<RunningNode, NodeError> {
     let directory = Directory::load(&config.pki.join("network.toml"))?;
     let me = directory
         .by_id(&config.node)
@@ -40,15 +71,7 @@ pub async fn start(config: &NodeConfig) -> Result<RunningNode, NodeError> {
     let ca = std::fs::read_to_string(&ca_path).map_err(crate::io(&ca_path))?;
     let (cert, key) = (read("tls.crt")?, read("tls.key")?);
     let signing = pki::read_signing_key(&config.pki.join(&config.node).join("signing.key"))?;
-    let store = AnyStore::open(&config.database).await?;
-    let listener = TcpListener::bind(config.listen).await.map_err(|e| NodeError::Io {
-        path: config.listen.to_string(),
-        source: e,
-    })?;
-    let listening_on = listener.local_addr().map_err(|e| NodeError::Io {
-        path: config.listen.to_string(),
-        source: e,
-    })?;
+    let listening_on = listener.local_addr().map_err(bind_error(config.listen))?;
     let state = Arc::new(NodeState {
         me: me.clone(),
         key: NodeKey {
@@ -60,7 +83,7 @@ pub async fn start(config: &NodeConfig) -> Result<RunningNode, NodeError> {
         clock: Arc::new(Timestamp::now),
         max_skew: SignedDuration::from_secs(i64::try_from(config.max_skew_secs).unwrap_or(300)),
     });
-    tokio::spawn(serve(listener, tls::server_config(&ca, &cert, &key)?, state));
+    tokio::spawn(serve(listener, tls::server_config(&ca, &cert, &key)?, state.clone()));
     let sender = Arc::new(Sender {
         me: me.clone(),
         key: NodeKey {
@@ -81,5 +104,29 @@ pub async fn start(config: &NodeConfig) -> Result<RunningNode, NodeError> {
             tokio::time::sleep(round).await;
         }
     });
-    Ok(RunningNode { listening_on, sender })
+    let profile = match Profile::builtin(&config.profile) {
+        Some(Ok(p)) => Arc::new(p),
+        Some(Err(e)) => return Err(NodeError::Tls(format!("profile {}: {e}", config.profile))),
+        None => return Err(NodeError::Tls(format!("unknown profile {}", config.profile))),
+    };
+    let desk = Desk {
+        node: state,
+        sender: sender.clone(),
+        profile,
+    };
+    let api_on = match api_listener {
+        None => None,
+        Some(listener) => {
+            let on = listener.local_addr().map_err(bind_error(listening_on))?;
+            let app = api::router(Api::new(desk.clone()));
+            tokio::spawn(api::serve(listener, tls::api_server_config(&cert, &key)?, app));
+            Some(on)
+        }
+    };
+    Ok(RunningNode {
+        listening_on,
+        api_on,
+        sender,
+        desk,
+    })
 }

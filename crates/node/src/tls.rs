@@ -62,3 +62,16 @@ pub fn client_config(ca_pem: &str, cert_pem: &str, key_pem: &str) -> Result<Clie
         .with_client_auth_cert(certs, key)
         .map_err(|e| NodeError::Tls(e.to_string()))
 }
+
+/// The officers' API: the node's certificate, no client certificate (officers log in).
+pub fn api_server_config(cert_pem: &str, key_pem: &str) -> Result<Arc<ServerConfig>, NodeError> {
+    let (certs, key) = identity(cert_pem, key_pem)?;
+    let mut config = ServerConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| NodeError::Tls(e.to_string()))?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .map_err(|e| NodeError::Tls(e.to_string()))?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(Arc::new(config))
+}

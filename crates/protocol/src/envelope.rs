@@ -40,11 +40,30 @@ impl fmt::Display for MessageId {
 pub struct NodeAddress {
     pub party: PartyCode,
     pub node: String,
+    /// A unit served by that node (`Antwerpen`, `Zeeland-West-Brabant`); absent means the
+    /// node's own desk (its contact point).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+}
+
+impl NodeAddress {
+    /// The contact-point desk of `node`.
+    pub fn node(party: PartyCode, node: impl Into<String>) -> Self {
+        NodeAddress {
+            party,
+            node: node.into(),
+            unit: None,
+        }
+    }
 }
 
 impl fmt::Display for NodeAddress {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.party, self.node)
+        write!(f, "{}/{}", self.party, self.node)?;
+        if let Some(unit) = &self.unit {
+            write!(f, "/{unit}")?;
+        }
+        Ok(())
     }
 }
 

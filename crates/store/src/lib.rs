@@ -59,6 +59,91 @@ pub trait JournalStore: Send + Sync {
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// How many messages are pending, delivered, refused.
     fn outbox_counts(&self) -> impl Future<Output = Result<OutboxCounts, StoreError>> + Send;
+    /// Stored messages (both directions) matching `query`, oldest first.
+    fn messages(&self, query: MessageQuery) -> impl Future<Output = Result<Vec<StoredMessage>, StoreError>> + Send;
+    /// Creates or replaces a local account.
+    fn put_user(&self, user: User) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// The account named `username`, if any.
+    fn user(&self, username: &str) -> impl Future<Output = Result<Option<User>, StoreError>> + Send;
+    /// Every account, by name.
+    fn users(&self) -> impl Future<Output = Result<Vec<User>, StoreError>> + Send;
+    /// Records a session: the SHA-256 of its token, its user and when it expires.
+    fn put_session(
+        &self,
+        token_sha256: &str,
+        username: &str,
+        expires: jiff::Timestamp,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// The user of an unexpired session at `now`.
+    fn session_user(
+        &self,
+        token_sha256: &str,
+        now: jiff::Timestamp,
+    ) -> impl Future<Output = Result<Option<User>, StoreError>> + Send;
+    /// Ends a session.
+    fn delete_session(&self, token_sha256: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// What the store derives from a message's envelope when it is stored, for the views.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MessageMeta {
+    pub case_id: Option<String>,
+    pub in_reply_to: Option<String>,
+    /// The body's `type`.
+    pub kind: String,
+}
+
+/// Which way a stored message went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Incoming,
+    Outgoing,
+}
+
+/// A filter over stored messages; `None` means any.
+#[derive(Debug, Clone, Default)]
+pub struct MessageQuery {
+    pub message_id: Option<String>,
+    pub case_id: Option<String>,
+    pub in_reply_to: Option<String>,
+    pub kind: Option<String>,
+    pub direction: Option<Direction>,
+    pub limit: Option<i64>,
+}
+
+/// A message as stored, with the exact signed bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredMessage {
+    pub direction: Direction,
+    pub message_id: String,
+    /// The partner node (sender of an incoming message, addressee of an outgoing one).
+    pub peer_node: String,
+    /// When it was received, or queued.
+    pub at: jiff::Timestamp,
+    pub meta: MessageMeta,
+    pub bytes: String,
+    pub signature: String,
+    /// Outgoing only: pending, delivered or refused.
+    pub state: Option<String>,
+}
+
+/// A local account (embedded mode).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub username: String,
+    pub display_name: String,
+    pub party: String,
+    /// The officer's unit (e.g. `NCP`, `Antwerpen`).
+    pub unit: String,
+    /// The region the unit is competent for, as the profile names it.
+    pub region: String,
+    /// Role names, e.g. `officer`, `supervisor`.
+    pub roles: Vec<String>,
+    /// `nl`, `fr` or `en`.
+    pub language: String,
+    /// argon2id, PHC string.
+    pub password_hash: String,
+    pub created_at: jiff::Timestamp,
 }
 
 /// A verified incoming message, as the inbox keeps it.
@@ -72,6 +157,7 @@ pub struct Incoming {
     /// The exact bytes that were signed (UTF-8 JSON).
     pub bytes: String,
     pub signature: String,
+    pub meta: MessageMeta,
 }
 
 /// What the inbox did with an incoming message.
@@ -95,6 +181,7 @@ pub struct Outgoing {
     pub signature: String,
     pub sha256: String,
     pub queued_at: jiff::Timestamp,
+    pub meta: MessageMeta,
 }
 
 /// An outbox row due for (another) delivery attempt.
@@ -149,61 +236,61 @@ impl AnyStore {
     }
 }
 
+/// Forwards a trait method to the backend.
+macro_rules! dispatch {
+    ($self:ident . $method:ident ( $($arg:expr),* )) => {
+        match $self {
+            AnyStore::Sqlite(s) => s.$method($($arg),*).await,
+            AnyStore::Postgres(s) => s.$method($($arg),*).await,
+        }
+    };
+}
+
 impl JournalStore for AnyStore {
     async fn append(&self, entry: NewEntry) -> Result<Entry, StoreError> {
-        match self {
-            AnyStore::Sqlite(s) => s.append(entry).await,
-            AnyStore::Postgres(s) => s.append(entry).await,
-        }
+        dispatch!(self.append(entry))
     }
-
     async fn entries(&self, from: i64, to: i64) -> Result<Vec<Entry>, StoreError> {
-        match self {
-            AnyStore::Sqlite(s) => s.entries(from, to).await,
-            AnyStore::Postgres(s) => s.entries(from, to).await,
-        }
+        dispatch!(self.entries(from, to))
     }
-
     async fn head(&self) -> Result<(i64, String), StoreError> {
-        match self {
-            AnyStore::Sqlite(s) => s.head().await,
-            AnyStore::Postgres(s) => s.head().await,
-        }
+        dispatch!(self.head())
     }
-
     async fn receive(&self, incoming: Incoming, entry: NewEntry) -> Result<Received, StoreError> {
-        match self {
-            AnyStore::Sqlite(s) => s.receive(incoming, entry).await,
-            AnyStore::Postgres(s) => s.receive(incoming, entry).await,
-        }
+        dispatch!(self.receive(incoming, entry))
     }
-
     async fn enqueue(&self, message: Outgoing, entry: NewEntry) -> Result<Entry, StoreError> {
-        match self {
-            AnyStore::Sqlite(s) => s.enqueue(message, entry).await,
-            AnyStore::Postgres(s) => s.enqueue(message, entry).await,
-        }
+        dispatch!(self.enqueue(message, entry))
     }
-
     async fn due(&self, now: jiff::Timestamp, limit: i64) -> Result<Vec<Queued>, StoreError> {
-        match self {
-            AnyStore::Sqlite(s) => s.due(now, limit).await,
-            AnyStore::Postgres(s) => s.due(now, limit).await,
-        }
+        dispatch!(self.due(now, limit))
     }
-
     async fn settle(&self, message_id: &str, outcome: Settlement, at: jiff::Timestamp) -> Result<(), StoreError> {
-        match self {
-            AnyStore::Sqlite(s) => s.settle(message_id, outcome, at).await,
-            AnyStore::Postgres(s) => s.settle(message_id, outcome, at).await,
-        }
+        dispatch!(self.settle(message_id, outcome, at))
     }
-
     async fn outbox_counts(&self) -> Result<OutboxCounts, StoreError> {
-        match self {
-            AnyStore::Sqlite(s) => s.outbox_counts().await,
-            AnyStore::Postgres(s) => s.outbox_counts().await,
-        }
+        dispatch!(self.outbox_counts())
+    }
+    async fn messages(&self, query: MessageQuery) -> Result<Vec<StoredMessage>, StoreError> {
+        dispatch!(self.messages(query))
+    }
+    async fn put_user(&self, user: User) -> Result<(), StoreError> {
+        dispatch!(self.put_user(user))
+    }
+    async fn user(&self, username: &str) -> Result<Option<User>, StoreError> {
+        dispatch!(self.user(username))
+    }
+    async fn users(&self) -> Result<Vec<User>, StoreError> {
+        dispatch!(self.users())
+    }
+    async fn put_session(&self, token_sha256: &str, username: &str, expires: jiff::Timestamp) -> Result<(), StoreError> {
+        dispatch!(self.put_session(token_sha256, username, expires))
+    }
+    async fn session_user(&self, token_sha256: &str, now: jiff::Timestamp) -> Result<Option<User>, StoreError> {
+        dispatch!(self.session_user(token_sha256, now))
+    }
+    async fn delete_session(&self, token_sha256: &str) -> Result<(), StoreError> {
+        dispatch!(self.delete_session(token_sha256))
     }
 }
 
@@ -217,6 +304,9 @@ pub(crate) struct OutboxRow {
     pub sha256: String,
     pub queued_at: String,
     pub attempts: i64,
+    pub case_id: Option<String>,
+    pub in_reply_to: Option<String>,
+    pub kind: String,
 }
 
 impl OutboxRow {
@@ -233,10 +323,127 @@ impl OutboxRow {
                 signature: self.signature,
                 sha256: self.sha256,
                 queued_at,
+                meta: MessageMeta {
+                    case_id: self.case_id,
+                    in_reply_to: self.in_reply_to,
+                    kind: self.kind,
+                },
             },
             attempts: self.attempts,
         })
     }
+}
+
+/// The columns of a stored message as read back (the union of inbox and outbox).
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct MessageRow {
+    pub direction: String,
+    pub message_id: String,
+    pub peer_node: String,
+    pub at: String,
+    pub case_id: Option<String>,
+    pub in_reply_to: Option<String>,
+    pub kind: String,
+    pub bytes: String,
+    pub signature: String,
+    pub state: Option<String>,
+}
+
+impl MessageRow {
+    pub(crate) fn into_message(self) -> Result<StoredMessage, StoreError> {
+        let at = self.at.parse().map_err(|e| StoreError::Corrupt {
+            seq: 0,
+            problem: format!("message {}: time '{}': {e}", self.message_id, self.at),
+        })?;
+        Ok(StoredMessage {
+            direction: if self.direction == "in" {
+                Direction::Incoming
+            } else {
+                Direction::Outgoing
+            },
+            message_id: self.message_id,
+            peer_node: self.peer_node,
+            at,
+            meta: MessageMeta {
+                case_id: self.case_id,
+                in_reply_to: self.in_reply_to,
+                kind: self.kind,
+            },
+            bytes: self.bytes,
+            signature: self.signature,
+            state: self.state,
+        })
+    }
+}
+
+/// The columns of a user row.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct UserRow {
+    pub username: String,
+    pub display_name: String,
+    pub party: String,
+    pub unit: String,
+    pub region: String,
+    pub roles: String,
+    pub language: String,
+    pub password_hash: String,
+    pub created_at: String,
+}
+
+impl UserRow {
+    pub(crate) fn into_user(self) -> Result<User, StoreError> {
+        let created_at = self.created_at.parse().map_err(|e| StoreError::Corrupt {
+            seq: 0,
+            problem: format!("user {}: created_at '{}': {e}", self.username, self.created_at),
+        })?;
+        Ok(User {
+            roles: self.roles.split(',').filter(|r| !r.is_empty()).map(str::to_owned).collect(),
+            username: self.username,
+            display_name: self.display_name,
+            party: self.party,
+            unit: self.unit,
+            region: self.region,
+            language: self.language,
+            password_hash: self.password_hash,
+            created_at,
+        })
+    }
+}
+
+/// The SQL of a message query and its string parameters, in `$n` order.
+pub(crate) fn message_query_sql(q: &MessageQuery) -> (String, Vec<String>) {
+    let mut filters = Vec::new();
+    let mut params = Vec::new();
+    for (column, value) in [
+        ("message_id", &q.message_id),
+        ("case_id", &q.case_id),
+        ("in_reply_to", &q.in_reply_to),
+        ("kind", &q.kind),
+    ] {
+        if let Some(v) = value {
+            params.push(v.clone());
+            filters.push(format!("{column} = ${}", params.len()));
+        }
+    }
+    let filter = if filters.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", filters.join(" AND "))
+    };
+    let incoming = format!(
+        "SELECT 'in' AS direction, message_id, from_node AS peer_node, received_at AS at, case_id, in_reply_to, kind, bytes, signature, CAST(NULL AS TEXT) AS state FROM inbox{filter}"
+    );
+    let outgoing = format!(
+        "SELECT 'out' AS direction, message_id, to_node AS peer_node, queued_at AS at, case_id, in_reply_to, kind, bytes, signature, state FROM outbox{filter}"
+    );
+    let union = match q.direction {
+        Some(Direction::Incoming) => incoming,
+        Some(Direction::Outgoing) => outgoing,
+        None => format!("{incoming} UNION ALL {outgoing}"),
+    };
+    // UUIDv7 ids sort by creation time.
+    let limit = q.limit.map(|n| format!(" LIMIT {}", n.max(0))).unwrap_or_default();
+    (format!("SELECT * FROM ({union}) AS m ORDER BY message_id{limit}"), params)
 }
 
 /// The SQL parameters of a settlement: state, next attempt (ms), error, settled_at.

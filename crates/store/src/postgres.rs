@@ -55,4 +55,4 @@ impl PostgresStore {
     }
 }
 
-crate::sql_store::sql_journal_store!(PostgresStore, sqlx::PgConnection);
+crate::sql_store::sql_journal_store!(PostgresStore, sqlx::PgConnection, "FOR UPDATE SKIP LOCKED");

@@ -12,14 +12,24 @@ pub(crate) const INSERT_JOURNAL: &str =
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
 pub(crate) const INBOX_SEEN: &str = "SELECT sha256 FROM inbox WHERE message_id = $1";
 pub(crate) const INSERT_INBOX: &str =
-    "INSERT INTO inbox (message_id, from_node, received_at, sha256, bytes, signature, journal_seq)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)";
+    "INSERT INTO inbox (message_id, from_node, received_at, sha256, bytes, signature, journal_seq, case_id, in_reply_to, kind)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 pub(crate) const INSERT_OUTBOX: &str =
-    "INSERT INTO outbox (message_id, to_node, bytes, signature, sha256, queued_at, next_attempt_ms)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)";
-pub(crate) const DUE_OUTBOX: &str =
-    "SELECT message_id, to_node, bytes, signature, sha256, queued_at, CAST(attempts AS BIGINT) AS attempts FROM outbox
-     WHERE state = 'pending' AND next_attempt_ms <= $1 ORDER BY next_attempt_ms, message_id LIMIT $2";
+    "INSERT INTO outbox (message_id, to_node, bytes, signature, sha256, queued_at, next_attempt_ms, case_id, in_reply_to, kind)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+/// Claims due messages: their next attempt moves to the end of a lease (`$3`), so another
+/// delivery worker (a replica, or this one's next round) leaves them alone until the attempt
+/// is settled or the lease runs out. `{lock}` is `FOR UPDATE SKIP LOCKED` on PostgreSQL, where
+/// replicas claim concurrently; SQLite has one writer and needs none.
+pub(crate) const CLAIM_DUE_OUTBOX: &str = "UPDATE outbox SET next_attempt_ms = $3 WHERE message_id IN (
+       SELECT message_id FROM outbox WHERE state = 'pending' AND next_attempt_ms <= $1
+       ORDER BY next_attempt_ms, message_id LIMIT $2 {lock})
+     RETURNING message_id, to_node, bytes, signature, sha256, queued_at, CAST(attempts AS BIGINT) AS attempts,
+       case_id, in_reply_to, kind";
+/// How long a claimed message is left to the worker that claimed it.
+pub(crate) const CLAIM_LEASE_MS: i64 = 30_000;
+pub(crate) const SELECT_USER: &str =
+    "SELECT username, display_name, party, unit, region, roles, language, password_hash, created_at FROM users";
 pub(crate) const SETTLE_OUTBOX: &str = "UPDATE outbox SET state = $1, attempts = attempts + 1,
          next_attempt_ms = COALESCE($2, next_attempt_ms), last_error = $3, settled_at = $4
      WHERE message_id = $5";
@@ -30,7 +40,7 @@ pub(crate) const COUNT_OUTBOX: &str = "SELECT state, CAST(COUNT(*) AS BIGINT) FR
 /// `async fn begin_append(&self) -> Result<(guard, Transaction), StoreError>` that returns a
 /// transaction in which appends are serialised.
 macro_rules! sql_journal_store {
-    ($store:ty, $conn:ty) => {
+    ($store:ty, $conn:ty, $claim_lock:expr) => {
         /// Appends inside the caller's serialised transaction.
         async fn append_in(
             conn: &mut $conn,
@@ -134,6 +144,9 @@ macro_rules! sql_journal_store {
                     .bind(&incoming.bytes)
                     .bind(&incoming.signature)
                     .bind(row.seq)
+                    .bind(&incoming.meta.case_id)
+                    .bind(&incoming.meta.in_reply_to)
+                    .bind(&incoming.meta.kind)
                     .execute(&mut *tx)
                     .await?;
                 tx.commit().await?;
@@ -155,6 +168,9 @@ macro_rules! sql_journal_store {
                     .bind(&message.sha256)
                     .bind(message.queued_at.to_string())
                     .bind(message.queued_at.as_millisecond())
+                    .bind(&message.meta.case_id)
+                    .bind(&message.meta.in_reply_to)
+                    .bind(&message.meta.kind)
                     .execute(&mut *tx)
                     .await?;
                 tx.commit().await?;
@@ -162,14 +178,19 @@ macro_rules! sql_journal_store {
             }
 
             async fn due(&self, now: jiff::Timestamp, limit: i64) -> Result<Vec<$crate::Queued>, $crate::StoreError> {
-                sqlx::query_as::<_, $crate::OutboxRow>($crate::sql_store::DUE_OUTBOX)
+                let sql = $crate::sql_store::CLAIM_DUE_OUTBOX.replace("{lock}", $claim_lock);
+                let mut claimed = sqlx::query_as::<_, $crate::OutboxRow>(&sql)
                     .bind(now.as_millisecond())
                     .bind(limit)
+                    .bind(now.as_millisecond() + $crate::sql_store::CLAIM_LEASE_MS)
                     .fetch_all(&self.pool)
                     .await?
                     .into_iter()
                     .map($crate::OutboxRow::into_queued)
-                    .collect()
+                    .collect::<Result<Vec<_>, _>>()?;
+                // RETURNING has no order; UUIDv7 ids sort by creation time.
+                claimed.sort_by(|a, b| a.message.message_id.cmp(&b.message.message_id));
+                Ok(claimed)
             }
 
             async fn settle(
@@ -203,6 +224,112 @@ macro_rules! sql_journal_store {
                     }
                 }
                 Ok(counts)
+            }
+
+            async fn messages(
+                &self,
+                query: $crate::MessageQuery,
+            ) -> Result<Vec<$crate::StoredMessage>, $crate::StoreError> {
+                let (sql, params) = $crate::message_query_sql(&query);
+                let mut q = sqlx::query_as::<_, $crate::MessageRow>(&sql);
+                for p in params {
+                    q = q.bind(p);
+                }
+                q.fetch_all(&self.pool)
+                    .await?
+                    .into_iter()
+                    .map($crate::MessageRow::into_message)
+                    .collect()
+            }
+
+            async fn put_user(&self, user: $crate::User) -> Result<(), $crate::StoreError> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("DELETE FROM sessions WHERE username = $1")
+                    .bind(&user.username)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("DELETE FROM users WHERE username = $1")
+                    .bind(&user.username)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO users (username, display_name, party, unit, region, roles, language, password_hash, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(&user.username)
+                .bind(&user.display_name)
+                .bind(&user.party)
+                .bind(&user.unit)
+                .bind(&user.region)
+                .bind(user.roles.join(","))
+                .bind(&user.language)
+                .bind(&user.password_hash)
+                .bind(user.created_at.to_string())
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn user(&self, username: &str) -> Result<Option<$crate::User>, $crate::StoreError> {
+                let sql = format!("{} WHERE username = $1", $crate::sql_store::SELECT_USER);
+                sqlx::query_as::<_, $crate::UserRow>(&sql)
+                    .bind(username)
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .map($crate::UserRow::into_user)
+                    .transpose()
+            }
+
+            async fn users(&self) -> Result<Vec<$crate::User>, $crate::StoreError> {
+                let sql = format!("{} ORDER BY username", $crate::sql_store::SELECT_USER);
+                sqlx::query_as::<_, $crate::UserRow>(&sql)
+                    .fetch_all(&self.pool)
+                    .await?
+                    .into_iter()
+                    .map($crate::UserRow::into_user)
+                    .collect()
+            }
+
+            async fn put_session(
+                &self,
+                token_sha256: &str,
+                username: &str,
+                expires: jiff::Timestamp,
+            ) -> Result<(), $crate::StoreError> {
+                sqlx::query("INSERT INTO sessions (token_sha256, username, expires_ms) VALUES ($1, $2, $3)")
+                    .bind(token_sha256)
+                    .bind(username)
+                    .bind(expires.as_millisecond())
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn session_user(
+                &self,
+                token_sha256: &str,
+                now: jiff::Timestamp,
+            ) -> Result<Option<$crate::User>, $crate::StoreError> {
+                let sql = format!(
+                    "{} WHERE username = (SELECT username FROM sessions WHERE token_sha256 = $1 AND expires_ms > $2)",
+                    $crate::sql_store::SELECT_USER
+                );
+                sqlx::query_as::<_, $crate::UserRow>(&sql)
+                    .bind(token_sha256)
+                    .bind(now.as_millisecond())
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .map($crate::UserRow::into_user)
+                    .transpose()
+            }
+
+            async fn delete_session(&self, token_sha256: &str) -> Result<(), $crate::StoreError> {
+                sqlx::query("DELETE FROM sessions WHERE token_sha256 = $1")
+                    .bind(token_sha256)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
             }
         }
     };

@@ -54,4 +54,4 @@ impl SqliteStore {
     }
 }
 
-crate::sql_store::sql_journal_store!(SqliteStore, sqlx::SqliteConnection);
+crate::sql_store::sql_journal_store!(SqliteStore, sqlx::SqliteConnection, "");

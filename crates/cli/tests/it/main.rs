@@ -377,10 +377,12 @@ fn serve_runs_a_node_that_receipts_a_signed_request_over_mutual_tls() {
             protocol::NodeAddress {
                 party: treaty::PartyCode::parse("NL").expect("NL"),
                 node: "NL-NCP".into(),
+                unit: None,
             },
             protocol::NodeAddress {
                 party: treaty::PartyCode::parse("BE").expect("BE"),
                 node: "BE-NCP".into(),
+                unit: None,
             },
             jiff::Timestamp::now(),
             protocol::LegalBasis {

@@ -87,10 +87,12 @@ fn request(from: &str, from_party: &str, to: &str, to_party: &str, at: Timestamp
         NodeAddress {
             party: party(from_party),
             node: from.into(),
+            unit: None,
         },
         NodeAddress {
             party: party(to_party),
             node: to.into(),
+            unit: None,
         },
         at,
         LegalBasis {

@@ -20,6 +20,7 @@ fn node(party: &str, name: &str) -> NodeAddress {
     NodeAddress {
         party: PartyCode::parse(party).expect("party"),
         node: name.into(),
+        unit: None,
     }
 }
 

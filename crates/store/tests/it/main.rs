@@ -195,6 +195,7 @@ fn incoming(id: &str, sha: &str) -> store::Incoming {
         sha256: sha.into(),
         bytes: "{}".into(),
         signature: "h..s".into(),
+        meta: store::MessageMeta::default(),
     }
 }
 
@@ -233,6 +234,7 @@ fn outgoing(id: &str, at: jiff::Timestamp) -> store::Outgoing {
         signature: "h..s".into(),
         sha256: "aa".into(),
         queued_at: at,
+        meta: store::MessageMeta::default(),
     }
 }
 

@@ -1,0 +1,474 @@
+//! The officers' JSON API over HTTPS (server-authenticated TLS; officers log in with a password
+//! and carry a bearer token). Every handler is a thin layer over [`crate::desk::Desk`]; every
+//! role check happens there, server-side. The OpenAPI document is generated from these
+//! annotations ([`openapi_json`]) and committed as `docs/openapi.json`; a test fails on drift.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Bytes;
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::service::TowerToHyperService;
+use jiff::{SignedDuration, Timestamp};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use store::User;
+use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
+use utoipa::OpenApi;
+
+use crate::desk::{
+    ActionView, Compose, ComposeKind, ConsentAnswer, ConsentAsk, DecisionView, DeadlineView, Desk, DeskError,
+    DirectFacts, FeedbackText, JournalStatus, MessageSummary, MessageView, NewUser, OralExchange, Reply, Sent,
+    UseKind, UseOutcome, UseRequest, Via,
+};
+
+/// Failed log-ins allowed per user name within [`THROTTLE_WINDOW`] before further attempts are
+/// turned away.
+pub const MAX_FAILED_LOGINS: usize = 5;
+pub const THROTTLE_WINDOW: SignedDuration = SignedDuration::from_mins(15);
+
+/// The API's state: the desk and the log-in throttle.
+#[derive(Debug)]
+pub struct Api {
+    pub desk: Desk,
+    failures: Mutex<HashMap<String, Vec<Timestamp>>>,
+}
+
+impl Api {
+    pub fn new(desk: Desk) -> Arc<Api> {
+        Arc::new(Api {
+            desk,
+            failures: Mutex::new(HashMap::new()),
+        })
+    }
+}
+
+impl IntoResponse for DeskError {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (status, Json(self)).into_response()
+    }
+}
+
+/// The logged-in user of a request (bearer token).
+#[derive(Debug, Clone)]
+pub struct Officer {
+    pub user: User,
+    token: String,
+}
+
+impl FromRequestParts<Arc<Api>> for Officer {
+    type Rejection = DeskError;
+
+    async fn from_request_parts(parts: &mut Parts, api: &Arc<Api>) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or_else(|| DeskError::unauthenticated("missing `Authorization: Bearer <token>`: log in first"))?
+            .trim()
+            .to_owned();
+        let user = api.desk.session(&token).await?;
+        Ok(Officer { user, token })
+    }
+}
+
+/// Reads a JSON body, naming the field that is wrong.
+fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, DeskError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if path == "." || path.is_empty() {
+            DeskError::invalid(format!("request body: {inner}"))
+        } else {
+            DeskError::invalid(format!("request body, field `{path}`: {inner}"))
+        }
+    })
+}
+
+/// A log-in.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Login {
+    pub username: String,
+    pub password: String,
+}
+
+/// An open session.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SessionView {
+    pub token: String,
+    pub expires_at: String,
+    pub user: UserView,
+}
+
+/// A user as shown (never the password hash).
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct UserView {
+    pub username: String,
+    pub display_name: String,
+    pub party: String,
+    pub unit: String,
+    pub region: String,
+    pub roles: Vec<String>,
+    pub language: String,
+}
+
+impl From<&User> for UserView {
+    fn from(u: &User) -> Self {
+        UserView {
+            username: u.username.clone(),
+            display_name: u.display_name.clone(),
+            party: u.party.clone(),
+            unit: u.unit.clone(),
+            region: u.region.clone(),
+            roles: u.roles.clone(),
+            language: u.language.clone(),
+        }
+    }
+}
+
+/// `?preview=true` decides without sending.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct PreviewQuery {
+    #[serde(default)]
+    pub preview: bool,
+}
+
+/// A page of the journal.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct JournalQuery {
+    /// The first sequence number (1 = the oldest).
+    #[serde(default)]
+    pub from: Option<i64>,
+    /// At most this many entries (≤ 1000).
+    #[serde(default)]
+    pub limit: Option<i64>,
+}
+
+/// A journal entry as shown to the data-protection officer.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct EntryView {
+    pub seq: i64,
+    pub at: String,
+    pub operation: String,
+    pub actor: String,
+    pub justification: String,
+    pub recipient: Option<String>,
+    pub message_id: Option<String>,
+    #[schema(value_type = Object)]
+    pub details: serde_json::Value,
+    pub hash: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/session", request_body = Login, tag = "session",
+    responses((status = 200, body = SessionView), (status = 401, body = DeskError), (status = 429, body = DeskError)))]
+async fn login(State(api): State<Arc<Api>>, bytes: Bytes) -> Result<Json<SessionView>, DeskError> {
+    let login: Login = body(&bytes)?;
+    let now = Timestamp::now();
+    {
+        let mut failures = api.failures.lock().map_err(|_| DeskError::unauthenticated("try again"))?;
+        let recent = failures.entry(login.username.clone()).or_default();
+        recent.retain(|t| now.duration_since(*t) < THROTTLE_WINDOW);
+        if recent.len() >= MAX_FAILED_LOGINS {
+            return Err(DeskError {
+                status: 429,
+                error: "throttled".into(),
+                message: format!(
+                    "{MAX_FAILED_LOGINS} failed log-ins for '{}' in the last {} minutes: wait and try again",
+                    login.username,
+                    THROTTLE_WINDOW.as_mins()
+                ),
+                decision: None,
+                offer: None,
+            });
+        }
+    }
+    match api.desk.login(&login.username, &login.password).await {
+        Ok((token, expires, user)) => {
+            if let Ok(mut failures) = api.failures.lock() {
+                failures.remove(&login.username);
+            }
+            Ok(Json(SessionView {
+                token,
+                expires_at: expires.to_string(),
+                user: UserView::from(&user),
+            }))
+        }
+        Err(e) => {
+            if e.status == 401 {
+                if let Ok(mut failures) = api.failures.lock() {
+                    failures.entry(login.username).or_default().push(now);
+                }
+            }
+            Err(e)
+        }
+    }
+}
+
+#[utoipa::path(delete, path = "/api/v1/session", tag = "session", security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = DeskError)))]
+async fn logout(State(api): State<Arc<Api>>, officer: Officer) -> Result<StatusCode, DeskError> {
+    api.desk.logout(&officer.token).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/api/v1/me", tag = "session", security(("bearer" = [])),
+    responses((status = 200, body = UserView), (status = 401, body = DeskError)))]
+async fn me(officer: Officer) -> Json<UserView> {
+    Json(UserView::from(&officer.user))
+}
+
+#[utoipa::path(get, path = "/api/v1/inbox", tag = "exchange", security(("bearer" = [])),
+    responses((status = 200, body = Vec<MessageSummary>), (status = 401, body = DeskError)))]
+async fn inbox(State(api): State<Arc<Api>>, officer: Officer) -> Result<Json<Vec<MessageSummary>>, DeskError> {
+    Ok(Json(api.desk.inbox(&officer.user).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/messages", tag = "exchange", security(("bearer" = [])),
+    params(PreviewQuery), request_body = Compose,
+    responses((status = 200, body = Sent), (status = 422, body = DeskError), (status = 403, body = DeskError)))]
+async fn compose(
+    State(api): State<Arc<Api>>,
+    officer: Officer,
+    Query(q): Query<PreviewQuery>,
+    bytes: Bytes,
+) -> Result<Json<Sent>, DeskError> {
+    let c: Compose = body(&bytes)?;
+    Ok(Json(api.desk.compose(&officer.user, &c, q.preview).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/messages/{id}", tag = "exchange", security(("bearer" = [])),
+    params(("id" = String, Path, description = "message id")),
+    responses((status = 200, body = MessageView), (status = 404, body = DeskError), (status = 403, body = DeskError)))]
+async fn view(
+    State(api): State<Arc<Api>>,
+    officer: Officer,
+    Path(id): Path<String>,
+) -> Result<Json<MessageView>, DeskError> {
+    Ok(Json(api.desk.view(&officer.user, &id).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/messages/{id}/reply", tag = "exchange", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the request answered")), request_body = Reply,
+    responses((status = 200, body = Sent), (status = 403, body = DeskError), (status = 422, body = DeskError)))]
+async fn reply(
+    State(api): State<Arc<Api>>,
+    officer: Officer,
+    Path(id): Path<String>,
+    bytes: Bytes,
+) -> Result<Json<Sent>, DeskError> {
+    let r: Reply = body(&bytes)?;
+    Ok(Json(api.desk.reply(&officer.user, &id, &r).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/messages/{id}/use", tag = "handling", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the provision used")), request_body = UseRequest,
+    responses((status = 200, body = UseOutcome), (status = 403, body = DeskError)))]
+async fn use_data(
+    State(api): State<Arc<Api>>,
+    officer: Officer,
+    Path(id): Path<String>,
+    bytes: Bytes,
+) -> Result<Json<UseOutcome>, DeskError> {
+    let u: UseRequest = body(&bytes)?;
+    Ok(Json(api.desk.use_data(&officer.user, &id, &u).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/messages/{id}/consent-request", tag = "handling", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the provision")), request_body = ConsentAsk,
+    responses((status = 200, body = Sent), (status = 422, body = DeskError)))]
+async fn consent_request(
+    State(api): State<Arc<Api>>,
+    officer: Officer,
+    Path(id): Path<String>,
+    bytes: Bytes,
+) -> Result<Json<Sent>, DeskError> {
+    let a: ConsentAsk = body(&bytes)?;
+    Ok(Json(api.desk.request_consent(&officer.user, &id, &a).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/messages/{id}/consent", tag = "handling", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the consent request answered")), request_body = ConsentAnswer,
+    responses((status = 200, body = Sent), (status = 403, body = DeskError)))]
+async fn consent(
+    State(api): State<Arc<Api>>,
+    officer: Officer,
+    Path(id): Path<String>,
+    bytes: Bytes,
+) -> Result<Json<Sent>, DeskError> {
+    let a: ConsentAnswer = body(&bytes)?;
+    Ok(Json(api.desk.answer_consent(&officer.user, &id, &a).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/messages/{id}/feedback-request", tag = "exchange", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the provision this node made")),
+    responses((status = 200, body = Sent), (status = 403, body = DeskError)))]
+async fn feedback_request(
+    State(api): State<Arc<Api>>,
+    officer: Officer,
+    Path(id): Path<String>,
+) -> Result<Json<Sent>, DeskError> {
+    Ok(Json(api.desk.request_feedback(&officer.user, &id).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/messages/{id}/feedback", tag = "exchange", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the feedback request answered")), request_body = FeedbackText,
+    responses((status = 200, body = Sent), (status = 422, body = DeskError)))]
+async fn feedback(
+    State(api): State<Arc<Api>>,
+    officer: Officer,
+    Path(id): Path<String>,
+    bytes: Bytes,
+) -> Result<Json<Sent>, DeskError> {
+    let t: FeedbackText = body(&bytes)?;
+    Ok(Json(api.desk.answer_feedback(&officer.user, &id, &t).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/oral", tag = "exchange", security(("bearer" = [])),
+    request_body = OralExchange,
+    responses((status = 200, body = Sent), (status = 403, body = DeskError)))]
+async fn oral(State(api): State<Arc<Api>>, officer: Officer, bytes: Bytes) -> Result<Json<Sent>, DeskError> {
+    let o: OralExchange = body(&bytes)?;
+    Ok(Json(api.desk.record_oral(&officer.user, &o).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/journal", tag = "audit", security(("bearer" = [])),
+    params(JournalQuery),
+    responses((status = 200, body = Vec<EntryView>), (status = 403, body = DeskError)))]
+async fn journal(
+    State(api): State<Arc<Api>>,
+    officer: Officer,
+    Query(q): Query<JournalQuery>,
+) -> Result<Json<Vec<EntryView>>, DeskError> {
+    let entries = api
+        .desk
+        .journal_entries(&officer.user, q.from.unwrap_or(1), q.limit.unwrap_or(100))
+        .await?;
+    Ok(Json(
+        entries
+            .into_iter()
+            .map(|e| EntryView {
+                seq: e.seq,
+                at: e.entry.at.to_string(),
+                operation: e.entry.operation.to_string(),
+                actor: e.entry.actor,
+                justification: e.entry.justification,
+                recipient: e.entry.recipient,
+                message_id: e.entry.message_id,
+                details: e.entry.details,
+                hash: e.hash,
+            })
+            .collect(),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/journal/verify", tag = "audit", security(("bearer" = [])),
+    responses((status = 200, body = JournalStatus), (status = 403, body = DeskError)))]
+async fn verify(State(api): State<Arc<Api>>, officer: Officer) -> Result<Json<JournalStatus>, DeskError> {
+    Ok(Json(api.desk.verify_journal(&officer.user).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/users", tag = "admin", security(("bearer" = [])),
+    request_body = NewUser,
+    responses((status = 204), (status = 403, body = DeskError), (status = 422, body = DeskError)))]
+async fn put_user(State(api): State<Arc<Api>>, officer: Officer, bytes: Bytes) -> Result<StatusCode, DeskError> {
+    if !crate::accounts::has_role(&officer.user, crate::accounts::Role::Admin) {
+        return Err(DeskError::forbidden("managing users needs the role admin"));
+    }
+    let u: NewUser = body(&bytes)?;
+    api.desk.put_user(u).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = String)))]
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// The OpenAPI document.
+#[derive(Debug, OpenApi)]
+#[openapi(
+    info(title = "grens officer API", description = "Title 2 information exchange under the 2018 Benelux police treaty. Every decision names the article it applies."),
+    paths(login, logout, me, inbox, compose, view, reply, use_data, consent_request, consent, feedback_request, feedback, oral, journal, verify, put_user, healthz),
+    components(schemas(Login, SessionView, UserView, Compose, ComposeKind, Via, DirectFacts, Sent, DecisionView, Reply,
+        UseRequest, UseKind, UseOutcome, ConsentAsk, ConsentAnswer, FeedbackText, OralExchange, MessageSummary,
+        MessageView, ActionView, DeadlineView, JournalStatus, NewUser, EntryView, DeskError)),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The OpenAPI document as committed in `docs/openapi.json`.
+pub fn openapi_json() -> String {
+    let mut doc = ApiDoc::openapi();
+    // The version is the protocol's, not the crate's: the file changes only when the API does.
+    doc.info.version = format!("v{}", protocol::PROTOCOL_VERSION);
+    doc.to_pretty_json().unwrap_or_default() + "\n"
+}
+
+/// The API's routes.
+pub fn router(api: Arc<Api>) -> Router {
+    Router::new()
+        .route("/api/v1/session", post(login).delete(logout))
+        .route("/api/v1/me", get(me))
+        .route("/api/v1/inbox", get(inbox))
+        .route("/api/v1/messages", post(compose))
+        .route("/api/v1/messages/{id}", get(view))
+        .route("/api/v1/messages/{id}/reply", post(reply))
+        .route("/api/v1/messages/{id}/use", post(use_data))
+        .route("/api/v1/messages/{id}/consent-request", post(consent_request))
+        .route("/api/v1/messages/{id}/consent", post(consent))
+        .route("/api/v1/messages/{id}/feedback-request", post(feedback_request))
+        .route("/api/v1/messages/{id}/feedback", post(feedback))
+        .route("/api/v1/oral", post(oral))
+        .route("/api/v1/journal", get(journal))
+        .route("/api/v1/journal/verify", get(verify))
+        .route("/api/v1/users", post(put_user))
+        .route("/healthz", get(healthz))
+        .route(
+            "/api/openapi.json",
+            get(|| async { ([(header::CONTENT_TYPE, "application/json")], openapi_json()) }),
+        )
+        .with_state(api)
+}
+
+/// Serves `router` over TLS (no client certificate: officers authenticate with a password).
+pub async fn serve(listener: TcpListener, tls: Arc<rustls::ServerConfig>, app: Router) {
+    let acceptor = TlsAcceptor::from(tls);
+    loop {
+        let Ok((tcp, _)) = listener.accept().await else {
+            continue;
+        };
+        let acceptor = acceptor.clone();
+        let app = app.clone();
+        tokio::spawn(async move {
+            let Ok(stream) = acceptor.accept(tcp).await else {
+                return;
+            };
+            let service = TowerToHyperService::new(app);
+            let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}

@@ -1,0 +1,179 @@
+//! The demo network: BE, LU and NL nodes on loopback, each with its own store, keys and
+//! generated officers. Used by `grens demo`, `grens demo --check` and the integration tests.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use store::{AnyStore, PostgresStore};
+use tokio::net::TcpListener;
+use treaty::PartyCode;
+
+use crate::config::NodeConfig;
+use crate::desk::NewUser;
+use crate::serve::{start_with, RunningNode};
+use crate::NodeError;
+
+/// Where the demo nodes keep their data.
+#[derive(Debug, Clone)]
+pub enum Stores {
+    /// One SQLite file per node in the network's folder (the embedded default).
+    Sqlite,
+    /// One schema per node (`<prefix>_be`, …) in this PostgreSQL database.
+    Postgres { url: String, schema_prefix: String },
+}
+
+/// The ports of a node; 0 lets the system choose.
+#[derive(Debug, Clone, Copy)]
+pub struct Ports {
+    pub inbox: u16,
+    pub api: u16,
+}
+
+/// One running demo node.
+#[derive(Debug)]
+pub struct DemoNode {
+    pub id: String,
+    pub party: PartyCode,
+    pub inbox_url: String,
+    pub api_url: String,
+    /// `sqlite:PATH` or the PostgreSQL schema.
+    pub database: String,
+    pub running: RunningNode,
+}
+
+/// The running network.
+#[derive(Debug)]
+pub struct DemoNetwork {
+    pub dir: PathBuf,
+    pub ca_pem: String,
+    pub nodes: Vec<DemoNode>,
+}
+
+impl DemoNetwork {
+    pub fn node(&self, party: &str) -> Option<&DemoNode> {
+        self.nodes.iter().find(|n| n.party.as_str() == party)
+    }
+}
+
+/// The password of a generated demo account (development only).
+pub fn demo_password(username: &str) -> String {
+    format!("grens-{username}")
+}
+
+/// The generated accounts of a party's node: a contact-point operator, a supervisor, a
+/// data-protection officer, an administrator and officers of border-region units.
+pub fn demo_users(party: &str) -> Vec<NewUser> {
+    let p = party.to_ascii_lowercase();
+    let language = if party == "LU" { "fr" } else { "nl" };
+    let user = |name: &str, display: &str, unit: &str, region: &str, roles: &[&str]| NewUser {
+        username: format!("{p}.{name}"),
+        display_name: display.to_owned(),
+        party: party.to_owned(),
+        unit: unit.to_owned(),
+        region: region.to_owned(),
+        roles: roles.iter().map(|r| (*r).to_owned()).collect(),
+        language: language.to_owned(),
+        password: demo_password(&format!("{p}.{name}")),
+    };
+    let mut users = vec![
+        user("operator", &format!("{party} contact-point operator"), "NCP", "national", &["officer", "contact_point"]),
+        user("supervisor", &format!("{party} supervisor"), "NCP", "national", &["supervisor"]),
+        user("dpo", &format!("{party} data-protection officer"), "NCP", "national", &["dpo"]),
+        user("admin", &format!("{party} administrator"), "NCP", "national", &["admin"]),
+    ];
+    match party {
+        "BE" => users.push(user("antwerpen", "Inspecteur Antwerpen", "Antwerpen", "Antwerpen", &["officer"])),
+        "NL" => {
+            users.push(user("oostbrabant", "Rechercheur Oost-Brabant", "Oost-Brabant", "Oost-Brabant", &["officer"]));
+            users.push(user(
+                "zwb",
+                "Agent Zeeland-West-Brabant",
+                "Zeeland-West-Brabant",
+                "Zeeland-West-Brabant",
+                &["officer"],
+            ));
+        }
+        _ => users.push(user("officer", "Officier de police", "NCP", "national", &["officer"])),
+    }
+    users
+}
+
+async fn bind(port: u16) -> Result<(TcpListener, SocketAddr), NodeError> {
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let listener = TcpListener::bind(addr).await.map_err(|e| NodeError::Io {
+        path: addr.to_string(),
+        source: e,
+    })?;
+    let local = listener.local_addr().map_err(|e| NodeError::Io {
+        path: addr.to_string(),
+        source: e,
+    })?;
+    Ok((listener, local))
+}
+
+/// Creates the PKI in `dir`, starts BE-NCP, LU-NCP and NL-NCP and seeds their officers.
+pub async fn start(dir: &Path, ports: [Ports; 3], stores: &Stores) -> Result<DemoNetwork, NodeError> {
+    std::fs::create_dir_all(dir).map_err(crate::io(dir))?;
+    let mut bound = Vec::new();
+    for (party, p) in ["BE", "LU", "NL"].into_iter().zip(ports) {
+        let (inbox, inbox_addr) = bind(p.inbox).await?;
+        let (api, api_addr) = bind(p.api).await?;
+        let party = PartyCode::parse(party).map_err(NodeError::Tls)?;
+        bound.push((party, inbox, inbox_addr, api, api_addr));
+    }
+    let plan: Vec<(String, PartyCode, String)> = bound
+        .iter()
+        .map(|(party, _, addr, _, _)| (format!("{party}-NCP"), party.clone(), format!("https://{addr}")))
+        .collect();
+    let pki = dir.join("pki");
+    crate::pki::init(&pki, &plan)?;
+    let ca_path = pki.join("ca.crt");
+    let ca_pem = std::fs::read_to_string(&ca_path).map_err(crate::io(&ca_path))?;
+    let mut nodes = Vec::new();
+    for (party, inbox, inbox_addr, api, api_addr) in bound {
+        let id = format!("{party}-NCP");
+        let (store, database) = match stores {
+            Stores::Sqlite => {
+                let file = dir.join(format!("{id}.sqlite"));
+                (AnyStore::open(&format!("sqlite:{}", file.display())).await?, format!("sqlite:{}", file.display()))
+            }
+            Stores::Postgres { url, schema_prefix } => {
+                let schema = format!("{schema_prefix}_{}", party.as_str().to_ascii_lowercase());
+                (
+                    AnyStore::Postgres(PostgresStore::open(url, Some(&schema)).await?),
+                    format!("postgres schema {schema}"),
+                )
+            }
+        };
+        let config = NodeConfig {
+            node: id.clone(),
+            listen: inbox_addr,
+            api_listen: Some(api_addr),
+            profile: "benelux-2018".into(),
+            pki: pki.clone(),
+            database: database.clone(),
+            max_skew_secs: 300,
+            delivery_round_ms: 100,
+        };
+        let running = start_with(&config, store, inbox, Some(api)).await?;
+        for user in demo_users(party.as_str()) {
+            running.desk.put_user(user).await.map_err(|e| NodeError::Delivery {
+                to: id.clone(),
+                problem: e.message,
+            })?;
+        }
+        nodes.push(DemoNode {
+            id,
+            party,
+            inbox_url: format!("https://{inbox_addr}"),
+            api_url: format!("https://{api_addr}"),
+            database,
+            running,
+        });
+    }
+    Ok(DemoNetwork {
+        dir: dir.to_owned(),
+        ca_pem,
+        nodes,
+    })
+}
