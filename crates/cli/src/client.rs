@@ -64,7 +64,7 @@ pub struct ReplyArgs {
     login: Login,
     /// The request answered.
     id: String,
-    /// Refuse on this ground (`2023/977 6(1)(a)`…, or `61`) instead of providing.
+    /// Refuse on this ground (`2023/977:6(a)`…, or `61`) instead of providing.
     #[arg(long)]
     refuse: Option<String>,
     /// The provision's text, or the refusal's reasons.
@@ -103,14 +103,15 @@ async fn client(login: &Login) -> Result<OfficerClient> {
 }
 
 fn print(answer: Answer) -> Result<ExitCode> {
-    println!(
-        "{}",
-        serde_json::to_string_pretty(&answer.body).unwrap_or_default()
-    );
+    println!("{}", serde_json::to_string_pretty(&answer.body).unwrap_or_default());
     Ok(if answer.status.is_success() {
         ExitCode::SUCCESS
     } else {
-        eprintln!("error: {} {}", answer.status, answer.body["message"].as_str().unwrap_or(""));
+        eprintln!(
+            "error: {} {}",
+            answer.status,
+            answer.body["message"].as_str().unwrap_or("")
+        );
         ExitCode::from(1)
     })
 }
@@ -174,7 +175,10 @@ pub fn inbox(login: Login) -> Result<ExitCode> {
         if !answer.status.is_success() {
             return print(answer);
         }
-        println!("{:<36}  {:<3}  {:<22}  {:<28}  {:<28}  deadline", "id", "dir", "kind", "from", "to");
+        println!(
+            "{:<36}  {:<3}  {:<22}  {:<28}  {:<28}  deadline",
+            "id", "dir", "kind", "from", "to"
+        );
         for m in answer.body.as_array().into_iter().flatten() {
             let deadline = match &m["deadline"] {
                 Value::Null => String::new(),

@@ -1,6 +1,7 @@
 //! `grens`: the command line of the grens platform. A thin layer over the crates.
 
 mod audit;
+mod bench;
 mod client;
 mod demo;
 mod tour;
@@ -65,6 +66,16 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
     },
+    /// Local accounts of a node (embedded mode).
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Benchmarks (figures for docs/benchmarks.md).
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
     /// Officer client: send a request (Art. 4) through a node's API.
     Request(client::RequestArgs),
     /// Officer client: the inbox, with legal deadlines.
@@ -86,6 +97,53 @@ enum ConformanceCommand {
     /// Run every *.json scenario in DIR: one PASS/FAIL line each, then "N passed, M failed".
     /// Exit 0 when all pass, 1 when some fail, 2 when some scenario is invalid.
     Run { dir: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create or replace an account in a node's store (argon2id password hash).
+    Add {
+        /// The node's store: `sqlite:PATH` or `postgres://…`.
+        #[arg(long, value_name = "URL")]
+        db: String,
+        #[arg(long)]
+        username: String,
+        #[arg(long, env = "GRENS_NEW_PASSWORD", hide_env_values = true)]
+        password: String,
+        #[arg(long)]
+        party: String,
+        /// The officer's unit (`NCP` for the contact point's desk).
+        #[arg(long, default_value = "NCP")]
+        unit: String,
+        /// The region the unit is competent for, as the profile names it.
+        #[arg(long, default_value = "national")]
+        region: String,
+        /// Comma-separated: officer, contact_point, supervisor, dpo, admin.
+        #[arg(long, value_delimiter = ',')]
+        roles: Vec<String>,
+        #[arg(long, default_value = "en")]
+        language: String,
+        #[arg(long)]
+        display_name: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum BenchCommand {
+    /// Signed, durable request→receipt between two nodes over loopback mTLS on SQLite, and a
+    /// NATS JetStream publish-ack baseline of the same payload in the same run.
+    Exchange {
+        #[arg(long, default_value_t = 2000)]
+        messages: usize,
+        /// Messages in flight at once.
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+        #[arg(long, default_value = "nats://127.0.0.1:4222", value_name = "URL")]
+        nats: String,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -167,6 +225,18 @@ fn serve(config: &std::path::Path) -> anyhow::Result<ExitCode> {
     })
 }
 
+fn user_add(db: &str, new: node::desk::NewUser) -> anyhow::Result<ExitCode> {
+    use store::JournalStore as _;
+    let name = new.username.clone();
+    let user = node::accounts::account(new, jiff::Timestamp::now()).map_err(anyhow::Error::msg)?;
+    tokio::runtime::Runtime::new()?.block_on(async {
+        let store = store::AnyStore::open(db).await?;
+        store.put_user(user).await?;
+        println!("account {name} saved in {db}");
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let profiles = treaty_cmds::ProfileSource::new(cli.profiles);
@@ -192,6 +262,41 @@ fn main() -> ExitCode {
             command: TreatyCommand::Tour,
         } => tour::run(&profiles),
         Command::Demo { check, dir } => demo::run(check, dir),
+        Command::User {
+            command:
+                UserCommand::Add {
+                    db,
+                    username,
+                    password,
+                    party,
+                    unit,
+                    region,
+                    roles,
+                    language,
+                    display_name,
+                },
+        } => user_add(
+            &db,
+            node::desk::NewUser {
+                display_name: display_name.unwrap_or_else(|| username.clone()),
+                username,
+                password,
+                party,
+                unit,
+                region,
+                roles,
+                language,
+            },
+        ),
+        Command::Bench {
+            command:
+                BenchCommand::Exchange {
+                    messages,
+                    concurrency,
+                    nats,
+                    json,
+                },
+        } => bench::run(messages, concurrency, &nats, json),
         Command::Request(args) => client::request(args),
         Command::Inbox(login) => client::inbox(login),
         Command::Show { login, id } => client::show(login, id),

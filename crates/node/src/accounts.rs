@@ -49,6 +49,41 @@ impl Role {
     }
 }
 
+/// A validated account with its password hashed (argon2id).
+pub fn account(new: crate::desk::NewUser, now: jiff::Timestamp) -> Result<store::User, String> {
+    treaty::PartyCode::parse(&new.party).map_err(|e| format!("party '{}': {e}", new.party))?;
+    if new.username.trim().is_empty() {
+        return Err("username: empty".into());
+    }
+    if new.password.chars().count() < 8 {
+        return Err("password: at least 8 characters".into());
+    }
+    if new.roles.is_empty() {
+        return Err("roles: give at least one (officer, contact_point, supervisor, dpo, admin)".into());
+    }
+    for role in &new.roles {
+        if Role::parse(role).is_none() {
+            return Err(format!(
+                "unknown role '{role}' (officer, contact_point, supervisor, dpo, admin)"
+            ));
+        }
+    }
+    if !["nl", "fr", "en"].contains(&new.language.as_str()) {
+        return Err(format!("language '{}': choose nl, fr or en", new.language));
+    }
+    Ok(store::User {
+        password_hash: hash_password(&new.password)?,
+        username: new.username,
+        display_name: new.display_name,
+        party: new.party,
+        unit: new.unit,
+        region: new.region,
+        roles: new.roles,
+        language: new.language,
+        created_at: now,
+    })
+}
+
 /// Whether `user` holds `role`.
 pub fn has_role(user: &store::User, role: Role) -> bool {
     user.roles.iter().any(|r| r == role.as_str())
@@ -65,11 +100,7 @@ pub fn hash_password(password: &str) -> Result<String, String> {
 
 /// Whether `password` matches the stored PHC `hash`. A malformed hash never matches.
 pub fn verify_password(hash: &str, password: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
-    })
+    PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
 }
 
 /// A new bearer token and the SHA-256 under which it is stored (the token itself never is).

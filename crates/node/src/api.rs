@@ -23,9 +23,9 @@ use tokio_rustls::TlsAcceptor;
 use utoipa::OpenApi;
 
 use crate::desk::{
-    ActionView, Compose, ComposeKind, ConsentAnswer, ConsentAsk, DecisionView, DeadlineView, Desk, DeskError,
-    DirectFacts, FeedbackText, JournalStatus, MessageSummary, MessageView, NewUser, OralExchange, Reply, Sent,
-    UseKind, UseOutcome, UseRequest, Via,
+    ActionView, Compose, ComposeKind, ConsentAnswer, ConsentAsk, DeadlineView, DecisionView, Desk, DeskError,
+    DirectFacts, FeedbackText, JournalStatus, MessageSummary, MessageView, NewUser, OralExchange, Reply, Sent, UseKind,
+    UseOutcome, UseRequest, Via,
 };
 
 /// Failed log-ins allowed per user name within [`THROTTLE_WINDOW`] before further attempts are
@@ -174,13 +174,16 @@ async fn login(State(api): State<Arc<Api>>, bytes: Bytes) -> Result<Json<Session
     let login: Login = body(&bytes)?;
     let now = Timestamp::now();
     {
-        let mut failures = api.failures.lock().map_err(|_| DeskError::unauthenticated("try again"))?;
+        let mut failures = api
+            .failures
+            .lock()
+            .map_err(|_| DeskError::unauthenticated("try again"))?;
         let recent = failures.entry(login.username.clone()).or_default();
         recent.retain(|t| now.duration_since(*t) < THROTTLE_WINDOW);
         if recent.len() >= MAX_FAILED_LOGINS {
             return Err(DeskError {
                 status: 429,
-                error: "throttled".into(),
+                error: "throttled",
                 message: format!(
                     "{MAX_FAILED_LOGINS} failed log-ins for '{}' in the last {} minutes: wait and try again",
                     login.username,

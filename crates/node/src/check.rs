@@ -65,7 +65,10 @@ async fn arrives(client: &OfficerClient, id: &str) -> Result<Value, NodeError> {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    Err(failed(&client.username, format!("message {id} did not arrive within 15 s")))
+    Err(failed(
+        &client.username,
+        format!("message {id} did not arrive within 15 s"),
+    ))
 }
 
 fn id_of(sent: &Value) -> Result<String, NodeError> {
@@ -190,7 +193,9 @@ pub async fn run(net: &DemoNetwork, print: &mut dyn FnMut(&Step)) -> Result<Repo
         "NL export as evidence is now allowed and shows the condition",
         allowed["allowed"] == true
             && cites(&allowed["decision"], "10(3)")
-            && allowed["conditions"].as_array().is_some_and(|c| c.iter().any(|x| x == condition)),
+            && allowed["conditions"]
+                .as_array()
+                .is_some_and(|c| c.iter().any(|x| x == condition)),
         format!("conditions: {}", allowed["conditions"]),
         print,
     );
@@ -237,8 +242,12 @@ pub async fn run(net: &DemoNetwork, print: &mut dyn FnMut(&Step)) -> Result<Repo
         .await?
         .ok()?;
     let nl_notice = answer["notices"][0].as_str().unwrap_or_default().to_owned();
-    let be_told = arrives(&be, &be_notice).await.is_ok_and(|m| m["kind"] == "direct_exchange_notice");
-    let nl_told = arrives(&nl_op, &nl_notice).await.is_ok_and(|m| m["kind"] == "direct_exchange_notice");
+    let be_told = arrives(&be, &be_notice)
+        .await
+        .is_ok_and(|m| m["kind"] == "direct_exchange_notice");
+    let nl_told = arrives(&nl_op, &nl_notice)
+        .await
+        .is_ok_and(|m| m["kind"] == "direct_exchange_notice");
     r.check(
         "BE Antwerpen and NL Zeeland-West-Brabant exchange directly (Art. 6(4)(a)); both contact points notified",
         cites(&direct["decisions"][0], "6(4)(a)") && be_told && nl_told,
@@ -254,7 +263,11 @@ pub async fn run(net: &DemoNetwork, print: &mut dyn FnMut(&Step)) -> Result<Repo
         let entries = node.running.desk.node.store.entries(1, length).await?;
         let missing: Vec<&&String> = ids
             .iter()
-            .filter(|id| !entries.iter().any(|e| e.entry.message_id.as_deref() == Some(id.as_str())))
+            .filter(|id| {
+                !entries
+                    .iter()
+                    .any(|e| e.entry.message_id.as_deref() == Some(id.as_str()))
+            })
             .collect();
         r.check(
             &format!("every message of the exchange is in the {party} journal"),

@@ -9,8 +9,7 @@ use std::sync::Arc;
 
 use jiff::{SignedDuration, Timestamp};
 use protocol::{
-    Body, Channel, ConsentScope, ConsentUse, Envelope, HandlingCodes, LegalBasis, NodeAddress, Purpose,
-    Subject,
+    Body, Channel, ConsentScope, ConsentUse, Envelope, HandlingCodes, LegalBasis, NodeAddress, Purpose, Subject,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -32,23 +31,23 @@ pub struct DeskError {
     #[serde(skip)]
     pub status: u16,
     /// `unauthenticated`, `forbidden`, `not_found`, `invalid`, `refused_by_treaty`, `unavailable`.
-    pub error: String,
+    pub error: &'static str,
     pub message: String,
     /// The treaty engine's decision, where it refused.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
-    pub decision: Option<Value>,
+    pub decision: Option<Box<Value>>,
     /// What the officer can do instead (e.g. ask the provider's consent).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
-    pub offer: Option<Value>,
+    pub offer: Option<Box<Value>>,
 }
 
 impl DeskError {
-    fn new(status: u16, error: &str, message: impl Into<String>) -> Self {
+    fn new(status: u16, error: &'static str, message: impl Into<String>) -> Self {
         DeskError {
             status,
-            error: error.to_owned(),
+            error,
             message: message.into(),
             decision: None,
             offer: None,
@@ -71,7 +70,7 @@ impl DeskError {
     }
     fn refused(message: impl Into<String>, decision: Value) -> Self {
         let mut e = DeskError::new(403, "refused_by_treaty", message);
-        e.decision = Some(decision);
+        e.decision = Some(Box::new(decision));
         e
     }
 }
@@ -242,7 +241,7 @@ pub enum Reply {
         language: String,
     },
     Refusal {
-        /// A Directive 2023/977 Art. 6 ground (`2023/977 6(1)(a)` … ) or `61`.
+        /// A Directive 2023/977 Art. 6 ground (`2023/977:6(a)` … `2023/977:6(h)`) or `61`.
         ground: String,
         reasons: String,
     },
@@ -438,7 +437,9 @@ fn actor(user: &User) -> String {
 fn legal(article: &str) -> LegalBasis {
     LegalBasis {
         instrument: "benelux-2018".into(),
-        article: article.parse().expect("the article references of this module are valid"),
+        article: article
+            .parse()
+            .expect("the article references of this module are valid"),
     }
 }
 
@@ -523,41 +524,8 @@ impl Desk {
 
     /// Creates or replaces an account (administrators; also used to seed the demo).
     pub async fn put_user(&self, user: NewUser) -> Result<(), DeskError> {
-        party(&user.party)?;
-        if user.username.trim().is_empty() || user.password.len() < 8 {
-            return Err(DeskError::invalid(
-                "a user needs a name and a password of at least 8 characters",
-            ));
-        }
-        for role in &user.roles {
-            if Role::parse(role).is_none() {
-                return Err(DeskError::invalid(format!(
-                    "unknown role '{role}' (officer, contact_point, supervisor, dpo, admin)"
-                )));
-            }
-        }
-        if !["nl", "fr", "en"].contains(&user.language.as_str()) {
-            return Err(DeskError::invalid(format!(
-                "language '{}': choose nl, fr or en",
-                user.language
-            )));
-        }
-        let password_hash = accounts::hash_password(&user.password).map_err(DeskError::invalid)?;
-        self.node
-            .store
-            .put_user(User {
-                username: user.username,
-                display_name: user.display_name,
-                party: user.party,
-                unit: user.unit,
-                region: user.region,
-                roles: user.roles,
-                language: user.language,
-                password_hash,
-                created_at: self.now(),
-            })
-            .await?;
-        Ok(())
+        let user = accounts::account(user, self.now()).map_err(DeskError::invalid)?;
+        Ok(self.node.store.put_user(user).await?)
     }
 
     fn demand(&self, user: &User, roles: &[Role]) -> Result<(), DeskError> {
@@ -719,11 +687,7 @@ impl Desk {
             decisions,
             notices: Vec::new(),
         };
-        if let Some(refused) = sent
-            .decisions
-            .iter()
-            .find(|d| d.verdict.as_deref() == Some("refused"))
-        {
+        if let Some(refused) = sent.decisions.iter().find(|d| d.verdict.as_deref() == Some("refused")) {
             let mut e = DeskError::refused(
                 format!("{} is not allowed: {}", refused.action, refused.reasons.join("; ")),
                 serde_json::to_value(&sent).unwrap_or(Value::Null),
@@ -767,13 +731,18 @@ impl Desk {
         self.dispatch(
             user,
             &envelope,
-            &format!("Art. {article}: {} to {to} via {}", envelope.body.kind(), c.via.as_str()),
+            &format!(
+                "Art. {article}: {} to {to} via {}",
+                envelope.body.kind(),
+                c.via.as_str()
+            ),
         )
         .await?;
         sent.message_id = Some(envelope.id.to_string());
         sent.case = envelope.case.map(|c| c.to_string());
         if let (Via::Direct, Some(ground)) = (c.via, direct_ground) {
-            sent.notices.push(self.notify_contact_point(user, &envelope, ground, &to).await?);
+            sent.notices
+                .push(self.notify_contact_point(user, &envelope, ground, &to).await?);
         }
         Ok(sent)
     }
@@ -833,7 +802,11 @@ impl Desk {
 
     /// The legal clock on a message, if it has one: the reply to a received request
     /// (Directive 2023/977 Art. 5) or the written confirmation of an oral exchange (Art. 12(2)).
-    async fn deadline_of(&self, message: &StoredMessage, envelope: &Envelope) -> Result<Option<DeadlineView>, DeskError> {
+    async fn deadline_of(
+        &self,
+        message: &StoredMessage,
+        envelope: &Envelope,
+    ) -> Result<Option<DeadlineView>, DeskError> {
         let (view, what, answered_by): (DecisionView, &str, &[&str]) = match (&envelope.body, message.direction) {
             (
                 Body::Request {
@@ -911,7 +884,14 @@ impl Desk {
     /// its legal clock.
     pub async fn inbox(&self, user: &User) -> Result<Vec<MessageSummary>, DeskError> {
         let mut out = Vec::new();
-        for message in self.node.store.messages(MessageQuery::default()).await?.into_iter().rev() {
+        for message in self
+            .node
+            .store
+            .messages(MessageQuery::default())
+            .await?
+            .into_iter()
+            .rev()
+        {
             let Ok(envelope) = serde_json::from_str::<Envelope>(&message.bytes) else {
                 continue;
             };
@@ -927,7 +907,9 @@ impl Desk {
     async fn provided_data(&self, user: &User, id: &str) -> Result<(StoredMessage, Envelope), DeskError> {
         let (message, envelope) = self.load(user, id).await?;
         match (&envelope.body, message.direction) {
-            (Body::Provision { .. } | Body::SpontaneousProvision { .. }, Direction::Incoming) => Ok((message, envelope)),
+            (Body::Provision { .. } | Body::SpontaneousProvision { .. }, Direction::Incoming) => {
+                Ok((message, envelope))
+            }
             _ => Err(DeskError::invalid(format!(
                 "{id} is a {} {}, not data provided to this node",
                 match message.direction {
@@ -940,7 +922,10 @@ impl Desk {
     }
 
     /// Consents in force for provided data: given with it (Art. 11(1)) or granted later.
-    async fn consents(&self, provided: &Envelope) -> Result<Vec<(ConsentScope, Vec<ConsentUse>, Vec<String>, Timestamp)>, DeskError> {
+    async fn consents(
+        &self,
+        provided: &Envelope,
+    ) -> Result<Vec<(ConsentScope, Vec<ConsentUse>, Vec<String>, Timestamp)>, DeskError> {
         let mut consents = Vec::new();
         if let Some(h) = &provided.handling {
             if !h.consented_uses.is_empty() {
@@ -981,7 +966,11 @@ impl Desk {
     }
 
     /// The engine's decision on a use of provided data at `now`.
-    async fn decide_use(&self, provided: &Envelope, use_: UseKind) -> Result<(DecisionView, Decision, Vec<String>), DeskError> {
+    async fn decide_use(
+        &self,
+        provided: &Envelope,
+        use_: UseKind,
+    ) -> Result<(DecisionView, Decision, Vec<String>), DeskError> {
         let restricted = provided
             .handling
             .as_ref()
@@ -1030,13 +1019,19 @@ impl Desk {
             }))?;
             marking = match decision.details.marking {
                 Some(Some(m)) => Some(m),
-                Some(None) => Some(format!("{} (no national marking; protected as EU {})", class.marking, class.eu_level)),
+                Some(None) => Some(format!(
+                    "{} (no national marking; protected as EU {})",
+                    class.marking, class.eu_level
+                )),
                 None => Some(format!("{} ({})", class.marking, view.reasons.join("; "))),
             };
         }
         let provided = matches!(
             (&envelope.body, message.direction),
-            (Body::Provision { .. } | Body::SpontaneousProvision { .. }, Direction::Incoming)
+            (
+                Body::Provision { .. } | Body::SpontaneousProvision { .. },
+                Direction::Incoming
+            )
         );
         if provided {
             for use_ in [
@@ -1104,8 +1099,17 @@ impl Desk {
         self.demand(user, &[Role::Officer, Role::ContactPoint])?;
         let (message, request) = self.load(user, id).await?;
         let request_channel = match (&request.body, message.direction) {
-            (Body::Request { channel, direct_ground, .. }, Direction::Incoming) => (*channel, *direct_ground),
-            _ => return Err(DeskError::invalid(format!("{id} is not a request received by this node"))),
+            (
+                Body::Request {
+                    channel, direct_ground, ..
+                },
+                Direction::Incoming,
+            ) => (*channel, *direct_ground),
+            _ => {
+                return Err(DeskError::invalid(format!(
+                    "{id} is not a request received by this node"
+                )))
+            }
         };
         let mut decisions = Vec::new();
         let (body, handling, article) = match reply {
@@ -1248,12 +1252,12 @@ impl Desk {
                 serde_json::to_value(&view).unwrap_or(Value::Null),
             );
             if let Some(use_) = request.use_.consent_use() {
-                e.offer = Some(json!({
+                e.offer = Some(Box::new(json!({
                     "action": "consent_request",
                     "path": format!("/api/v1/messages/{id}/consent-request"),
                     "body": { "uses": [use_], "reasons": request.justification },
                     "to": provided.from.to_string(),
-                }));
+                })));
             }
             return Err(e);
         }
@@ -1294,7 +1298,11 @@ impl Desk {
         let (message, request) = self.load(user, id).await?;
         let (about, uses) = match (&request.body, message.direction) {
             (Body::ConsentRequest { about, uses, .. }, Direction::Incoming) => (*about, uses.clone()),
-            _ => return Err(DeskError::invalid(format!("{id} is not a consent request received here"))),
+            _ => {
+                return Err(DeskError::invalid(format!(
+                    "{id} is not a consent request received here"
+                )))
+            }
         };
         let provided = self
             .node
@@ -1337,8 +1345,12 @@ impl Desk {
             body,
         )
         .replying_to(&request);
-        self.dispatch(user, &envelope, &format!("Art. 11: {} for {about}", envelope.body.kind()))
-            .await?;
+        self.dispatch(
+            user,
+            &envelope,
+            &format!("Art. 11: {} for {about}", envelope.body.kind()),
+        )
+        .await?;
         Ok(self.sent(&envelope, Vec::new()))
     }
 
@@ -1349,7 +1361,10 @@ impl Desk {
         self.demand(user, &[Role::Officer, Role::ContactPoint])?;
         let (message, provision) = self.load(user, id).await?;
         let asked_by_provider = message.direction == Direction::Outgoing
-            && matches!(provision.body, Body::Provision { .. } | Body::SpontaneousProvision { .. });
+            && matches!(
+                provision.body,
+                Body::Provision { .. } | Body::SpontaneousProvision { .. }
+            );
         let (view, decision) = self.decide(json!({
             "kind": "exchange.feedback_request",
             "asked_by_provider": asked_by_provider,
@@ -1374,7 +1389,11 @@ impl Desk {
         let (message, request) = self.load(user, id).await?;
         let about = match (&request.body, message.direction) {
             (Body::FeedbackRequest { about }, Direction::Incoming) => *about,
-            _ => return Err(DeskError::invalid(format!("{id} is not a feedback request received here"))),
+            _ => {
+                return Err(DeskError::invalid(format!(
+                    "{id} is not a feedback request received here"
+                )))
+            }
         };
         let envelope = Envelope::new(
             self.my_address(Some(user.unit.clone())),
@@ -1482,11 +1501,7 @@ impl Desk {
     pub async fn journal_entries(&self, user: &User, from: i64, limit: i64) -> Result<Vec<store::Entry>, DeskError> {
         self.demand(user, &[Role::Dpo, Role::Admin])?;
         let from = from.max(1);
-        Ok(self
-            .node
-            .store
-            .entries(from, from + limit.clamp(1, 1000) - 1)
-            .await?)
+        Ok(self.node.store.entries(from, from + limit.clamp(1, 1000) - 1).await?)
     }
 
     /// Verifies the journal's hash chain.
@@ -1531,4 +1546,5 @@ pub struct NewUser {
 }
 
 /// Verified against when the user is unknown, so a wrong name costs as much as a wrong password.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0G3Qy4W2m1z0c6Jc3b4l5cYVb7y9Kx8mQ5mX3r6pDk0";
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0G3Qy4W2m1z0c6Jc3b4l5cYVb7y9Kx8mQ5mX3r6pDk0";

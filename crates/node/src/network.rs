@@ -76,15 +76,51 @@ pub fn demo_users(party: &str) -> Vec<NewUser> {
         password: demo_password(&format!("{p}.{name}")),
     };
     let mut users = vec![
-        user("operator", &format!("{party} contact-point operator"), "NCP", "national", &["officer", "contact_point"]),
-        user("supervisor", &format!("{party} supervisor"), "NCP", "national", &["supervisor"]),
-        user("dpo", &format!("{party} data-protection officer"), "NCP", "national", &["dpo"]),
-        user("admin", &format!("{party} administrator"), "NCP", "national", &["admin"]),
+        user(
+            "operator",
+            &format!("{party} contact-point operator"),
+            "NCP",
+            "national",
+            &["officer", "contact_point"],
+        ),
+        user(
+            "supervisor",
+            &format!("{party} supervisor"),
+            "NCP",
+            "national",
+            &["supervisor"],
+        ),
+        user(
+            "dpo",
+            &format!("{party} data-protection officer"),
+            "NCP",
+            "national",
+            &["dpo"],
+        ),
+        user(
+            "admin",
+            &format!("{party} administrator"),
+            "NCP",
+            "national",
+            &["admin"],
+        ),
     ];
     match party {
-        "BE" => users.push(user("antwerpen", "Inspecteur Antwerpen", "Antwerpen", "Antwerpen", &["officer"])),
+        "BE" => users.push(user(
+            "antwerpen",
+            "Inspecteur Antwerpen",
+            "Antwerpen",
+            "Antwerpen",
+            &["officer"],
+        )),
         "NL" => {
-            users.push(user("oostbrabant", "Rechercheur Oost-Brabant", "Oost-Brabant", "Oost-Brabant", &["officer"]));
+            users.push(user(
+                "oostbrabant",
+                "Rechercheur Oost-Brabant",
+                "Oost-Brabant",
+                "Oost-Brabant",
+                &["officer"],
+            ));
             users.push(user(
                 "zwb",
                 "Agent Zeeland-West-Brabant",
@@ -135,7 +171,10 @@ pub async fn start(dir: &Path, ports: [Ports; 3], stores: &Stores) -> Result<Dem
         let (store, database) = match stores {
             Stores::Sqlite => {
                 let file = dir.join(format!("{id}.sqlite"));
-                (AnyStore::open(&format!("sqlite:{}", file.display())).await?, format!("sqlite:{}", file.display()))
+                (
+                    AnyStore::open(&format!("sqlite:{}", file.display())).await?,
+                    format!("sqlite:{}", file.display()),
+                )
             }
             Stores::Postgres { url, schema_prefix } => {
                 let schema = format!("{schema_prefix}_{}", party.as_str().to_ascii_lowercase());

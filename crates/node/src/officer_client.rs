@@ -48,13 +48,12 @@ fn http(ca_pem: &str) -> Result<reqwest::Client, NodeError> {
         let cert = cert.map_err(|e| NodeError::Tls(format!("CA certificate: {e}")))?;
         roots.add(cert).map_err(|e| NodeError::Tls(e.to_string()))?;
     }
-    let tls = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .map_err(|e| NodeError::Tls(e.to_string()))?
-    .with_root_certificates(roots)
-    .with_no_client_auth();
+    let tls =
+        rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .map_err(|e| NodeError::Tls(e.to_string()))?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
     reqwest::Client::builder()
         .use_preconfigured_tls(tls)
         .timeout(std::time::Duration::from_secs(30))
@@ -89,7 +88,14 @@ impl OfficerClient {
     }
 
     pub async fn get(&self, path: &str) -> Result<Answer, NodeError> {
-        send(&self.http, Method::GET, &format!("{}{path}", self.base), Some(&self.token), None).await
+        send(
+            &self.http,
+            Method::GET,
+            &format!("{}{path}", self.base),
+            Some(&self.token),
+            None,
+        )
+        .await
     }
 
     pub async fn post(&self, path: &str, body: &Value) -> Result<Answer, NodeError> {

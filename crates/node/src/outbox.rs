@@ -48,9 +48,13 @@ pub struct Sender {
     pub courier: Courier,
 }
 
+/// How long a message enqueued by [`Sender::send_now`] is left to the immediate attempt
+/// before the delivery rounds may take it over (only if this process died meanwhile).
+pub const IMMEDIATE_LEASE: SignedDuration = SignedDuration::from_secs(30);
+
 impl Sender {
-    /// Signs `envelope`, queues it and journals the disclosure in one transaction.
-    pub async fn send(&self, envelope: &Envelope, actor: &str, justification: &str) -> Result<Entry, NodeError> {
+    /// Signs `envelope` and prepares its outbox row and journal entry.
+    fn prepare(&self, envelope: &Envelope, actor: &str, justification: &str) -> Result<(Outgoing, NewEntry), NodeError> {
         let to = self
             .directory
             .by_id(&envelope.to.node)
@@ -81,41 +85,68 @@ impl Sender {
             case_id: envelope.case.map(|c| c.to_string()),
             details: serde_json::json!({ "kind": envelope.body.kind() }),
         };
+        Ok((message, entry))
+    }
+
+    /// Signs `envelope`, queues it and journals the disclosure in one transaction; the delivery
+    /// rounds deliver it.
+    pub async fn send(&self, envelope: &Envelope, actor: &str, justification: &str) -> Result<Entry, NodeError> {
+        let (message, entry) = self.prepare(envelope, actor, justification)?;
         Ok(self.store.enqueue(message, entry).await?)
+    }
+
+    /// Like [`Sender::send`] (durable first), then delivers at once and settles; returns how
+    /// the attempt ended. If the partner is down, the rounds retry with backoff as usual.
+    pub async fn send_now(
+        &self,
+        envelope: &Envelope,
+        actor: &str,
+        justification: &str,
+    ) -> Result<Settlement, NodeError> {
+        let (message, entry) = self.prepare(envelope, actor, justification)?;
+        let now = Timestamp::now();
+        self.store
+            .enqueue_claimed(message.clone(), entry, now + IMMEDIATE_LEASE)
+            .await?;
+        let outcome = self.attempt(&message, 0, now).await;
+        self.store.settle(&message.message_id, outcome.clone(), Timestamp::now()).await?;
+        Ok(outcome)
+    }
+
+    /// One delivery attempt of a queued message.
+    async fn attempt(&self, m: &Outgoing, attempts: i64, now: Timestamp) -> Settlement {
+        let Some(to) = self.directory.by_id(&m.to_node) else {
+            return Settlement::Refused(format!("{} is no longer in the network directory", m.to_node));
+        };
+        let signed = SignedMessage {
+            bytes: m.bytes.clone().into_bytes(),
+            signature: m.signature.clone(),
+        };
+        match self.courier.deliver(to, &signed).await {
+            Ok(Delivery::Receipted { .. }) => Settlement::Delivered,
+            Ok(Delivery::Refused { status, reason }) if status >= 500 => Settlement::Retry {
+                error: format!("{status}: {reason}"),
+                next_attempt: now + backoff(attempts, &m.message_id),
+            },
+            Ok(Delivery::Refused { status, reason }) => Settlement::Refused(format!("{status}: {reason}")),
+            Err(e) => Settlement::Retry {
+                error: e.to_string(),
+                next_attempt: now + backoff(attempts, &m.message_id),
+            },
+        }
     }
 
     /// Attempts every message due at `now` once.
     pub async fn deliver_due(&self, now: Timestamp) -> Result<RoundReport, NodeError> {
         let mut report = RoundReport::default();
         for queued in self.store.due(now, 256).await? {
-            let m = &queued.message;
-            let outcome = match self.directory.by_id(&m.to_node) {
-                None => Settlement::Refused(format!("{} is no longer in the network directory", m.to_node)),
-                Some(to) => {
-                    let signed = SignedMessage {
-                        bytes: m.bytes.clone().into_bytes(),
-                        signature: m.signature.clone(),
-                    };
-                    match self.courier.deliver(to, &signed).await {
-                        Ok(Delivery::Receipted { .. }) => Settlement::Delivered,
-                        Ok(Delivery::Refused { status, reason }) if status >= 500 => Settlement::Retry {
-                            error: format!("{status}: {reason}"),
-                            next_attempt: now + backoff(queued.attempts, &m.message_id),
-                        },
-                        Ok(Delivery::Refused { status, reason }) => Settlement::Refused(format!("{status}: {reason}")),
-                        Err(e) => Settlement::Retry {
-                            error: e.to_string(),
-                            next_attempt: now + backoff(queued.attempts, &m.message_id),
-                        },
-                    }
-                }
-            };
+            let outcome = self.attempt(&queued.message, queued.attempts, now).await;
             match &outcome {
                 Settlement::Delivered => report.delivered += 1,
                 Settlement::Refused(_) => report.refused += 1,
                 Settlement::Retry { .. } => report.retrying += 1,
             }
-            self.store.settle(&m.message_id, outcome, now).await?;
+            self.store.settle(&queued.message.message_id, outcome, now).await?;
         }
         Ok(report)
     }

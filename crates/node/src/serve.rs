@@ -6,11 +6,11 @@ use std::time::Duration;
 use jiff::{SignedDuration, Timestamp};
 use protocol::NodeKey;
 use store::AnyStore;
-use treaty::Profile;
 use tokio::net::TcpListener;
+use treaty::Profile;
 
-use crate::client::Courier;
 use crate::api::{self, Api};
+use crate::client::Courier;
 use crate::config::NodeConfig;
 use crate::desk::Desk;
 use crate::directory::Directory;
@@ -39,7 +39,9 @@ fn bind_error(addr: std::net::SocketAddr) -> impl FnOnce(std::io::Error) -> Node
 /// until the process ends.
 pub async fn start(config: &NodeConfig) -> Result<RunningNode, NodeError> {
     let store = AnyStore::open(&config.database).await?;
-    let inbox = TcpListener::bind(config.listen).await.map_err(bind_error(config.listen))?;
+    let inbox = TcpListener::bind(config.listen)
+        .await
+        .map_err(bind_error(config.listen))?;
     let api = match config.api_listen {
         Some(addr) => Some(TcpListener::bind(addr).await.map_err(bind_error(addr))?),
         None => None,

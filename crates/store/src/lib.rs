@@ -48,6 +48,14 @@ pub trait JournalStore: Send + Sync {
         -> impl Future<Output = Result<Received, StoreError>> + Send;
     /// Queues a signed message and journals it in one transaction (the transactional outbox).
     fn enqueue(&self, message: Outgoing, entry: NewEntry) -> impl Future<Output = Result<Entry, StoreError>> + Send;
+    /// Like [`JournalStore::enqueue`], but the message is claimed by the caller until
+    /// `lease_until` (it delivers at once; the delivery rounds take over only if it crashes).
+    fn enqueue_claimed(
+        &self,
+        message: Outgoing,
+        entry: NewEntry,
+        lease_until: jiff::Timestamp,
+    ) -> impl Future<Output = Result<Entry, StoreError>> + Send;
     /// Pending messages whose next attempt is due at `now`, oldest first.
     fn due(&self, now: jiff::Timestamp, limit: i64) -> impl Future<Output = Result<Vec<Queued>, StoreError>> + Send;
     /// Records how an attempt ended.
@@ -262,6 +270,14 @@ impl JournalStore for AnyStore {
     async fn enqueue(&self, message: Outgoing, entry: NewEntry) -> Result<Entry, StoreError> {
         dispatch!(self.enqueue(message, entry))
     }
+    async fn enqueue_claimed(
+        &self,
+        message: Outgoing,
+        entry: NewEntry,
+        lease_until: jiff::Timestamp,
+    ) -> Result<Entry, StoreError> {
+        dispatch!(self.enqueue_claimed(message, entry, lease_until))
+    }
     async fn due(&self, now: jiff::Timestamp, limit: i64) -> Result<Vec<Queued>, StoreError> {
         dispatch!(self.due(now, limit))
     }
@@ -283,7 +299,12 @@ impl JournalStore for AnyStore {
     async fn users(&self) -> Result<Vec<User>, StoreError> {
         dispatch!(self.users())
     }
-    async fn put_session(&self, token_sha256: &str, username: &str, expires: jiff::Timestamp) -> Result<(), StoreError> {
+    async fn put_session(
+        &self,
+        token_sha256: &str,
+        username: &str,
+        expires: jiff::Timestamp,
+    ) -> Result<(), StoreError> {
         dispatch!(self.put_session(token_sha256, username, expires))
     }
     async fn session_user(&self, token_sha256: &str, now: jiff::Timestamp) -> Result<Option<User>, StoreError> {
@@ -397,7 +418,12 @@ impl UserRow {
             problem: format!("user {}: created_at '{}': {e}", self.username, self.created_at),
         })?;
         Ok(User {
-            roles: self.roles.split(',').filter(|r| !r.is_empty()).map(str::to_owned).collect(),
+            roles: self
+                .roles
+                .split(',')
+                .filter(|r| !r.is_empty())
+                .map(str::to_owned)
+                .collect(),
             username: self.username,
             display_name: self.display_name,
             party: self.party,
@@ -443,7 +469,10 @@ pub(crate) fn message_query_sql(q: &MessageQuery) -> (String, Vec<String>) {
     };
     // UUIDv7 ids sort by creation time.
     let limit = q.limit.map(|n| format!(" LIMIT {}", n.max(0))).unwrap_or_default();
-    (format!("SELECT * FROM ({union}) AS m ORDER BY message_id{limit}"), params)
+    (
+        format!("SELECT * FROM ({union}) AS m ORDER BY message_id{limit}"),
+        params,
+    )
 }
 
 /// The SQL parameters of a settlement: state, next attempt (ms), error, settled_at.

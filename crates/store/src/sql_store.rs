@@ -158,6 +158,16 @@ macro_rules! sql_journal_store {
                 message: $crate::Outgoing,
                 entry: $crate::NewEntry,
             ) -> Result<$crate::Entry, $crate::StoreError> {
+                let next = message.queued_at;
+                self.enqueue_claimed(message, entry, next).await
+            }
+
+            async fn enqueue_claimed(
+                &self,
+                message: $crate::Outgoing,
+                entry: $crate::NewEntry,
+                lease_until: jiff::Timestamp,
+            ) -> Result<$crate::Entry, $crate::StoreError> {
                 let (_guard, mut tx) = self.begin_append().await?;
                 let row = append_in(&mut tx, &entry).await?;
                 sqlx::query($crate::sql_store::INSERT_OUTBOX)
@@ -167,7 +177,7 @@ macro_rules! sql_journal_store {
                     .bind(&message.signature)
                     .bind(&message.sha256)
                     .bind(message.queued_at.to_string())
-                    .bind(message.queued_at.as_millisecond())
+                    .bind(lease_until.as_millisecond())
                     .bind(&message.meta.case_id)
                     .bind(&message.meta.in_reply_to)
                     .bind(&message.meta.kind)

@@ -50,7 +50,10 @@ impl SqliteStore {
     /// A transaction in which this process alone appends, held until the guard drops.
     async fn begin_append(&self) -> Result<(OwnedMutexGuard<()>, Transaction<'static, Sqlite>), StoreError> {
         let guard = self.append_lock.clone().lock_owned().await;
-        Ok((guard, self.pool.begin().await?))
+        // IMMEDIATE: the write lock is taken at BEGIN. A deferred transaction that reads the
+        // head and then writes fails at once (SQLITE_BUSY, no waiting) when another write —
+        // an outbox settlement, a session — committed in between.
+        Ok((guard, self.pool.begin_with("BEGIN IMMEDIATE").await?))
     }
 }
 

@@ -1,5 +1,7 @@
 //! The `grens` binary as a user runs it: exit codes, messages, output.
 
+mod crash;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -1,5 +1,7 @@
 //! Real nodes over real mutual TLS on loopback (port 0), with real SQLite journals.
 
+mod flows;
+
 use std::sync::Arc;
 
 use jiff::{SignedDuration, Timestamp};

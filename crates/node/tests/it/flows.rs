@@ -1,0 +1,469 @@
+//! Every Title 2 flow between three real nodes (BE, LU, NL) over real mTLS on loopback, driven
+//! through the officers' HTTPS API — on SQLite files and on PostgreSQL.
+
+use serde_json::{json, Value};
+
+use node::network::{self, demo_password, DemoNetwork, Ports, Stores};
+use node::officer_client::{Answer, OfficerClient};
+use store::JournalStore;
+
+fn postgres_url() -> String {
+    std::env::var("GRENS_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/test".into())
+}
+
+async fn start(stores: Stores) -> (tempfile::TempDir, DemoNetwork) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let net = network::start(dir.path(), [Ports { inbox: 0, api: 0 }; 3], &stores)
+        .await
+        .expect("network");
+    (dir, net)
+}
+
+fn postgres(test: &str) -> Stores {
+    Stores::Postgres {
+        url: postgres_url(),
+        schema_prefix: format!(
+            "flows_{test}_{}_{}",
+            std::process::id(),
+            jiff::Timestamp::now().as_millisecond()
+        ),
+    }
+}
+
+async fn login(net: &DemoNetwork, party: &str, user: &str) -> OfficerClient {
+    let node = net.node(party).expect("node");
+    OfficerClient::login(&node.api_url, &net.ca_pem, user, &demo_password(user))
+        .await
+        .expect("log-in")
+}
+
+async fn arrives(client: &OfficerClient, id: &str) -> Value {
+    for _ in 0..300 {
+        let inbox = client
+            .get("/api/v1/inbox")
+            .await
+            .expect("inbox")
+            .ok()
+            .expect("inbox ok");
+        if let Some(m) = inbox.as_array().and_then(|a| a.iter().find(|m| m["id"] == id)) {
+            return m.clone();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("{id} never reached {}", client.username);
+}
+
+fn id(a: &Value) -> String {
+    a["message_id"].as_str().expect("message_id").to_owned()
+}
+
+fn cites(v: &Value, article: &str) -> bool {
+    v.to_string().contains(&format!("\"{article}\""))
+}
+
+fn refused(a: &Answer, status: u16, article: &str) {
+    assert_eq!(a.status.as_u16(), status, "{}", a.body);
+    assert!(cites(&a.body, article), "expected Art. {article} in {}", a.body);
+}
+
+async fn scripted(stores: Stores) {
+    let (_dir, net) = start(stores).await;
+    let mut lines = Vec::new();
+    let report = node::check::run(&net, &mut |s| lines.push(format!("{} {} {}", s.ok, s.name, s.detail)))
+        .await
+        .expect("run");
+    assert!(report.passed(), "{lines:#?}");
+    for (node, length, _, intact) in node::check::verify_journals(&net).await.expect("verify") {
+        assert!(intact, "{node}");
+        if node != "LU-NCP" {
+            assert!(length >= 5, "{node} journal has {length} entries");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_scripted_exchange_behaves_as_the_treaty_requires_on_sqlite() {
+    scripted(Stores::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_scripted_exchange_behaves_as_the_treaty_requires_on_postgres() {
+    scripted(postgres("scripted")).await;
+}
+
+async fn other_flows(stores: Stores) {
+    let (_dir, net) = start(stores).await;
+    let nl = login(&net, "NL", "nl.oostbrabant").await;
+    let lu = login(&net, "LU", "lu.operator").await;
+    let lu_sup = login(&net, "LU", "lu.supervisor").await;
+    let be = login(&net, "BE", "be.operator").await;
+
+    // Art. 4(2): spontaneous provision needs factual reasons.
+    let spontaneous = json!({ "kind": "spontaneous", "to_party": "LU", "subjects": [{ "type": "object", "kind": "vehicle", "identifier": "LU-AB-123" }], "text": "vehicle seen at three burglaries" });
+    refused(
+        &nl.post("/api/v1/messages", &spontaneous).await.expect("post"),
+        422,
+        "4(2)",
+    );
+    let mut with_reasons = spontaneous.clone();
+    with_reasons["factual_reasons_it_may_help"] = json!(true);
+    let sp = nl
+        .post("/api/v1/messages", &with_reasons)
+        .await
+        .expect("post")
+        .ok()
+        .expect("sent");
+    let sp_id = id(&sp);
+    assert_eq!(arrives(&lu, &sp_id).await["kind"], "spontaneous_provision");
+
+    // Art. 4(3): administrative measures, unless the requested party's law opposes.
+    let admin = json!({ "kind": "administrative_measures", "to_party": "BE", "subjects": [{ "type": "person", "surname": "Peeters" }], "text": "closure of a café: public-order antecedents?", "requested_law_expressly_opposes": true });
+    refused(&nl.post("/api/v1/messages", &admin).await.expect("post"), 422, "4(3)");
+    let mut allowed = admin.clone();
+    allowed["requested_law_expressly_opposes"] = json!(false);
+    let am = nl
+        .post("/api/v1/messages", &allowed)
+        .await
+        .expect("post")
+        .ok()
+        .expect("sent");
+    let am_id = id(&am);
+    assert!(cites(&am, "4(3)"), "{am}");
+    arrives(&be, &am_id).await;
+
+    // Refusal: an unknown ground is rejected; a Directive 2023/977 ground is sent with reasons.
+    let bad = be
+        .post(
+            &format!("/api/v1/messages/{am_id}/reply"),
+            &json!({ "type": "refusal", "ground": "because", "reasons": "no" }),
+        )
+        .await
+        .expect("post");
+    assert_eq!(bad.status.as_u16(), 403, "{}", bad.body);
+    let refusal = be
+        .post(
+            &format!("/api/v1/messages/{am_id}/reply"),
+            &json!({ "type": "refusal", "ground": "2023/977:6(a)", "reasons": "no such data in our systems" }),
+        )
+        .await
+        .expect("post")
+        .ok()
+        .expect("refusal");
+    let refusal_id = id(&refusal);
+    assert_eq!(arrives(&nl, &refusal_id).await["kind"], "refusal");
+    // The reply clock of the answered request is met.
+    let inbox = be.get("/api/v1/inbox").await.expect("inbox").ok().expect("ok");
+    let answered = inbox
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|m| m["id"] == am_id.as_str())
+        .expect("request");
+    assert_eq!(answered["deadline"]["met"], true, "{answered}");
+
+    // Art. 12(4): a Dutch provider provides in Dutch or English, not in German.
+    let req = nl
+        .post("/api/v1/messages", &json!({ "kind": "request", "to_party": "LU", "purpose": "criminal", "subjects": [{ "type": "person", "surname": "Weber" }], "text": "identity?" }))
+        .await
+        .expect("post")
+        .ok()
+        .expect("sent");
+    let req_id = id(&req);
+    arrives(&lu, &req_id).await;
+    refused(
+        &lu.post(
+            &format!("/api/v1/messages/{req_id}/reply"),
+            &json!({ "type": "provision", "subjects": [], "text": "…", "language": "nl" }),
+        )
+        .await
+        .expect("post"),
+        403,
+        "12(4)",
+    );
+    let prov = lu
+        .post(
+            &format!("/api/v1/messages/{req_id}/reply"),
+            &json!({ "type": "provision", "subjects": [], "text": "Identité confirmée.", "language": "fr", "classification": "Restreint Lux", "consented_uses": ["disclosure"], "conditions": ["informer la personne seulement après la clôture"] }),
+        )
+        .await
+        .expect("post")
+        .ok()
+        .expect("provision");
+    let prov_id = id(&prov);
+    arrives(&nl, &prov_id).await;
+    let view = nl
+        .get(&format!("/api/v1/messages/{prov_id}"))
+        .await
+        .expect("view")
+        .ok()
+        .expect("ok");
+    assert_eq!(view["marking"], "Dep. VERTROUWELIJK", "{view}");
+    let disclosure = view["actions"]
+        .as_array()
+        .expect("actions")
+        .iter()
+        .find(|a| a["action"] == "disclosure")
+        .expect("disclosure");
+    assert_eq!(
+        disclosure["allowed"], true,
+        "consent given with the provision (Art. 11(1)): {disclosure}"
+    );
+    assert!(view["conditions"].to_string().contains("clôture"), "{view}");
+
+    // Consent denied: the use stays refused.
+    let ask = nl
+        .post(
+            &format!("/api/v1/messages/{prov_id}/consent-request"),
+            &json!({ "uses": ["other_purpose"], "reasons": "tax fraud inquiry" }),
+        )
+        .await
+        .expect("post")
+        .ok()
+        .expect("asked");
+    let ask_id = id(&ask);
+    arrives(&lu_sup, &ask_id).await;
+    // Only a supervisor decides consent.
+    assert_eq!(
+        lu.post(
+            &format!("/api/v1/messages/{ask_id}/consent"),
+            &json!({ "decision": "deny", "reasons": "no" })
+        )
+        .await
+        .expect("post")
+        .status
+        .as_u16(),
+        403
+    );
+    let denial = lu_sup
+        .post(
+            &format!("/api/v1/messages/{ask_id}/consent"),
+            &json!({ "decision": "deny", "reasons": "not for tax purposes" }),
+        )
+        .await
+        .expect("post")
+        .ok()
+        .expect("denied");
+    arrives(&nl, &id(&denial)).await;
+
+    // Art. 7(3): the provider asks what became of its data; the recipient answers.
+    let fb = lu
+        .post(&format!("/api/v1/messages/{prov_id}/feedback-request"), &json!({}))
+        .await
+        .expect("post")
+        .ok()
+        .expect("asked");
+    assert!(cites(&fb, "7(3)"), "{fb}");
+    let fb_id = id(&fb);
+    arrives(&nl, &fb_id).await;
+    let answer = nl
+        .post(
+            &format!("/api/v1/messages/{fb_id}/feedback"),
+            &json!({ "text": "used to identify the suspect; case with the prosecutor" }),
+        )
+        .await
+        .expect("post")
+        .ok()
+        .expect("answered");
+    assert_eq!(arrives(&lu, &id(&answer)).await["kind"], "feedback_answer");
+    // Only the provider may ask (the recipient cannot ask feedback on data it received).
+    refused(
+        &nl.post(&format!("/api/v1/messages/{prov_id}/feedback-request"), &json!({}))
+            .await
+            .expect("post"),
+        403,
+        "7(3)",
+    );
+
+    // Art. 12(2): oral exchange only in an Art. 6(4) situation, confirmed in writing within 24 h.
+    let at = jiff::Timestamp::now().to_string();
+    let no_ground = json!({ "with_party": "BE", "at": at, "summary": "phone call", "direct": {} });
+    refused(&nl.post("/api/v1/oral", &no_ground).await.expect("post"), 403, "12(2)");
+    let zwb = login(&net, "NL", "nl.zwb").await;
+    let oral = zwb
+        .post("/api/v1/oral", &json!({ "with_party": "BE", "with_unit": "Antwerpen", "at": at, "summary": "phone call about a missing child at the border", "direct": { "urgent_delay_would_jeopardise": true } }))
+        .await
+        .expect("post")
+        .ok()
+        .expect("recorded");
+    let oral_id = id(&oral);
+    let mine = zwb.get("/api/v1/inbox").await.expect("inbox").ok().expect("ok");
+    let record = mine
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|m| m["id"] == oral_id.as_str())
+        .expect("record");
+    assert_eq!(record["deadline"]["article"], "12(2)", "{record}");
+    assert_eq!(record["deadline"]["met"], false);
+    zwb.post(
+        "/api/v1/messages",
+        &json!({ "kind": "spontaneous", "to_party": "BE", "to_unit": "Antwerpen", "factual_reasons_it_may_help": true, "subjects": [], "text": "written confirmation of our call", "confirms_oral": oral_id }),
+    )
+    .await
+    .expect("post")
+    .ok()
+    .expect("confirmed");
+    let mine = zwb.get("/api/v1/inbox").await.expect("inbox").ok().expect("ok");
+    let record = mine
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|m| m["id"] == oral_id.as_str())
+        .expect("record");
+    assert_eq!(record["deadline"]["met"], true, "{record}");
+
+    // Art. 6(4): no direct exchange without a ground; 6(2): a regional channel only inside the region.
+    refused(
+        &nl.post("/api/v1/messages", &json!({ "kind": "request", "to_party": "BE", "via": "direct", "purpose": "criminal", "subjects": [{ "type": "person", "surname": "X" }], "text": "?" })).await.expect("post"),
+        422,
+        "6(4)",
+    );
+    let lu_officer = login(&net, "LU", "lu.officer").await;
+    let preview = lu_officer
+        .post("/api/v1/messages?preview=true", &json!({ "kind": "request", "to_party": "BE", "via": "ncp", "purpose": "public_order", "subjects": [{ "type": "person", "surname": "Y" }], "text": "?" }))
+        .await
+        .expect("post")
+        .ok()
+        .expect("preview");
+    assert!(preview["message_id"].is_null(), "a preview sends nothing: {preview}");
+
+    // Roles, server-side: an officer cannot read the journal; the DPO can, and it verifies.
+    assert_eq!(nl.get("/api/v1/journal").await.expect("get").status.as_u16(), 403);
+    let dpo = login(&net, "NL", "nl.dpo").await;
+    let journal = dpo
+        .get("/api/v1/journal?from=1&limit=500")
+        .await
+        .expect("get")
+        .ok()
+        .expect("journal");
+    assert!(journal.as_array().is_some_and(|j| j.len() > 10), "{journal}");
+    let verify = dpo
+        .get("/api/v1/journal/verify")
+        .await
+        .expect("get")
+        .ok()
+        .expect("verify");
+    assert_eq!(verify["intact"], true, "{verify}");
+    // A unit officer does not see another unit's messages.
+    assert_eq!(
+        zwb.get(&format!("/api/v1/messages/{prov_id}"))
+            .await
+            .expect("get")
+            .status
+            .as_u16(),
+        403
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_other_title2_flow_on_sqlite() {
+    other_flows(Stores::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_other_title2_flow_on_postgres() {
+    other_flows(postgres("other")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_to_the_officer_api_gets_a_clear_error() {
+    let (_dir, net) = start(Stores::Sqlite).await;
+    let nl = login(&net, "NL", "nl.oostbrabant").await;
+    // Malformed JSON: the error says where.
+    let http_body = nl
+        .post("/api/v1/messages", &json!({ "kind": "request", "to_party": "BE" }))
+        .await
+        .expect("post");
+    assert_eq!(http_body.status.as_u16(), 422);
+    assert!(
+        http_body.body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("subjects") || m.contains("text")),
+        "{}",
+        http_body.body
+    );
+    // Unknown party.
+    let unknown = nl
+        .post(
+            "/api/v1/messages",
+            &json!({ "kind": "request", "to_party": "XX", "purpose": "criminal", "subjects": [], "text": "?" }),
+        )
+        .await
+        .expect("post");
+    assert_eq!(unknown.status.as_u16(), 422, "{}", unknown.body);
+    assert!(
+        unknown.body["message"].as_str().is_some_and(|m| m.contains("XX")),
+        "{}",
+        unknown.body
+    );
+    // A message id that does not exist.
+    assert_eq!(
+        nl.get("/api/v1/messages/not-an-id").await.expect("get").status.as_u16(),
+        404
+    );
+    // No session.
+    let node = net.node("NL").expect("NL");
+    let anonymous = reqwest_get(&node.api_url, &net.ca_pem).await;
+    assert_eq!(anonymous, 401);
+    // Wrong passwords are throttled after five attempts, and journaled.
+    for _ in 0..5 {
+        assert!(OfficerClient::login(&node.api_url, &net.ca_pem, "nl.dpo", "wrong")
+            .await
+            .is_err());
+    }
+    let err = OfficerClient::login(&node.api_url, &net.ca_pem, "nl.dpo", &demo_password("nl.dpo"))
+        .await
+        .expect_err("throttled");
+    assert!(err.to_string().contains("429"), "{err}");
+    let refusals = node
+        .running
+        .desk
+        .node
+        .store
+        .entries(1, 1000)
+        .await
+        .expect("journal")
+        .iter()
+        .filter(|e| e.entry.justification.starts_with("log-in refused"))
+        .count();
+    assert_eq!(refusals, 5);
+}
+
+async fn reqwest_get(base: &str, ca: &str) -> u16 {
+    // The inbox without a bearer token.
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in rustls::pki_types::pem::PemObject::pem_slice_iter(ca.as_bytes()) {
+        let cert: rustls::pki_types::CertificateDer<'static> = cert.expect("pem");
+        roots.add(cert).expect("root");
+    }
+    let tls =
+        rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .expect("versions")
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+    let http = reqwest::Client::builder()
+        .use_preconfigured_tls(tls)
+        .build()
+        .expect("client");
+    http.get(format!("{base}/api/v1/inbox"))
+        .send()
+        .await
+        .expect("get")
+        .status()
+        .as_u16()
+}
+
+#[test]
+fn the_committed_openapi_document_matches_the_code() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/openapi.json");
+    let generated = node::api::openapi_json();
+    if std::env::var_os("GRENS_UPDATE_OPENAPI").is_some() {
+        std::fs::write(&path, &generated).expect("write docs/openapi.json");
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "docs/openapi.json is out of date: run `GRENS_UPDATE_OPENAPI=1 cargo test -p grens-node openapi` and commit it"
+    );
+}
