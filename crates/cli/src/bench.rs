@@ -113,10 +113,23 @@ pub async fn exchange(messages: usize, concurrency: usize, nats_url: &str) -> Re
         max_skew_secs: 300,
         // The bench delivers at once; the rounds only pick up what a crash left behind.
         delivery_round_ms: 1000,
+        checkpoint_interval_secs: 0,
     };
     let store = |id: &str| format!("sqlite:{}", dir.path().join(format!("{id}.sqlite")).display());
-    let _be = start_with(&config("BE-NCP", be_a), AnyStore::open(&store("BE-NCP")).await?, be_l, None).await?;
-    let nl = start_with(&config("NL-NCP", nl_a), AnyStore::open(&store("NL-NCP")).await?, nl_l, None).await?;
+    let _be = start_with(
+        &config("BE-NCP", be_a),
+        AnyStore::open(&store("BE-NCP")).await?,
+        be_l,
+        None,
+    )
+    .await?;
+    let nl = start_with(
+        &config("NL-NCP", nl_a),
+        AnyStore::open(&store("NL-NCP")).await?,
+        nl_l,
+        None,
+    )
+    .await?;
     let from = NodeAddress::node(nl_p, "NL-NCP");
     let to = NodeAddress::node(be_p, "BE-NCP");
 
@@ -138,7 +151,10 @@ pub async fn exchange(messages: usize, concurrency: usize, nats_url: &str) -> Re
                 }
                 let t0 = Instant::now();
                 let envelope = request(&from, &to, n);
-                match sender.send_now(&envelope, "NL/officer:bench", "Art. 4(1): bench request").await? {
+                match sender
+                    .send_now(&envelope, "NL/officer:bench", "Art. 4(1): bench request")
+                    .await?
+                {
                     Settlement::Delivered => latencies.push(t0.elapsed()),
                     other => anyhow::bail!("message {n} was not receipted: {other:?}"),
                 }

@@ -24,8 +24,8 @@ use utoipa::OpenApi;
 
 use crate::desk::{
     ActionView, Compose, ComposeKind, ConsentAnswer, ConsentAsk, DeadlineView, DecisionView, Desk, DeskError,
-    DirectFacts, FeedbackText, JournalStatus, MessageSummary, MessageView, NewUser, OralExchange, Reply, Sent, UseKind,
-    UseOutcome, UseRequest, Via,
+    DirectFacts, FeedbackText, JournalStatus, MessageSummary, MessageView, NewUser, OralExchange, PartnerHistory,
+    Reply, Sent, UseKind, UseOutcome, UseRequest, Via,
 };
 
 /// Failed log-ins allowed per user name within [`THROTTLE_WINDOW`] before further attempts are
@@ -379,6 +379,21 @@ async fn verify(State(api): State<Arc<Api>>, officer: Officer) -> Result<Json<Jo
     Ok(Json(api.desk.verify_journal(&officer.user).await?))
 }
 
+#[utoipa::path(post, path = "/api/v1/checkpoints", tag = "audit", security(("bearer" = [])),
+    responses((status = 200, body = Vec<String>), (status = 403, body = DeskError)))]
+async fn checkpoints(State(api): State<Arc<Api>>, officer: Officer) -> Result<Json<Vec<String>>, DeskError> {
+    Ok(Json(api.desk.checkpoint_now(&officer.user).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/checkpoints/verify", tag = "audit", security(("bearer" = [])),
+    responses((status = 200, body = Vec<PartnerHistory>), (status = 403, body = DeskError)))]
+async fn verify_partners(
+    State(api): State<Arc<Api>>,
+    officer: Officer,
+) -> Result<Json<Vec<PartnerHistory>>, DeskError> {
+    Ok(Json(api.desk.verify_partners(&officer.user).await?))
+}
+
 #[utoipa::path(post, path = "/api/v1/users", tag = "admin", security(("bearer" = [])),
     request_body = NewUser,
     responses((status = 204), (status = 403, body = DeskError), (status = 422, body = DeskError)))]
@@ -400,10 +415,10 @@ async fn healthz() -> &'static str {
 #[derive(Debug, OpenApi)]
 #[openapi(
     info(title = "grens officer API", description = "Title 2 information exchange under the 2018 Benelux police treaty. Every decision names the article it applies."),
-    paths(login, logout, me, inbox, compose, view, reply, use_data, consent_request, consent, feedback_request, feedback, oral, journal, verify, put_user, healthz),
+    paths(login, logout, me, inbox, compose, view, reply, use_data, consent_request, consent, feedback_request, feedback, oral, journal, verify, checkpoints, verify_partners, put_user, healthz),
     components(schemas(Login, SessionView, UserView, Compose, ComposeKind, Via, DirectFacts, Sent, DecisionView, Reply,
         UseRequest, UseKind, UseOutcome, ConsentAsk, ConsentAnswer, FeedbackText, OralExchange, MessageSummary,
-        MessageView, ActionView, DeadlineView, JournalStatus, NewUser, EntryView, DeskError)),
+        MessageView, ActionView, DeadlineView, JournalStatus, PartnerHistory, NewUser, EntryView, DeskError)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
@@ -446,6 +461,8 @@ pub fn router(api: Arc<Api>) -> Router {
         .route("/api/v1/oral", post(oral))
         .route("/api/v1/journal", get(journal))
         .route("/api/v1/journal/verify", get(verify))
+        .route("/api/v1/checkpoints", post(checkpoints))
+        .route("/api/v1/checkpoints/verify", get(verify_partners))
         .route("/api/v1/users", post(put_user))
         .route("/healthz", get(healthz))
         .route(

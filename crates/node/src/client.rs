@@ -77,4 +77,37 @@ impl Courier {
             other => Err(failed(format!("expected a receipt, got {}", other.kind()))),
         }
     }
+
+    /// Asks `to` for its journal head at `length` entries; verifies its signed answer.
+    pub async fn journal_head(&self, to: &DirectoryEntry, length: u64) -> Result<String, NodeError> {
+        let failed = |problem: String| NodeError::Delivery {
+            to: to.id.clone(),
+            problem,
+        };
+        let response = self
+            .http
+            .get(format!("{}/v1/journal/{length}", to.url.trim_end_matches('/')))
+            .send()
+            .await
+            .map_err(|e| failed(format!("{e:#}")))?;
+        let status = response.status();
+        let signature = response
+            .headers()
+            .get(SIGNATURE_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = response.bytes().await.map_err(|e| failed(e.to_string()))?;
+        if !status.is_success() {
+            return Err(failed(format!("{status}: {}", String::from_utf8_lossy(&body))));
+        }
+        let signature = signature.ok_or_else(|| failed("answer without signature".into()))?;
+        let key = to
+            .verifying_key()
+            .ok_or_else(|| failed("no signing key in the directory".into()))?;
+        let answer = protocol::verify(&body, &signature, &key).map_err(|e| failed(format!("answer: {e}")))?;
+        match answer.body {
+            Body::JournalCheckpoint { length: l, head } if l == length => Ok(head),
+            other => Err(failed(format!("expected the head at {length}, got {}", other.kind()))),
+        }
+    }
 }

@@ -30,6 +30,9 @@ pub struct NodeConfig {
     /// Allowed difference between an envelope's `created_at` and this node's clock.
     #[serde(default = "default_skew")]
     pub max_skew_secs: u64,
+    /// Seconds between signed checkpoints of the journal sent to every partner (0: never).
+    #[serde(default = "default_checkpoint")]
+    pub checkpoint_interval_secs: u64,
     /// Milliseconds between delivery rounds of the outbox.
     #[serde(default = "default_round")]
     pub delivery_round_ms: u64,
@@ -37,6 +40,10 @@ pub struct NodeConfig {
 
 fn default_skew() -> u64 {
     300
+}
+
+fn default_checkpoint() -> u64 {
+    900
 }
 
 fn default_profile() -> String {

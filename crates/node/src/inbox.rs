@@ -95,7 +95,71 @@ pub async fn serve(listener: TcpListener, tls: Arc<rustls::ServerConfig>, state:
 }
 
 fn router(state: Arc<NodeState>) -> Router {
-    Router::new().route("/v1/inbox", post(receive)).with_state(state)
+    Router::new()
+        .route("/v1/inbox", post(receive))
+        .route("/v1/journal/{length}", axum::routing::get(journal_head))
+        .with_state(state)
+}
+
+/// A partner asks what this node's journal head was at `length` entries, to compare with the
+/// checkpoint it was given then. The answer is a signed `journal_checkpoint` envelope: a node
+/// that rewrote its history cannot answer with the old head without the old entries.
+async fn journal_head(
+    State(state): State<Arc<NodeState>>,
+    Extension(peer): Extension<Peer>,
+    axum::extract::Path(length): axum::extract::Path<i64>,
+) -> Response {
+    let Some(partner) = peer
+        .fingerprint
+        .as_deref()
+        .and_then(|f| state.directory.by_fingerprint(f))
+    else {
+        return Refusal {
+            status: StatusCode::FORBIDDEN,
+            reason: "client certificate is not in the network directory".into(),
+        }
+        .into_response();
+    };
+    let head = match state.store.entries(length, length).await {
+        Ok(entries) => match entries.first() {
+            Some(e) => e.hash.clone(),
+            None => {
+                return Refusal {
+                    status: StatusCode::NOT_FOUND,
+                    reason: format!("this journal has no entry {length}"),
+                }
+                .into_response()
+            }
+        },
+        Err(e) => {
+            return Refusal {
+                status: StatusCode::SERVICE_UNAVAILABLE,
+                reason: format!("journal unreadable: {e}"),
+            }
+            .into_response()
+        }
+    };
+    let answer = Envelope::new(
+        NodeAddress::node(state.me.party.clone(), state.me.id.clone()),
+        NodeAddress::node(partner.party.clone(), partner.id.clone()),
+        (state.clock)(),
+        LegalBasis {
+            instrument: "grens".into(),
+            article: "4".parse().expect("a valid article"),
+        },
+        Body::JournalCheckpoint {
+            length: u64::try_from(length).unwrap_or(0),
+            head,
+        },
+    );
+    match protocol::sign(&answer, &state.key) {
+        Ok(signed) => (StatusCode::OK, [(SIGNATURE_HEADER, signed.signature)], signed.bytes).into_response(),
+        Err(e) => Refusal {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            reason: e.to_string(),
+        }
+        .into_response(),
+    }
 }
 
 /// A refusal: status and a message that names what is wrong.

@@ -193,6 +193,7 @@ pub async fn start(dir: &Path, ports: [Ports; 3], stores: &Stores) -> Result<Dem
             database: database.clone(),
             max_skew_secs: 300,
             delivery_round_ms: 100,
+            checkpoint_interval_secs: 900,
         };
         let running = start_with(&config, store, inbox, Some(api)).await?;
         for user in demo_users(party.as_str()) {

@@ -54,7 +54,12 @@ pub const IMMEDIATE_LEASE: SignedDuration = SignedDuration::from_secs(30);
 
 impl Sender {
     /// Signs `envelope` and prepares its outbox row and journal entry.
-    fn prepare(&self, envelope: &Envelope, actor: &str, justification: &str) -> Result<(Outgoing, NewEntry), NodeError> {
+    fn prepare(
+        &self,
+        envelope: &Envelope,
+        actor: &str,
+        justification: &str,
+    ) -> Result<(Outgoing, NewEntry), NodeError> {
         let to = self
             .directory
             .by_id(&envelope.to.node)
@@ -109,7 +114,9 @@ impl Sender {
             .enqueue_claimed(message.clone(), entry, now + IMMEDIATE_LEASE)
             .await?;
         let outcome = self.attempt(&message, 0, now).await;
-        self.store.settle(&message.message_id, outcome.clone(), Timestamp::now()).await?;
+        self.store
+            .settle(&message.message_id, outcome.clone(), Timestamp::now())
+            .await?;
         Ok(outcome)
     }
 

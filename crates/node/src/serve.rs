@@ -116,6 +116,18 @@ pub async fn start_with(
         sender: sender.clone(),
         profile,
     };
+    if config.checkpoint_interval_secs > 0 {
+        let every = Duration::from_secs(config.checkpoint_interval_secs);
+        let (desk, actor) = (desk.clone(), format!("{}/{}", me.party, me.id));
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(every).await;
+                if let Err(e) = desk.publish_checkpoints(&actor).await {
+                    eprintln!("journal checkpoint failed: {}", e.message);
+                }
+            }
+        });
+    }
     let api_on = match api_listener {
         None => None,
         Some(listener) => {

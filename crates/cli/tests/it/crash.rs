@@ -65,8 +65,15 @@ struct Pair {
 }
 
 fn grens_ok(args: &[&str]) {
-    let out = Command::new(env!("CARGO_BIN_EXE_grens")).args(args).output().expect("grens runs");
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(env!("CARGO_BIN_EXE_grens"))
+        .args(args)
+        .output()
+        .expect("grens runs");
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn pair() -> Pair {
@@ -102,8 +109,18 @@ fn pair() -> Pair {
     ] {
         let db = format!("sqlite:{}", dir.path().join(format!("{node}.sqlite")).display());
         grens_ok(&[
-            "user", "add", "--db", &db, "--username", user, "--password", "crash-test-pw", "--party", party,
-            "--roles", roles,
+            "user",
+            "add",
+            "--db",
+            &db,
+            "--username",
+            user,
+            "--password",
+            "crash-test-pw",
+            "--party",
+            party,
+            "--roles",
+            roles,
         ]);
     }
     let ca = std::fs::read_to_string(pki.join("ca.crt")).expect("ca");
@@ -194,7 +211,12 @@ fn acknowledged_messages_arrive_exactly_once_across_sigkills_of_sender_and_recei
     let mut pair = pair();
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let client = rt
-        .block_on(OfficerClient::login(&pair.nl_api, &pair.ca, "nl.officer", "crash-test-pw"))
+        .block_on(OfficerClient::login(
+            &pair.nl_api,
+            &pair.ca,
+            "nl.officer",
+            "crash-test-pw",
+        ))
         .expect("log-in");
 
     let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
@@ -239,7 +261,11 @@ fn acknowledged_messages_arrive_exactly_once_across_sigkills_of_sender_and_recei
     assert!(killed.0 + killed.1 >= 3, "the kills must happen while messages flow");
     let dir = pair.dir.path().to_owned();
     let missing = rt.block_on(delivered(&dir, &acknowledged, Duration::from_secs(150)));
-    assert!(missing.is_empty(), "{} acknowledged messages never arrived: {missing:?}", missing.len());
+    assert!(
+        missing.is_empty(),
+        "{} acknowledged messages never arrived: {missing:?}",
+        missing.len()
+    );
     pair.be.kill();
     pair.nl.kill();
     rt.block_on(async {
@@ -255,7 +281,10 @@ fn acknowledged_messages_arrive_exactly_once_across_sigkills_of_sender_and_recei
         }
         for node in ["BE-NCP", "NL-NCP"] {
             let store = store_of(&dir, node).await;
-            assert!(store::verify_chain(&store).await.expect("read").is_ok(), "{node} chain broken");
+            assert!(
+                store::verify_chain(&store).await.expect("read").is_ok(),
+                "{node} chain broken"
+            );
         }
     });
 }
@@ -268,10 +297,17 @@ fn a_partner_down_for_two_minutes_receives_everything_and_reply_clocks_keep_runn
         let nl = OfficerClient::login(&pair.nl_api, &pair.ca, "nl.officer", "crash-test-pw")
             .await
             .expect("log-in");
-        let first = nl.post("/api/v1/messages", &request(0)).await.expect("post").ok().expect("ack");
+        let first = nl
+            .post("/api/v1/messages", &request(0))
+            .await
+            .expect("post")
+            .ok()
+            .expect("ack");
         let first = first["message_id"].as_str().expect("id").to_owned();
         let dir = pair.dir.path().to_owned();
-        assert!(delivered(&dir, std::slice::from_ref(&first), Duration::from_secs(30)).await.is_empty());
+        assert!(delivered(&dir, std::slice::from_ref(&first), Duration::from_secs(30))
+            .await
+            .is_empty());
         let be = OfficerClient::login(&pair.be_api, &pair.ca, "be.operator", "crash-test-pw")
             .await
             .expect("log-in");
@@ -288,12 +324,21 @@ fn a_partner_down_for_two_minutes_receives_everything_and_reply_clocks_keep_runn
         let down_at = Instant::now();
         let mut queued = Vec::new();
         for n in 1..=20 {
-            let ack = nl.post("/api/v1/messages", &request(n)).await.expect("post").ok().expect("ack while BE is down");
+            let ack = nl
+                .post("/api/v1/messages", &request(n))
+                .await
+                .expect("post")
+                .ok()
+                .expect("ack while BE is down");
             queued.push(ack["message_id"].as_str().expect("id").to_owned());
         }
         tokio::time::sleep(Duration::from_secs(120).saturating_sub(down_at.elapsed())).await;
         let nl_store = store_of(&dir, "NL-NCP").await;
-        assert_eq!(nl_store.outbox_counts().await.expect("counts").pending, 20, "all 20 wait in NL's outbox");
+        assert_eq!(
+            nl_store.outbox_counts().await.expect("counts").pending,
+            20,
+            "all 20 wait in NL's outbox"
+        );
         pair.be.start();
         let missing = delivered(&dir, &queued, Duration::from_secs(90)).await;
         assert!(missing.is_empty(), "not delivered after BE returned: {missing:?}");
@@ -307,7 +352,10 @@ fn a_partner_down_for_two_minutes_receives_everything_and_reply_clocks_keep_runn
         // The queued requests' clocks start when BE received them, after the outage.
         let due_first: jiff::Timestamp = due_before.parse().expect("instant");
         for id in &queued {
-            let m = inbox.as_array().and_then(|a| a.iter().find(|m| m["id"] == id.as_str())).expect("queued request");
+            let m = inbox
+                .as_array()
+                .and_then(|a| a.iter().find(|m| m["id"] == id.as_str()))
+                .expect("queued request");
             let due: jiff::Timestamp = m["deadline"]["due"].as_str().expect("due").parse().expect("instant");
             assert!(
                 due.duration_since(due_first) >= jiff::SignedDuration::from_secs(110),

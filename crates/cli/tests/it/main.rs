@@ -206,13 +206,45 @@ fn coverage_lists_no_article_as_unimplemented() {
 }
 
 #[test]
-fn demo_walks_through_the_scripted_exchange() {
-    let out = grens(&["demo"]);
+fn treaty_tour_walks_through_the_scripted_exchange() {
+    let out = grens(&["treaty", "tour"]);
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(text.contains("Stg. CONFIDENTIEEL"), "{text}");
     assert!(text.matches("REFUSED").count() >= 2, "{text}");
     assert!(text.contains("only in case file 2026/0412"), "{text}");
+}
+
+#[test]
+fn demo_check_runs_the_scripted_exchange_on_three_nodes_and_exits_zero() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let net = dir.path().join("net");
+    let out = grens(&["demo", "--check", "--dir", net.to_str().expect("utf-8")]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}\n{}", stderr(&out));
+    assert!(!text.contains("[FAIL]"), "{text}");
+    assert!(text.contains("Stg. CONFIDENTIEEL"), "{text}");
+    for node in ["BE-NCP", "LU-NCP", "NL-NCP"] {
+        assert!(text.contains(&format!("{node:<7}")) && text.contains("audit verify: intact"), "{text}");
+        assert!(net.join(format!("{node}.sqlite")).is_file(), "{node} has its own SQLite file");
+    }
+    // The demo never overwrites a network.
+    let again = grens(&["demo", "--check", "--dir", net.to_str().expect("utf-8")]);
+    assert_eq!(again.status.code(), Some(2), "{}", stdout(&again));
+    assert!(stderr(&again).contains("already holds a demo network"), "{}", stderr(&again));
+}
+
+#[test]
+fn bench_exchange_prints_the_figures_as_json_with_its_baseline() {
+    let out = grens(&["bench", "exchange", "--messages", "40", "--concurrency", "4", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(stdout(&out).trim()).expect("one JSON object");
+    for key in ["msgs_per_s", "p50_ms", "p99_ms"] {
+        assert!(v[key].as_f64().is_some_and(|x| x > 0.0), "{key} in {v}");
+    }
+    assert_eq!(v["baseline"]["name"], "nats_jetstream");
+    assert!(v["baseline"]["msgs_per_s"].as_f64().is_some() || v["baseline"]["error"].is_string(), "{v}");
+    assert!(v["p99_ms"].as_f64() >= v["p50_ms"].as_f64(), "{v}");
 }
 
 #[test]

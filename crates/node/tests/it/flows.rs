@@ -467,3 +467,107 @@ fn the_committed_openapi_document_matches_the_code() {
         "docs/openapi.json is out of date: run `GRENS_UPDATE_OPENAPI=1 cargo test -p grens-node openapi` and commit it"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_partner_that_rewrites_its_journal_no_longer_matches_the_checkpoint_it_gave() {
+    let (_dir, net) = start(Stores::Sqlite).await;
+    let nl = login(&net, "NL", "nl.oostbrabant").await;
+    let be_op = login(&net, "BE", "be.operator").await;
+    let sent = nl
+        .post("/api/v1/messages", &json!({ "kind": "request", "to_party": "BE", "purpose": "criminal", "subjects": [{ "type": "person", "surname": "Maes" }], "text": "antecedents?" }))
+        .await
+        .expect("post")
+        .ok()
+        .expect("sent");
+    arrives(&be_op, &id(&sent)).await;
+    let be_admin = login(&net, "BE", "be.admin").await;
+    let checkpoints = be_admin
+        .post("/api/v1/checkpoints", &json!({}))
+        .await
+        .expect("post")
+        .ok()
+        .expect("sent");
+    let to_nl = checkpoints
+        .as_array()
+        .expect("ids")
+        .iter()
+        .filter_map(Value::as_str)
+        .map(str::to_owned)
+        .collect::<Vec<_>>();
+    assert_eq!(to_nl.len(), 2, "one checkpoint per partner: {checkpoints}");
+    let nl_dpo = login(&net, "NL", "nl.dpo").await;
+    for id in &to_nl {
+        // One goes to LU; wait for the one NL receives.
+        let inbox = nl_dpo.get("/api/v1/inbox").await.expect("inbox").ok().expect("ok");
+        if inbox.to_string().contains(id.as_str()) {
+            break;
+        }
+    }
+    let mut history = Value::Null;
+    for _ in 0..100 {
+        history = nl_dpo
+            .get("/api/v1/checkpoints/verify")
+            .await
+            .expect("get")
+            .ok()
+            .expect("verify");
+        if history.as_array().is_some_and(|a| !a.is_empty()) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let be = history
+        .as_array()
+        .and_then(|a| a.iter().find(|h| h["partner"] == "BE-NCP"))
+        .expect("BE checkpoint");
+    assert_eq!(be["matches"], true, "{history}");
+    let length = be["length"].as_u64().expect("length") as i64;
+
+    // BE rewrites its whole history and re-chains it: its own chain verifies …
+    let be_node = net.node("BE").expect("BE");
+    let store::AnyStore::Sqlite(sqlite) = &be_node.running.desk.node.store else {
+        panic!("SQLite expected");
+    };
+    sqlx::query("DELETE FROM journal WHERE seq >= 1")
+        .execute(sqlite.pool())
+        .await
+        .expect("rewrite");
+    let (mut now_length, _) = be_node.running.desk.node.store.head().await.expect("head");
+    while now_length < length + 2 {
+        be_node
+            .running
+            .desk
+            .node
+            .store
+            .append(store::NewEntry {
+                at: jiff::Timestamp::now(),
+                operation: store::Operation::Consultation,
+                actor: "BE/officer:forger".into(),
+                justification: "a different past".into(),
+                recipient: None,
+                message_id: None,
+                case_id: None,
+                details: json!({}),
+            })
+            .await
+            .expect("append");
+        now_length += 1;
+    }
+    assert!(store::verify_chain(&be_node.running.desk.node.store)
+        .await
+        .expect("read")
+        .is_ok());
+    // … but it no longer matches what NL was given.
+    let history = nl_dpo
+        .get("/api/v1/checkpoints/verify")
+        .await
+        .expect("get")
+        .ok()
+        .expect("verify");
+    let be = history
+        .as_array()
+        .and_then(|a| a.iter().find(|h| h["partner"] == "BE-NCP"))
+        .expect("BE checkpoint");
+    assert_eq!(be["matches"], false, "{history}");
+    assert_ne!(be["current_head"], be["given_head"]);
+}
