@@ -136,7 +136,7 @@ enum BenchCommand {
         #[arg(long, default_value_t = 2000)]
         messages: usize,
         /// Messages in flight at once.
-        #[arg(long, default_value_t = 32)]
+        #[arg(long, default_value_t = 24)]
         concurrency: usize,
         #[arg(long, default_value = "nats://127.0.0.1:4222", value_name = "URL")]
         nats: String,

@@ -6,6 +6,7 @@
 //! time, actor, justification and recipient, hash-chained: `hash = SHA-256(prev_hash ‖ entry)`.
 //! [`verify_chain`] finds the first entry that no longer matches.
 
+mod group_commit;
 mod journal;
 mod postgres;
 mod sql_store;
@@ -30,6 +31,9 @@ pub enum StoreError {
     /// A stored value could not be read back.
     #[error("corrupt row at journal entry {seq}: {problem}")]
     Corrupt { seq: i64, problem: String },
+    /// A group-committed write failed (the batch's error, as text).
+    #[error("store write failed: {0}")]
+    Batch(String),
     /// The URL names no backend grens knows.
     #[error("unsupported database URL '{0}': use sqlite:PATH or postgres://…")]
     UnsupportedUrl(String),

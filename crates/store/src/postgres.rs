@@ -16,6 +16,8 @@ const JOURNAL_LOCK: i64 = 0x6772_656e_735f_6a6c; // "grens_jl"
 #[derive(Debug, Clone)]
 pub struct PostgresStore {
     pool: PgPool,
+    /// Group commit of receives, queued messages and settlements (absent in the writer itself).
+    batch: Option<std::sync::Arc<crate::group_commit::Batchers>>,
 }
 
 impl PostgresStore {
@@ -36,7 +38,7 @@ impl PostgresStore {
         }
         let pool = PgPoolOptions::new().max_connections(8).connect_with(options).await?;
         MIGRATIONS.run(&pool).await?;
-        Ok(PostgresStore { pool })
+        Ok(PostgresStore { pool, batch: None }.with_group_commit())
     }
 
     /// The pool, for tests that must reach under the API.
@@ -55,4 +57,9 @@ impl PostgresStore {
     }
 }
 
-crate::sql_store::sql_journal_store!(PostgresStore, sqlx::PgConnection, "FOR UPDATE SKIP LOCKED");
+crate::sql_store::sql_journal_store!(
+    PostgresStore,
+    sqlx::PgConnection,
+    sqlx::Postgres,
+    "FOR UPDATE SKIP LOCKED"
+);

@@ -10,13 +10,6 @@ pub(crate) const LAST_ENTRY: &str = "SELECT seq, hash FROM journal ORDER BY seq 
 pub(crate) const INSERT_JOURNAL: &str =
     "INSERT INTO journal (seq, at, operation, actor, justification, recipient, message_id, case_id, details, prev_hash, hash)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
-pub(crate) const INBOX_SEEN: &str = "SELECT sha256 FROM inbox WHERE message_id = $1";
-pub(crate) const INSERT_INBOX: &str =
-    "INSERT INTO inbox (message_id, from_node, received_at, sha256, bytes, signature, journal_seq, case_id, in_reply_to, kind)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
-pub(crate) const INSERT_OUTBOX: &str =
-    "INSERT INTO outbox (message_id, to_node, bytes, signature, sha256, queued_at, next_attempt_ms, case_id, in_reply_to, kind)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 /// Claims due messages: their next attempt moves to the end of a lease (`$3`), so another
 /// delivery worker (a replica, or this one's next round) leaves them alone until the attempt
 /// is settled or the lease runs out. `{lock}` is `FOR UPDATE SKIP LOCKED` on PostgreSQL, where
@@ -40,7 +33,194 @@ pub(crate) const COUNT_OUTBOX: &str = "SELECT state, CAST(COUNT(*) AS BIGINT) FR
 /// `async fn begin_append(&self) -> Result<(guard, Transaction), StoreError>` that returns a
 /// transaction in which appends are serialised.
 macro_rules! sql_journal_store {
-    ($store:ty, $conn:ty, $claim_lock:expr) => {
+    ($store:ty, $conn:ty, $db:ty, $claim_lock:expr) => {
+        /// Inserts chained journal rows in one statement.
+        async fn insert_rows(conn: &mut $conn, rows: &[$crate::journal::Row]) -> Result<(), $crate::StoreError> {
+            if rows.is_empty() {
+                return Ok(());
+            }
+            let mut qb = sqlx::QueryBuilder::<$db>::new(
+                "INSERT INTO journal (seq, at, operation, actor, justification, recipient, message_id, case_id, details, prev_hash, hash) ",
+            );
+            qb.push_values(rows.iter(), |mut b, row| {
+                b.push_bind(row.seq)
+                    .push_bind(row.at.clone())
+                    .push_bind(row.operation.clone())
+                    .push_bind(row.actor.clone())
+                    .push_bind(row.justification.clone())
+                    .push_bind(row.recipient.clone())
+                    .push_bind(row.message_id.clone())
+                    .push_bind(row.case_id.clone())
+                    .push_bind(row.details.clone())
+                    .push_bind(row.prev_hash.clone())
+                    .push_bind(row.hash.clone());
+            });
+            qb.build().execute(&mut *conn).await?;
+            Ok(())
+        }
+
+        /// Chains `entries` after the current head.
+        async fn chain_after_head(
+            conn: &mut $conn,
+            entries: &[&$crate::NewEntry],
+        ) -> Result<Vec<$crate::journal::Row>, $crate::StoreError> {
+            let last: Option<(i64, String)> = sqlx::query_as($crate::sql_store::LAST_ENTRY)
+                .fetch_optional(&mut *conn)
+                .await?;
+            let (mut seq, mut prev) = last.unwrap_or((0, $crate::GENESIS.to_owned()));
+            let mut rows = Vec::with_capacity(entries.len());
+            for entry in entries {
+                seq += 1;
+                let row = $crate::journal::Row::chained(seq, &prev, entry);
+                prev = row.hash.clone();
+                rows.push(row);
+            }
+            Ok(rows)
+        }
+
+        impl $store {
+            /// Starts group commit for incoming messages, queued messages and settlements.
+            pub(crate) fn with_group_commit(mut self) -> Self {
+                let direct = self.clone();
+                let (r, e, s) = (direct.clone(), direct.clone(), direct);
+                self.batch = Some(std::sync::Arc::new($crate::group_commit::Batchers {
+                    receive: $crate::group_commit::Batcher::start(move |items| {
+                        let r = r.clone();
+                        async move { r.receive_many(items).await }
+                    }),
+                    enqueue: $crate::group_commit::Batcher::start(move |items| {
+                        let e = e.clone();
+                        async move { e.enqueue_many(items).await }
+                    }),
+                    settle: $crate::group_commit::Batcher::start(move |items| {
+                        let s = s.clone();
+                        async move { s.settle_many(items).await }
+                    }),
+                }));
+                self
+            }
+
+            /// Stores incoming messages, once per id, with their journal entries, in one transaction.
+            pub(crate) async fn receive_many(
+                &self,
+                items: Vec<($crate::Incoming, $crate::NewEntry)>,
+            ) -> Result<Vec<$crate::Received>, $crate::StoreError> {
+                // Serialised first, so two receivers of the same id cannot both insert it.
+                let (_guard, mut tx) = self.begin_append().await?;
+                let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT message_id, sha256 FROM inbox WHERE message_id IN (");
+                let mut ids = qb.separated(", ");
+                for (incoming, _) in &items {
+                    ids.push_bind(incoming.message_id.clone());
+                }
+                ids.push_unseparated(")");
+                let mut seen: std::collections::HashMap<String, String> =
+                    qb.build_query_as::<(String, String)>().fetch_all(&mut *tx).await?.into_iter().collect();
+                enum Outcome {
+                    Known($crate::Received),
+                    New(usize),
+                }
+                let mut outcomes = Vec::with_capacity(items.len());
+                let mut fresh = Vec::new();
+                for (incoming, entry) in &items {
+                    match seen.get(&incoming.message_id) {
+                        Some(sha256) if *sha256 == incoming.sha256 => outcomes.push(Outcome::Known($crate::Received::Duplicate)),
+                        Some(_) => outcomes.push(Outcome::Known($crate::Received::Conflict)),
+                        None => {
+                            seen.insert(incoming.message_id.clone(), incoming.sha256.clone());
+                            outcomes.push(Outcome::New(fresh.len()));
+                            fresh.push((incoming, entry));
+                        }
+                    }
+                }
+                let entries: Vec<&$crate::NewEntry> = fresh.iter().map(|(_, e)| *e).collect();
+                let rows = chain_after_head(&mut tx, &entries).await?;
+                insert_rows(&mut tx, &rows).await?;
+                if !fresh.is_empty() {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO inbox (message_id, from_node, received_at, sha256, bytes, signature, journal_seq, case_id, in_reply_to, kind) ",
+                    );
+                    qb.push_values(fresh.iter().zip(&rows), |mut b, ((incoming, _), row)| {
+                        b.push_bind(incoming.message_id.clone())
+                            .push_bind(incoming.from_node.clone())
+                            .push_bind(incoming.received_at.to_string())
+                            .push_bind(incoming.sha256.clone())
+                            .push_bind(incoming.bytes.clone())
+                            .push_bind(incoming.signature.clone())
+                            .push_bind(row.seq)
+                            .push_bind(incoming.meta.case_id.clone())
+                            .push_bind(incoming.meta.in_reply_to.clone())
+                            .push_bind(incoming.meta.kind.clone());
+                    });
+                    qb.build().execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                let mut entries = rows.into_iter().map($crate::journal::Row::into_entry).collect::<Result<Vec<_>, _>>()?;
+                let mut taken: Vec<Option<$crate::Entry>> = entries.drain(..).map(Some).collect();
+                Ok(outcomes
+                    .into_iter()
+                    .map(|o| match o {
+                        Outcome::Known(r) => r,
+                        Outcome::New(i) => match taken.get_mut(i).and_then(Option::take) {
+                            Some(e) => $crate::Received::New(Box::new(e)),
+                            None => $crate::Received::Duplicate,
+                        },
+                    })
+                    .collect())
+            }
+
+            /// Queues messages (each claimed until its lease) with their journal entries, in one transaction.
+            pub(crate) async fn enqueue_many(
+                &self,
+                items: Vec<($crate::Outgoing, $crate::NewEntry, jiff::Timestamp)>,
+            ) -> Result<Vec<$crate::Entry>, $crate::StoreError> {
+                let (_guard, mut tx) = self.begin_append().await?;
+                let entries: Vec<&$crate::NewEntry> = items.iter().map(|(_, e, _)| e).collect();
+                let rows = chain_after_head(&mut tx, &entries).await?;
+                insert_rows(&mut tx, &rows).await?;
+                if !items.is_empty() {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO outbox (message_id, to_node, bytes, signature, sha256, queued_at, next_attempt_ms, case_id, in_reply_to, kind) ",
+                    );
+                    qb.push_values(items.iter(), |mut b, (message, _, lease_until)| {
+                        b.push_bind(message.message_id.clone())
+                            .push_bind(message.to_node.clone())
+                            .push_bind(message.bytes.clone())
+                            .push_bind(message.signature.clone())
+                            .push_bind(message.sha256.clone())
+                            .push_bind(message.queued_at.to_string())
+                            .push_bind(lease_until.as_millisecond())
+                            .push_bind(message.meta.case_id.clone())
+                            .push_bind(message.meta.in_reply_to.clone())
+                            .push_bind(message.meta.kind.clone());
+                    });
+                    qb.build().execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                rows.into_iter().map($crate::journal::Row::into_entry).collect()
+            }
+
+            /// Records how several attempts ended, in one transaction.
+            pub(crate) async fn settle_many(
+                &self,
+                items: Vec<(String, $crate::Settlement, jiff::Timestamp)>,
+            ) -> Result<Vec<()>, $crate::StoreError> {
+                let mut tx = self.pool.begin().await?;
+                for (message_id, outcome, at) in &items {
+                    let (state, next_ms, error, settled_at) = $crate::settlement_columns(outcome, *at);
+                    sqlx::query($crate::sql_store::SETTLE_OUTBOX)
+                        .bind(state)
+                        .bind(next_ms)
+                        .bind(error)
+                        .bind(settled_at)
+                        .bind(message_id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(vec![(); items.len()])
+            }
+        }
+
         /// Appends inside the caller's serialised transaction.
         async fn append_in(
             conn: &mut $conn,
@@ -122,35 +302,13 @@ macro_rules! sql_journal_store {
                 incoming: $crate::Incoming,
                 entry: $crate::NewEntry,
             ) -> Result<$crate::Received, $crate::StoreError> {
-                // Serialised first, so two receivers of the same id cannot both insert it.
-                let (_guard, mut tx) = self.begin_append().await?;
-                let seen: Option<(String,)> = sqlx::query_as($crate::sql_store::INBOX_SEEN)
-                    .bind(&incoming.message_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                if let Some((sha256,)) = seen {
-                    return Ok(if sha256 == incoming.sha256 {
-                        $crate::Received::Duplicate
-                    } else {
-                        $crate::Received::Conflict
-                    });
+                if let Some(batch) = &self.batch {
+                    return batch.receive.submit((incoming, entry)).await;
                 }
-                let row = append_in(&mut tx, &entry).await?;
-                sqlx::query($crate::sql_store::INSERT_INBOX)
-                    .bind(&incoming.message_id)
-                    .bind(&incoming.from_node)
-                    .bind(incoming.received_at.to_string())
-                    .bind(&incoming.sha256)
-                    .bind(&incoming.bytes)
-                    .bind(&incoming.signature)
-                    .bind(row.seq)
-                    .bind(&incoming.meta.case_id)
-                    .bind(&incoming.meta.in_reply_to)
-                    .bind(&incoming.meta.kind)
-                    .execute(&mut *tx)
-                    .await?;
-                tx.commit().await?;
-                Ok($crate::Received::New(Box::new(row.into_entry()?)))
+                self.receive_many(vec![(incoming, entry)])
+                    .await?
+                    .pop()
+                    .ok_or_else(|| $crate::StoreError::Batch("no result".into()))
             }
 
             async fn enqueue(
@@ -168,23 +326,13 @@ macro_rules! sql_journal_store {
                 entry: $crate::NewEntry,
                 lease_until: jiff::Timestamp,
             ) -> Result<$crate::Entry, $crate::StoreError> {
-                let (_guard, mut tx) = self.begin_append().await?;
-                let row = append_in(&mut tx, &entry).await?;
-                sqlx::query($crate::sql_store::INSERT_OUTBOX)
-                    .bind(&message.message_id)
-                    .bind(&message.to_node)
-                    .bind(&message.bytes)
-                    .bind(&message.signature)
-                    .bind(&message.sha256)
-                    .bind(message.queued_at.to_string())
-                    .bind(lease_until.as_millisecond())
-                    .bind(&message.meta.case_id)
-                    .bind(&message.meta.in_reply_to)
-                    .bind(&message.meta.kind)
-                    .execute(&mut *tx)
-                    .await?;
-                tx.commit().await?;
-                row.into_entry()
+                if let Some(batch) = &self.batch {
+                    return batch.enqueue.submit((message, entry, lease_until)).await;
+                }
+                self.enqueue_many(vec![(message, entry, lease_until)])
+                    .await?
+                    .pop()
+                    .ok_or_else(|| $crate::StoreError::Batch("no result".into()))
             }
 
             async fn due(&self, now: jiff::Timestamp, limit: i64) -> Result<Vec<$crate::Queued>, $crate::StoreError> {
@@ -209,15 +357,10 @@ macro_rules! sql_journal_store {
                 outcome: $crate::Settlement,
                 at: jiff::Timestamp,
             ) -> Result<(), $crate::StoreError> {
-                let (state, next_ms, error, settled_at) = $crate::settlement_columns(&outcome, at);
-                sqlx::query($crate::sql_store::SETTLE_OUTBOX)
-                    .bind(state)
-                    .bind(next_ms)
-                    .bind(error)
-                    .bind(settled_at)
-                    .bind(message_id)
-                    .execute(&self.pool)
-                    .await?;
+                if let Some(batch) = &self.batch {
+                    return batch.settle.submit((message_id.to_owned(), outcome, at)).await;
+                }
+                self.settle_many(vec![(message_id.to_owned(), outcome, at)]).await?;
                 Ok(())
             }
 

@@ -18,6 +18,8 @@ pub struct SqliteStore {
     pool: SqlitePool,
     /// One process owns the file; appends are serialised here so the chain never forks.
     append_lock: Arc<Mutex<()>>,
+    /// Group commit of receives, queued messages and settlements (absent in the writer itself).
+    batch: Option<Arc<crate::group_commit::Batchers>>,
 }
 
 impl SqliteStore {
@@ -39,7 +41,9 @@ impl SqliteStore {
         Ok(SqliteStore {
             pool,
             append_lock: Arc::new(Mutex::new(())),
-        })
+            batch: None,
+        }
+        .with_group_commit())
     }
 
     /// The pool, for tests that must reach under the API (e.g. to tamper with a row).
@@ -57,4 +61,4 @@ impl SqliteStore {
     }
 }
 
-crate::sql_store::sql_journal_store!(SqliteStore, sqlx::SqliteConnection, "");
+crate::sql_store::sql_journal_store!(SqliteStore, sqlx::SqliteConnection, sqlx::Sqlite, "");

@@ -225,13 +225,23 @@ fn demo_check_runs_the_scripted_exchange_on_three_nodes_and_exits_zero() {
     assert!(!text.contains("[FAIL]"), "{text}");
     assert!(text.contains("Stg. CONFIDENTIEEL"), "{text}");
     for node in ["BE-NCP", "LU-NCP", "NL-NCP"] {
-        assert!(text.contains(&format!("{node:<7}")) && text.contains("audit verify: intact"), "{text}");
-        assert!(net.join(format!("{node}.sqlite")).is_file(), "{node} has its own SQLite file");
+        assert!(
+            text.contains(&format!("{node:<7}")) && text.contains("audit verify: intact"),
+            "{text}"
+        );
+        assert!(
+            net.join(format!("{node}.sqlite")).is_file(),
+            "{node} has its own SQLite file"
+        );
     }
     // The demo never overwrites a network.
     let again = grens(&["demo", "--check", "--dir", net.to_str().expect("utf-8")]);
     assert_eq!(again.status.code(), Some(2), "{}", stdout(&again));
-    assert!(stderr(&again).contains("already holds a demo network"), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("already holds a demo network"),
+        "{}",
+        stderr(&again)
+    );
 }
 
 #[test]
@@ -243,7 +253,10 @@ fn bench_exchange_prints_the_figures_as_json_with_its_baseline() {
         assert!(v[key].as_f64().is_some_and(|x| x > 0.0), "{key} in {v}");
     }
     assert_eq!(v["baseline"]["name"], "nats_jetstream");
-    assert!(v["baseline"]["msgs_per_s"].as_f64().is_some() || v["baseline"]["error"].is_string(), "{v}");
+    assert!(
+        v["baseline"]["msgs_per_s"].as_f64().is_some() || v["baseline"]["error"].is_string(),
+        "{v}"
+    );
     assert!(v["p99_ms"].as_f64() >= v["p50_ms"].as_f64(), "{v}");
 }
 

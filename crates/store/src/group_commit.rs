@@ -1,0 +1,89 @@
+//! Group commit: concurrent writes (incoming messages, queued messages, settlements) wait
+//! while one transaction commits, then go together in the next. Each caller still gets its own
+//! answer only after the transaction holding its write has committed (and, on SQLite with
+//! `synchronous=FULL`, been synced), so nothing acknowledged can be lost; but one commit and one
+//! sync serve many writes.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use tokio::sync::{mpsc, oneshot};
+
+/// The most writes one transaction carries.
+pub const MAX_BATCH: usize = 64;
+
+type Job<Req, Resp> = (Req, oneshot::Sender<Result<Resp, String>>);
+
+/// A queue of writes of one kind and the task that commits them in batches.
+pub(crate) struct Batcher<Req, Resp> {
+    queue: mpsc::UnboundedSender<Job<Req, Resp>>,
+}
+
+impl<Req, Resp> std::fmt::Debug for Batcher<Req, Resp> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Batcher")
+    }
+}
+
+impl<Req: Send + 'static, Resp: Send + 'static> Batcher<Req, Resp> {
+    /// Starts the committing task; `run` writes one batch in one transaction and answers each
+    /// write, in order. The task ends when the last handle is dropped.
+    pub(crate) fn start<F, Fut>(run: F) -> Arc<Self>
+    where
+        F: Fn(Vec<Req>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Vec<Resp>, crate::StoreError>> + Send,
+    {
+        let (queue, mut jobs) = mpsc::unbounded_channel::<Job<Req, Resp>>();
+        tokio::spawn(async move {
+            while let Some(first) = jobs.recv().await {
+                let mut batch = vec![first];
+                while batch.len() < MAX_BATCH {
+                    match jobs.try_recv() {
+                        Ok(job) => batch.push(job),
+                        Err(_) => break,
+                    }
+                }
+                let (requests, answers): (Vec<Req>, Vec<_>) = batch.into_iter().unzip();
+                match run(requests).await {
+                    Ok(results) => {
+                        for (answer, result) in answers.into_iter().zip(results) {
+                            let _ = answer.send(Ok(result));
+                        }
+                    }
+                    Err(e) => {
+                        let problem = e.to_string();
+                        for answer in answers {
+                            let _ = answer.send(Err(problem.clone()));
+                        }
+                    }
+                }
+            }
+        });
+        Arc::new(Batcher { queue })
+    }
+
+    /// Queues `request` and waits until its batch has committed.
+    pub(crate) async fn submit(&self, request: Req) -> Result<Resp, crate::StoreError> {
+        let (answer, result) = oneshot::channel();
+        self.queue
+            .send((request, answer))
+            .map_err(|_| crate::StoreError::Batch("the store's writer has stopped".into()))?;
+        result
+            .await
+            .map_err(|_| crate::StoreError::Batch("the store's writer has stopped".into()))?
+            .map_err(crate::StoreError::Batch)
+    }
+}
+
+/// The batched writes of one store.
+pub(crate) struct Batchers {
+    pub receive: Arc<Batcher<(crate::Incoming, crate::NewEntry), crate::Received>>,
+    pub enqueue: Arc<Batcher<(crate::Outgoing, crate::NewEntry, jiff::Timestamp), crate::Entry>>,
+    pub settle: Arc<Batcher<(String, crate::Settlement, jiff::Timestamp), ()>>,
+}
+
+impl std::fmt::Debug for Batchers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Batchers")
+    }
+}
