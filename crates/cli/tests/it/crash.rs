@@ -365,3 +365,93 @@ fn a_partner_down_for_two_minutes_receives_everything_and_reply_clocks_keep_runn
         assert_eq!(nl_store.outbox_counts().await.expect("counts").pending, 0);
     });
 }
+
+#[test]
+fn the_officer_cli_sends_a_request_lists_the_inbox_and_replies() {
+    let pair = pair();
+    let ca = pair.dir.path().join("pki/ca.crt");
+    let run = |api: &str, user: &str, args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_grens"))
+            .args(args)
+            .env("GRENS_API", api)
+            .env("GRENS_CA", &ca)
+            .env("GRENS_USER", user)
+            .env("GRENS_PASSWORD", "crash-test-pw")
+            .output()
+            .expect("grens runs");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, out, err) = run(
+        &pair.nl_api,
+        "nl.officer",
+        &[
+            "request",
+            "--to",
+            "BE",
+            "--purpose",
+            "criminal",
+            "--person",
+            "Jan Janssens,1984-03-12",
+            "--vehicle",
+            "1-ABC-123",
+            "--text",
+            "antecedents?",
+        ],
+    );
+    assert_eq!(code, Some(0), "{out}{err}");
+    let sent: Value = serde_json::from_str(&out).expect("JSON");
+    let id = sent["message_id"].as_str().expect("id").to_owned();
+    let mut listed = String::new();
+    for _ in 0..100 {
+        let (code, out, _) = run(&pair.be_api, "be.operator", &["inbox"]);
+        assert_eq!(code, Some(0));
+        if out.contains(&id) {
+            listed = out;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(listed.contains("request") && listed.contains("2023/977"), "{listed}");
+    let (code, out, err) = run(
+        &pair.be_api,
+        "be.operator",
+        &[
+            "reply",
+            &id,
+            "--text",
+            "Known in Antwerpen.",
+            "--language",
+            "nl",
+            "--classification",
+            "Vertrouwelijk",
+        ],
+    );
+    assert_eq!(code, Some(0), "{out}{err}");
+    // A bad ground is refused with the article, and the exit code says so.
+    let (code, _, err) = run(
+        &pair.be_api,
+        "be.operator",
+        &["reply", &id, "--refuse", "because", "--text", "no"],
+    );
+    assert_eq!(code, Some(1));
+    assert!(err.contains("4(4)"), "{err}");
+    // A wrong password is a clear error.
+    let out = Command::new(env!("CARGO_BIN_EXE_grens"))
+        .args(["inbox"])
+        .env("GRENS_API", &pair.nl_api)
+        .env("GRENS_CA", &ca)
+        .env("GRENS_USER", "nl.officer")
+        .env("GRENS_PASSWORD", "wrong")
+        .output()
+        .expect("grens runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("401"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

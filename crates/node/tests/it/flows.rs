@@ -327,6 +327,46 @@ async fn other_flows(stores: Stores) {
         .expect("preview");
     assert!(preview["message_id"].is_null(), "a preview sends nothing: {preview}");
 
+    // Art. 6(2): a regional contact point or joint police centre only between border-region units.
+    let regional = json!({ "kind": "request", "to_party": "BE", "to_unit": "Antwerpen", "via": "regional_contact_point", "purpose": "criminal", "subjects": [{ "type": "person", "surname": "Z" }], "text": "?" });
+    let ok = nl
+        .post("/api/v1/messages?preview=true", &regional)
+        .await
+        .expect("post")
+        .ok()
+        .expect("allowed");
+    assert!(cites(&ok, "6(2)"), "{ok}");
+    let mut jpc = regional.clone();
+    jpc["via"] = json!("joint_police_centre");
+    let ok = nl
+        .post("/api/v1/messages?preview=true", &jpc)
+        .await
+        .expect("post")
+        .ok()
+        .expect("allowed");
+    assert!(cites(&ok, "30(2)"), "{ok}");
+    // The BE contact-point desk is not a border-region unit (LU's whole territory would be).
+    let mut from_capital = jpc.clone();
+    from_capital["to_party"] = json!("NL");
+    from_capital["to_unit"] = json!("Zeeland-West-Brabant");
+    refused(
+        &be.post("/api/v1/messages?preview=true", &from_capital)
+            .await
+            .expect("post"),
+        422,
+        "6(2)",
+    );
+    // Art. 6(5): liaison officers.
+    let mut liaison = regional.clone();
+    liaison["via"] = json!("liaison_officer");
+    let ok = lu_officer
+        .post("/api/v1/messages?preview=true", &liaison)
+        .await
+        .expect("post")
+        .ok()
+        .expect("allowed");
+    assert!(cites(&ok, "6(5)"), "{ok}");
+
     // Roles, server-side: an officer cannot read the journal; the DPO can, and it verifies.
     assert_eq!(nl.get("/api/v1/journal").await.expect("get").status.as_u16(), 403);
     let dpo = login(&net, "NL", "nl.dpo").await;
