@@ -66,6 +66,11 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
     },
+    /// Offline name matching for evaluation (the hit/no-hit engine of Art. 14).
+    Match {
+        #[command(subcommand)]
+        command: MatchCommand,
+    },
     /// Local accounts of a node (embedded mode).
     User {
         #[command(subcommand)]
@@ -97,6 +102,26 @@ enum ConformanceCommand {
     /// Run every *.json scenario in DIR: one PASS/FAIL line each, then "N passed, M failed".
     /// Exit 0 when all pass, 1 when some fail, 2 when some scenario is invalid.
     Run { dir: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+enum MatchCommand {
+    /// Match every query of QUERIES.csv against PERSONS.csv; one JSON line per query:
+    /// `{"qid":…,"hit":…,"matches":[{"id":…,"score":…}]}`.
+    Run {
+        /// `id,given_names,surname,birth_date,nationality`
+        #[arg(long, value_name = "PERSONS.csv")]
+        index: PathBuf,
+        /// `qid,given_names,surname,birth_date`
+        #[arg(long, value_name = "QUERIES.csv")]
+        queries: PathBuf,
+        /// Build a pseudonymised index (HMAC-SHA256 with the key in FILE) instead of a clear one.
+        #[arg(long, value_name = "FILE")]
+        pseudonymise_key: Option<PathBuf>,
+        /// Also print each match's reasons.
+        #[arg(long)]
+        reasons: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -225,6 +250,54 @@ fn serve(config: &std::path::Path) -> anyhow::Result<ExitCode> {
     })
 }
 
+fn match_run(
+    index: &std::path::Path,
+    queries: &std::path::Path,
+    key: Option<&std::path::Path>,
+    with_reasons: bool,
+) -> anyhow::Result<ExitCode> {
+    use anyhow::Context as _;
+    let read = |p: &std::path::Path| std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()));
+    let protection = match key {
+        None => matching::Protection::Clear,
+        Some(path) => {
+            let key = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+            if key.len() < 16 {
+                anyhow::bail!("{}: a pseudonymisation key needs at least 16 bytes", path.display());
+            }
+            matching::Protection::Keyed(key)
+        }
+    };
+    let persons = matching::csv::persons(&read(index)?).with_context(|| index.display().to_string())?;
+    let queries = matching::csv::queries(&read(queries)?).with_context(|| queries.display().to_string())?;
+    let mut idx = matching::Index::new(protection);
+    for p in &persons {
+        idx.insert(p);
+    }
+    use std::io::Write as _;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for (qid, query) in &queries {
+        let matches = idx.query(query);
+        let list: Vec<serde_json::Value> = matches
+            .iter()
+            .map(|m| {
+                let mut v = serde_json::json!({ "id": m.id, "score": m.score });
+                if with_reasons {
+                    v["reasons"] = serde_json::json!(m.reasons);
+                }
+                v
+            })
+            .collect();
+        writeln!(
+            out,
+            "{}",
+            serde_json::json!({ "qid": qid, "hit": !matches.is_empty(), "matches": list })
+        )?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
 fn user_add(db: &str, new: node::desk::NewUser) -> anyhow::Result<ExitCode> {
     use store::JournalStore as _;
     let name = new.username.clone();
@@ -262,6 +335,15 @@ fn main() -> ExitCode {
             command: TreatyCommand::Tour,
         } => tour::run(&profiles),
         Command::Demo { check, dir } => demo::run(check, dir),
+        Command::Match {
+            command:
+                MatchCommand::Run {
+                    index,
+                    queries,
+                    pseudonymise_key,
+                    reasons,
+                },
+        } => match_run(&index, &queries, pseudonymise_key.as_deref(), reasons),
         Command::User {
             command:
                 UserCommand::Add {

@@ -486,3 +486,68 @@ fn serve_refuses_a_bad_configuration_naming_the_key() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("key `pki`"), "{}", stderr(&out));
 }
+
+#[test]
+fn match_run_prints_one_json_line_per_query_in_clear_and_pseudonymised_mode() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let persons = dir.path().join("persons.csv");
+    let queries = dir.path().join("queries.csv");
+    std::fs::write(
+        &persons,
+        "id,given_names,surname,birth_date,nationality\nRS-1,Đorđe,Đorđević,1984-07-03,RS\nNL-1,Jan,van der Berg,1975-01-30,NL\n",
+    )
+    .expect("persons");
+    std::fs::write(
+        &queries,
+        "qid,given_names,surname,birth_date\nq1,,DJORDJEVIC Dorde,1984-03-07\nq2,Ђорђе,Ђорђевић,\nq3,Piet,Jansen,1990-01-01\n",
+    )
+    .expect("queries");
+    let key = dir.path().join("agreement.key");
+    std::fs::write(&key, "a key of the BE-NL implementing agreement").expect("key");
+    let clear = grens(&[
+        "match",
+        "run",
+        "--index",
+        persons.to_str().expect("utf-8"),
+        "--queries",
+        queries.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(clear.status.code(), Some(0), "{}", stderr(&clear));
+    let lines: Vec<serde_json::Value> = stdout(&clear)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["qid"], "q1");
+    assert_eq!(lines[0]["hit"], true);
+    assert_eq!(lines[0]["matches"][0]["id"], "RS-1");
+    assert_eq!(lines[1]["matches"][0]["id"], "RS-1");
+    assert_eq!(lines[2]["hit"], false);
+    let keyed = grens(&[
+        "match",
+        "run",
+        "--index",
+        persons.to_str().expect("utf-8"),
+        "--queries",
+        queries.to_str().expect("utf-8"),
+        "--pseudonymise-key",
+        key.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(
+        stdout(&keyed),
+        stdout(&clear),
+        "the pseudonymised index answers the same"
+    );
+    // A bad line is named.
+    std::fs::write(&queries, "qid,given_names,surname,birth_date\nq1,Jan,Berg,30-01-1975\n").expect("queries");
+    let bad = grens(&[
+        "match",
+        "run",
+        "--index",
+        persons.to_str().expect("utf-8"),
+        "--queries",
+        queries.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("line 2, field `birth_date`"), "{}", stderr(&bad));
+}

@@ -1,0 +1,15 @@
+//! Matching for hit/no-hit queries (Art. 14): names in any of the spellings these services meet
+//! and birth dates with the usual errors, scored with reasons, in clear or pseudonymised form.
+//!
+//! - [`normalize`]: transliteration, diacritics, language specifics, particles.
+//! - [`phonetic`]: a phonetic key per name word.
+//! - [`dates`]: birth-date tolerance (swapped day and month, one wrong digit, missing).
+//! - [`index`]: the index of hashed match keys and its scored queries.
+
+pub mod csv;
+pub mod dates;
+pub mod index;
+pub mod normalize;
+pub mod phonetic;
+
+pub use index::{Index, Match, Person, Protection, Query, HIT_THRESHOLD};
