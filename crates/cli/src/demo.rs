@@ -48,7 +48,7 @@ pub fn run(check: bool, dir: Option<PathBuf>) -> Result<ExitCode> {
         println!("grens demo network in {}", dir.display());
         for node in &net.nodes {
             println!(
-                "  {:<7} officer API {}   inbox (mTLS) {}   store {}",
+                "  {:<7} web + officer API {}   inbox (mTLS) {}   store {}",
                 node.id, node.api_url, node.inbox_url, node.database
             );
         }
@@ -73,6 +73,7 @@ pub fn run(check: bool, dir: Option<PathBuf>) -> Result<ExitCode> {
             );
             println!("      grens request --to BE --purpose criminal --person 'Jan Janssens,1984-03-12' --text 'antecedents?'");
             println!("      grens inbox");
+            println!("\nin a browser: open a node's web URL above and log in (the certificate is the demo CA's: {}/pki/ca.crt).", dir.display());
             println!("\nCtrl-C stops the network.");
             tokio::signal::ctrl_c().await?;
             return Ok(ExitCode::SUCCESS);

@@ -49,6 +49,30 @@ impl Api {
     }
 }
 
+impl Api {
+    /// Whether log-ins for `username` are being turned away (too many recent failures).
+    pub fn throttled(&self, username: &str) -> bool {
+        let now = Timestamp::now();
+        self.failures.lock().is_ok_and(|mut f| {
+            let recent = f.entry(username.to_owned()).or_default();
+            recent.retain(|t| now.duration_since(*t) < THROTTLE_WINDOW);
+            recent.len() >= MAX_FAILED_LOGINS
+        })
+    }
+
+    pub fn login_failed(&self, username: &str) {
+        if let Ok(mut f) = self.failures.lock() {
+            f.entry(username.to_owned()).or_default().push(Timestamp::now());
+        }
+    }
+
+    pub fn login_succeeded(&self, username: &str) {
+        if let Ok(mut f) = self.failures.lock() {
+            f.remove(username);
+        }
+    }
+}
+
 impl IntoResponse for DeskError {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -172,33 +196,22 @@ pub struct EntryView {
     responses((status = 200, body = SessionView), (status = 401, body = DeskError), (status = 429, body = DeskError)))]
 async fn login(State(api): State<Arc<Api>>, bytes: Bytes) -> Result<Json<SessionView>, DeskError> {
     let login: Login = body(&bytes)?;
-    let now = Timestamp::now();
-    {
-        let mut failures = api
-            .failures
-            .lock()
-            .map_err(|_| DeskError::unauthenticated("try again"))?;
-        let recent = failures.entry(login.username.clone()).or_default();
-        recent.retain(|t| now.duration_since(*t) < THROTTLE_WINDOW);
-        if recent.len() >= MAX_FAILED_LOGINS {
-            return Err(DeskError {
-                status: 429,
-                error: "throttled",
-                message: format!(
-                    "{MAX_FAILED_LOGINS} failed log-ins for '{}' in the last {} minutes: wait and try again",
-                    login.username,
-                    THROTTLE_WINDOW.as_mins()
-                ),
-                decision: None,
-                offer: None,
-            });
-        }
+    if api.throttled(&login.username) {
+        return Err(DeskError {
+            status: 429,
+            error: "throttled",
+            message: format!(
+                "{MAX_FAILED_LOGINS} failed log-ins for '{}' in the last {} minutes: wait and try again",
+                login.username,
+                THROTTLE_WINDOW.as_mins()
+            ),
+            decision: None,
+            offer: None,
+        });
     }
     match api.desk.login(&login.username, &login.password).await {
         Ok((token, expires, user)) => {
-            if let Ok(mut failures) = api.failures.lock() {
-                failures.remove(&login.username);
-            }
+            api.login_succeeded(&login.username);
             Ok(Json(SessionView {
                 token,
                 expires_at: expires.to_string(),
@@ -207,9 +220,7 @@ async fn login(State(api): State<Arc<Api>>, bytes: Bytes) -> Result<Json<Session
         }
         Err(e) => {
             if e.status == 401 {
-                if let Ok(mut failures) = api.failures.lock() {
-                    failures.entry(login.username).or_default().push(now);
-                }
+                api.login_failed(&login.username);
             }
             Err(e)
         }

@@ -23,6 +23,7 @@ pub mod outbox;
 pub mod pki;
 pub mod serve;
 pub mod tls;
+pub mod web;
 
 /// What can go wrong setting up or running a node.
 #[derive(Debug, thiserror::Error)]

@@ -43,6 +43,12 @@ impl Answer {
 }
 
 fn http(ca_pem: &str) -> Result<reqwest::Client, NodeError> {
+    browser_like(ca_pem, reqwest::redirect::Policy::default())
+}
+
+/// An HTTPS client that trusts only the network's CA and follows redirects as `policy` says
+/// (tests of the web pages look at the redirects themselves).
+pub fn browser_like(ca_pem: &str, policy: reqwest::redirect::Policy) -> Result<reqwest::Client, NodeError> {
     let mut roots = rustls::RootCertStore::empty();
     for cert in CertificateDer::pem_slice_iter(ca_pem.as_bytes()) {
         let cert = cert.map_err(|e| NodeError::Tls(format!("CA certificate: {e}")))?;
@@ -56,6 +62,7 @@ fn http(ca_pem: &str) -> Result<reqwest::Client, NodeError> {
             .with_no_client_auth();
     reqwest::Client::builder()
         .use_preconfigured_tls(tls)
+        .redirect(policy)
         .timeout(std::time::Duration::from_secs(30))
         .build()
         .map_err(|e| NodeError::Tls(e.to_string()))

@@ -132,7 +132,10 @@ pub async fn start_with(
         None => None,
         Some(listener) => {
             let on = listener.local_addr().map_err(bind_error(listening_on))?;
-            let app = api::router(Api::new(desk.clone()));
+            let shared = Api::new(desk.clone());
+            let app = api::router(shared.clone())
+                .merge(crate::web::router(shared))
+                .layer(axum::middleware::map_response(crate::web::security_headers));
             tokio::spawn(api::serve(listener, tls::api_server_config(&cert, &key)?, app));
             Some(on)
         }

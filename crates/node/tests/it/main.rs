@@ -1,6 +1,7 @@
 //! Real nodes over real mutual TLS on loopback (port 0), with real SQLite journals.
 
 mod flows;
+mod web;
 
 use std::sync::Arc;
 
