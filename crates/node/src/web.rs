@@ -467,6 +467,10 @@ struct MessagePage {
     actions: Vec<ActionRow>,
     history: Vec<HistoryRow>,
     envelope: String,
+    can_reply: bool,
+    can_decide_consent: bool,
+    reply_languages: Vec<String>,
+    grounds: Vec<String>,
 }
 
 async fn message(State(api): State<Arc<Api>>, w: WebUser, Path(id): Path<String>) -> Response {
@@ -519,6 +523,23 @@ async fn message(State(api): State<Arc<Api>>, w: WebUser, Path(id): Path<String>
             actions,
             history,
             envelope: serde_json::to_string_pretty(&view.envelope).unwrap_or_default(),
+            can_reply: view.summary.direction == "incoming" && view.summary.kind == "request",
+            can_decide_consent: view.summary.direction == "incoming"
+                && view.summary.kind == "consent_request"
+                && crate::accounts::has_role(&w.user, crate::accounts::Role::Supervisor),
+            reply_languages: api
+                .desk
+                .profile
+                .party(&api.desk.node.me.party)
+                .map(|p| p.languages.iter().map(|l| l.as_str().to_owned()).collect::<Vec<_>>())
+                .unwrap_or_default()
+                .into_iter()
+                .chain(["en".to_owned()])
+                .collect(),
+            grounds: ('a'..='h')
+                .map(|g| format!("2023/977:6({g})"))
+                .chain(["61".to_owned()])
+                .collect(),
             path,
         },
         StatusCode::OK,
@@ -573,6 +594,94 @@ async fn consent_request(
     };
     match api.desk.request_consent(&w.user, &id, &ask).await {
         Ok(_) => Redirect::to(&format!("/messages/{id}")).into_response(),
+        Err(e) => error_page(&w, &format!("/messages/{id}"), &e),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct ReplyForm {
+    csrf: String,
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    classification: String,
+    #[serde(default)]
+    restriction: String,
+    #[serde(default)]
+    language: String,
+    #[serde(default)]
+    ground: String,
+}
+
+async fn reply(State(api): State<Arc<Api>>, w: WebUser, Path(id): Path<String>, Form(f): Form<ReplyForm>) -> Response {
+    if let Some(refused) = w.forged(&f.csrf) {
+        return refused;
+    }
+    let reply = if f.kind == "refusal" {
+        crate::desk::Reply::Refusal {
+            ground: f.ground,
+            reasons: f.text,
+        }
+    } else {
+        crate::desk::Reply::Provision {
+            subjects: Vec::new(),
+            text: f.text,
+            classification: Some(f.classification.trim().to_owned()).filter(|c| !c.is_empty()),
+            purpose_restriction: Some(f.restriction.trim().to_owned())
+                .filter(|c| !c.is_empty())
+                .into_iter()
+                .collect(),
+            consented_uses: Vec::new(),
+            conditions: Vec::new(),
+            language: f.language,
+        }
+    };
+    match api.desk.reply(&w.user, &id, &reply).await {
+        Ok(sent) => Redirect::to(&format!("/messages/{}", sent.message_id.unwrap_or(id))).into_response(),
+        Err(e) => error_page(&w, &format!("/messages/{id}"), &e),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct ConsentForm {
+    csrf: String,
+    decision: String,
+    #[serde(default)]
+    scope: String,
+    #[serde(default)]
+    condition: String,
+    #[serde(default)]
+    reasons: String,
+}
+
+async fn consent(
+    State(api): State<Arc<Api>>,
+    w: WebUser,
+    Path(id): Path<String>,
+    Form(f): Form<ConsentForm>,
+) -> Response {
+    if let Some(refused) = w.forged(&f.csrf) {
+        return refused;
+    }
+    let answer = if f.decision == "grant" {
+        crate::desk::ConsentAnswer::Grant {
+            scope: if f.scope == "general" {
+                protocol::ConsentScope::General
+            } else {
+                protocol::ConsentScope::ConcreteCase
+            },
+            conditions: Some(f.condition.trim().to_owned())
+                .filter(|c| !c.is_empty())
+                .into_iter()
+                .collect(),
+        }
+    } else {
+        crate::desk::ConsentAnswer::Deny { reasons: f.reasons }
+    };
+    match api.desk.answer_consent(&w.user, &id, &answer).await {
+        Ok(sent) => Redirect::to(&format!("/messages/{}", sent.message_id.unwrap_or(id))).into_response(),
         Err(e) => error_page(&w, &format!("/messages/{id}"), &e),
     }
 }
@@ -735,6 +844,96 @@ async fn compose(State(api): State<Arc<Api>>, w: WebUser, Form(f): Form<ComposeF
     }
 }
 
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    t: Tr,
+    user: Option<String>,
+    csrf: String,
+    path: String,
+    languages: [(&'static str, &'static str); 3],
+    intact: bool,
+    status: String,
+    actor: String,
+    operation: String,
+    operations: [&'static str; 6],
+    entries: Vec<(i64, String, String, String, String, String)>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct AuditFilter {
+    #[serde(default)]
+    actor: String,
+    #[serde(default)]
+    operation: String,
+}
+
+/// The data-protection officer's view of the journal (Directive 2016/680 Art. 25).
+async fn audit(State(api): State<Arc<Api>>, w: WebUser, Query(f): Query<AuditFilter>) -> Response {
+    let status = match api.desk.verify_journal(&w.user).await {
+        Ok(s) => s,
+        Err(e) => return error_page(&w, "/audit", &e),
+    };
+    let mut entries = Vec::new();
+    let mut from = 1;
+    while from <= status.length {
+        let page = match api.desk.journal_entries(&w.user, from, 1000).await {
+            Ok(p) => p,
+            Err(e) => return error_page(&w, "/audit", &e),
+        };
+        if page.is_empty() {
+            break;
+        }
+        from += i64::try_from(page.len()).unwrap_or(1000);
+        for e in page {
+            let entry = &e.entry;
+            if (!f.actor.is_empty() && !entry.actor.contains(&f.actor))
+                || (!f.operation.is_empty() && entry.operation.as_str() != f.operation)
+            {
+                continue;
+            }
+            entries.push((
+                e.seq,
+                w.t.datetime(entry.at, &api.desk.profile.zone(&api.desk.node.me.party)),
+                entry.operation.to_string(),
+                entry.actor.clone(),
+                entry.justification.clone(),
+                entry.recipient.clone().unwrap_or_default(),
+            ));
+        }
+    }
+    entries.reverse();
+    render(
+        AuditPage {
+            t: w.t,
+            user: Some(w.label()),
+            csrf: w.csrf.clone(),
+            path: "/audit".into(),
+            languages: LANGUAGES,
+            intact: status.intact,
+            status: format!(
+                "{} — {} · {} · {}",
+                w.t.get(if status.intact { "audit.intact" } else { "audit.broken" }),
+                status.node,
+                status.length,
+                status.problem.unwrap_or(status.head)
+            ),
+            actor: f.actor,
+            operation: f.operation,
+            operations: [
+                "collection",
+                "alteration",
+                "consultation",
+                "disclosure",
+                "combination",
+                "erasure",
+            ],
+            entries,
+        },
+        StatusCode::OK,
+    )
+}
+
 async fn stylesheet() -> Response {
     (
         [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
@@ -753,7 +952,10 @@ pub fn router(api: Arc<Api>) -> Router {
         .route("/messages/{id}", get(message))
         .route("/messages/{id}/use", post(use_data))
         .route("/messages/{id}/consent-request", post(consent_request))
+        .route("/messages/{id}/reply", post(reply))
+        .route("/messages/{id}/consent", post(consent))
         .route("/compose", get(compose_form).post(compose))
+        .route("/audit", get(audit))
         .route("/static/grens.css", get(stylesheet))
         .with_state(api)
 }

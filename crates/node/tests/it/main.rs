@@ -1,5 +1,6 @@
 //! Real nodes over real mutual TLS on loopback (port 0), with real SQLite journals.
 
+mod browser;
 mod flows;
 mod web;
 

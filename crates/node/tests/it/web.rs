@@ -62,12 +62,24 @@ async fn every_route_refuses_an_anonymous_user_except_log_in_and_static_files() 
     let node = net.node("NL").expect("NL");
     let http = node::officer_client::browser_like(&net.ca_pem, Policy::none()).expect("client");
     let base = &node.api_url;
-    for path in ["/", "/compose", "/messages/01a20a6a-d006-7286-8eac-0a786bcb5bd6"] {
+    for path in [
+        "/",
+        "/compose",
+        "/audit",
+        "/messages/01a20a6a-d006-7286-8eac-0a786bcb5bd6",
+    ] {
         let r = http.get(format!("{base}{path}")).send().await.expect("get");
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "GET {path}");
         assert_eq!(r.headers()["location"], "/login", "GET {path}");
     }
-    for path in ["/logout", "/compose", "/messages/x/use", "/messages/x/consent-request"] {
+    for path in [
+        "/logout",
+        "/compose",
+        "/messages/x/use",
+        "/messages/x/consent-request",
+        "/messages/x/reply",
+        "/messages/x/consent",
+    ] {
         let r = http
             .post(format!("{base}{path}"))
             .form(&[("csrf", "x")])
