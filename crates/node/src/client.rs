@@ -47,28 +47,10 @@ impl Courier {
             .send()
             .await
             .map_err(|e| failed(format!("{e:#}")))?;
-        let status = response.status();
-        let signature = response
-            .headers()
-            .get(SIGNATURE_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let body = response.bytes().await.map_err(|e| failed(e.to_string()))?;
-        if !status.is_success() {
-            let reason = serde_json::from_slice::<serde_json::Value>(&body)
-                .ok()
-                .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_owned))
-                .unwrap_or_else(|| String::from_utf8_lossy(&body).into_owned());
-            return Ok(Delivery::Refused {
-                status: status.as_u16(),
-                reason,
-            });
-        }
-        let signature = signature.ok_or_else(|| failed("receipt without signature".into()))?;
-        let key = to
-            .verifying_key()
-            .ok_or_else(|| failed("no signing key in the directory".into()))?;
-        let receipt = protocol::verify(&body, &signature, &key).map_err(|e| failed(format!("receipt: {e}")))?;
+        let receipt = match signed_answer(to, response).await? {
+            Ok(envelope) => envelope,
+            Err((status, reason)) => return Ok(Delivery::Refused { status, reason }),
+        };
         match receipt.body {
             Body::Receipt { received, sha256 } if sha256 == message.sha256() => {
                 Ok(Delivery::Receipted { received, sha256 })
@@ -90,24 +72,45 @@ impl Courier {
             .send()
             .await
             .map_err(|e| failed(format!("{e:#}")))?;
-        let status = response.status();
-        let signature = response
-            .headers()
-            .get(SIGNATURE_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let body = response.bytes().await.map_err(|e| failed(e.to_string()))?;
-        if !status.is_success() {
-            return Err(failed(format!("{status}: {}", String::from_utf8_lossy(&body))));
-        }
-        let signature = signature.ok_or_else(|| failed("answer without signature".into()))?;
-        let key = to
-            .verifying_key()
-            .ok_or_else(|| failed("no signing key in the directory".into()))?;
-        let answer = protocol::verify(&body, &signature, &key).map_err(|e| failed(format!("answer: {e}")))?;
+        let answer = signed_answer(to, response)
+            .await?
+            .map_err(|(status, reason)| failed(format!("{status}: {reason}")))?;
         match answer.body {
             Body::JournalCheckpoint { length: l, head } if l == length => Ok(head),
             other => Err(failed(format!("expected the head at {length}, got {}", other.kind()))),
         }
     }
+}
+
+/// Reads a partner's answer: a refusal as `(status, reason)`, or an envelope whose detached
+/// signature (in [`SIGNATURE_HEADER`]) verifies with the partner's key from the directory.
+async fn signed_answer(
+    to: &DirectoryEntry,
+    response: reqwest::Response,
+) -> Result<Result<protocol::Envelope, (u16, String)>, NodeError> {
+    let failed = |problem: String| NodeError::Delivery {
+        to: to.id.clone(),
+        problem,
+    };
+    let status = response.status();
+    let signature = response
+        .headers()
+        .get(SIGNATURE_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let body = response.bytes().await.map_err(|e| failed(e.to_string()))?;
+    if !status.is_success() {
+        let reason = serde_json::from_slice::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_owned))
+            .unwrap_or_else(|| String::from_utf8_lossy(&body).into_owned());
+        return Ok(Err((status.as_u16(), reason)));
+    }
+    let signature = signature.ok_or_else(|| failed("answer without signature".into()))?;
+    let key = to
+        .verifying_key()
+        .ok_or_else(|| failed("no signing key in the directory".into()))?;
+    protocol::verify(&body, &signature, &key)
+        .map(Ok)
+        .map_err(|e| failed(format!("signed answer: {e}")))
 }

@@ -922,10 +922,7 @@ impl Desk {
     }
 
     /// Consents in force for provided data: given with it (Art. 11(1)) or granted later.
-    async fn consents(
-        &self,
-        provided: &Envelope,
-    ) -> Result<Vec<(ConsentScope, Vec<ConsentUse>, Vec<String>, Timestamp)>, DeskError> {
+    async fn consents(&self, provided: &Envelope) -> Result<Vec<Consent>, DeskError> {
         let mut consents = Vec::new();
         if let Some(h) = &provided.handling {
             if !h.consented_uses.is_empty() {
@@ -965,10 +962,11 @@ impl Desk {
         Ok(consents)
     }
 
-    /// The engine's decision on a use of provided data at `now`.
-    async fn decide_use(
+    /// The engine's decision on a use of provided data at `now`, given the consents in force.
+    fn decide_use(
         &self,
         provided: &Envelope,
+        consents: &[Consent],
         use_: UseKind,
     ) -> Result<(DecisionView, Decision, Vec<String>), DeskError> {
         let restricted = provided
@@ -977,12 +975,11 @@ impl Desk {
             .is_some_and(|h| !h.purpose_restriction.is_empty());
         let consent = match use_.consent_use() {
             None => None,
-            Some(wanted) => self
-                .consents(provided)
-                .await?
-                .into_iter()
+            Some(wanted) => consents
+                .iter()
                 .filter(|(_, uses, _, _)| uses.contains(&wanted))
-                .max_by_key(|(_, _, _, at)| *at),
+                .max_by_key(|(_, _, _, at)| *at)
+                .cloned(),
         };
         let conditions = consent.as_ref().map(|c| c.2.clone()).unwrap_or_default();
         let consent_json = consent.map(|(scope, _, conditions, given_at)| {
@@ -1034,6 +1031,8 @@ impl Desk {
             )
         );
         if provided {
+            // Loaded once for the five decisions below.
+            let consents = self.consents(&envelope).await?;
             for use_ in [
                 UseKind::RestrictedPurpose,
                 UseKind::OtherPurpose,
@@ -1041,7 +1040,7 @@ impl Desk {
                 UseKind::Disclosure,
                 UseKind::OnwardTransfer,
             ] {
-                let (view, decision, c) = self.decide_use(&envelope, use_).await?;
+                let (view, decision, c) = self.decide_use(&envelope, &consents, use_)?;
                 if decision.verdict != Some(Verdict::Refused) {
                     for condition in c {
                         if !conditions.contains(&condition) {
@@ -1222,7 +1221,8 @@ impl Desk {
     pub async fn use_data(&self, user: &User, id: &str, request: &UseRequest) -> Result<UseOutcome, DeskError> {
         self.demand(user, &[Role::Officer, Role::ContactPoint])?;
         let (_, provided) = self.provided_data(user, id).await?;
-        let (view, decision, conditions) = self.decide_use(&provided, request.use_).await?;
+        let consents = self.consents(&provided).await?;
+        let (view, decision, conditions) = self.decide_use(&provided, &consents, request.use_)?;
         let allowed = decision.verdict != Some(Verdict::Refused);
         self.journal(
             &actor(user),
@@ -1634,6 +1634,9 @@ pub struct PartnerHistory {
     pub matches: bool,
     pub problem: Option<String>,
 }
+
+/// A consent in force: scope, uses, conditions, when given.
+type Consent = (ConsentScope, Vec<ConsentUse>, Vec<String>, Timestamp);
 
 /// The state of a journal.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
