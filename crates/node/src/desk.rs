@@ -21,6 +21,9 @@ use crate::directory::DirectoryEntry;
 use crate::inbox::NodeState;
 use crate::outbox::Sender;
 
+mod registry;
+pub use registry::{AgreementRecord, Contact, ContactKind, QueuedConsent};
+
 /// How long a log-in lasts.
 pub const SESSION_LIFETIME: SignedDuration = SignedDuration::from_hours(8);
 
@@ -806,6 +809,7 @@ impl Desk {
         &self,
         message: &StoredMessage,
         envelope: &Envelope,
+        known_replies: Option<&[StoredMessage]>,
     ) -> Result<Option<DeadlineView>, DeskError> {
         let (view, what, answered_by): (DecisionView, &str, &[&str]) = match (&envelope.body, message.direction) {
             (
@@ -847,9 +851,15 @@ impl Desk {
         let due_at: Timestamp = due
             .parse()
             .map_err(|e| DeskError::unavailable(format!("deadline '{due}': {e}")))?;
-        let met = self
-            .replies_to(&message.message_id)
-            .await?
+        let fetched;
+        let replies = match known_replies {
+            Some(r) => r,
+            None => {
+                fetched = self.replies_to(&message.message_id).await?;
+                &fetched
+            }
+        };
+        let met = replies
             .iter()
             .any(|r| r.direction == Direction::Outgoing && answered_by.contains(&r.meta.kind.as_str()));
         Ok(Some(DeadlineView {
@@ -862,6 +872,15 @@ impl Desk {
     }
 
     async fn summary(&self, message: &StoredMessage, envelope: &Envelope) -> Result<MessageSummary, DeskError> {
+        self.summary_with(message, envelope, None).await
+    }
+
+    async fn summary_with(
+        &self,
+        message: &StoredMessage,
+        envelope: &Envelope,
+        replies: Option<&[StoredMessage]>,
+    ) -> Result<MessageSummary, DeskError> {
         Ok(MessageSummary {
             id: message.message_id.clone(),
             case: message.meta.case_id.clone(),
@@ -876,28 +895,30 @@ impl Desk {
             to: envelope.to.to_string(),
             at: self.local(message.at),
             delivery: message.state.clone(),
-            deadline: self.deadline_of(message, envelope).await?,
+            deadline: self.deadline_of(message, envelope, replies).await?,
         })
     }
 
     /// The user's inbox: incoming and outgoing messages they may see, newest first, each with
     /// its legal clock.
     pub async fn inbox(&self, user: &User) -> Result<Vec<MessageSummary>, DeskError> {
+        let messages = self.node.store.messages(MessageQuery::default()).await?;
+        // The replies of every message, from the one read (no query per message).
+        let mut replies: std::collections::HashMap<&str, Vec<StoredMessage>> = std::collections::HashMap::new();
+        for m in &messages {
+            if let Some(to) = m.meta.in_reply_to.as_deref() {
+                replies.entry(to).or_default().push(m.clone());
+            }
+        }
         let mut out = Vec::new();
-        for message in self
-            .node
-            .store
-            .messages(MessageQuery::default())
-            .await?
-            .into_iter()
-            .rev()
-        {
+        for message in messages.iter().rev() {
             let Ok(envelope) = serde_json::from_str::<Envelope>(&message.bytes) else {
                 continue;
             };
             // A local notice is stored once as received; the node is its own recipient.
-            if self.may_see(user, &message, &envelope) {
-                out.push(self.summary(&message, &envelope).await?);
+            if self.may_see(user, message, &envelope) {
+                let these = replies.get(message.message_id.as_str()).map_or(&[][..], Vec::as_slice);
+                out.push(self.summary_with(message, &envelope, Some(these)).await?);
             }
         }
         Ok(out)
@@ -1061,7 +1082,7 @@ impl Desk {
             Operation::Consultation,
             &format!("opened {} {id}", envelope.body.kind()),
             None,
-            json!({ "kind": envelope.body.kind(), "message": id, "marking": marking }),
+            json!({ "kind": envelope.body.kind(), "message": id, "case": envelope.case.map(|c| c.to_string()), "marking": marking }),
         )
         .await?;
         let mut case_history = Vec::new();
@@ -1239,7 +1260,13 @@ impl Desk {
                 view.articles.join(", ")
             ),
             request.recipient.clone().filter(|_| allowed),
-            json!({ "use": request.use_.as_str(), "message": id, "decision": view.decision, "conditions": conditions }),
+            json!({
+                "use": request.use_.as_str(),
+                "message": id,
+                "case": provided.case.map(|c| c.to_string()),
+                "decision": view.decision,
+                "conditions": conditions,
+            }),
         )
         .await?;
         if !allowed {
@@ -1490,7 +1517,7 @@ impl Desk {
                 justification: justification.to_owned(),
                 recipient,
                 message_id: details.get("message").and_then(Value::as_str).map(str::to_owned),
-                case_id: None,
+                case_id: details.get("case").and_then(Value::as_str).map(str::to_owned),
                 details,
             })
             .await?;

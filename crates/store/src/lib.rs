@@ -94,6 +94,42 @@ pub trait JournalStore: Send + Sync {
     ) -> impl Future<Output = Result<Option<User>, StoreError>> + Send;
     /// Ends a session.
     fn delete_session(&self, token_sha256: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Journal entries matching `query`, newest first.
+    fn journal_search(&self, query: JournalQuery) -> impl Future<Output = Result<Vec<Entry>, StoreError>> + Send;
+    /// Creates or replaces one registry record.
+    fn put_record(&self, record: Record) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// The records of one kind, by key.
+    fn records(&self, kind: &str) -> impl Future<Output = Result<Vec<Record>, StoreError>> + Send;
+    /// Removes one record; whether it existed.
+    fn delete_record(&self, kind: &str, key: &str) -> impl Future<Output = Result<bool, StoreError>> + Send;
+}
+
+/// A search of the journal for the data-protection officer. Empty fields do not filter.
+#[derive(Debug, Clone, Default)]
+pub struct JournalQuery {
+    /// Part of the actor (`nl.oostbrabant`).
+    pub actor: Option<String>,
+    pub operation: Option<Operation>,
+    /// Part of a data subject's name or object identifier: entries of the cases whose stored
+    /// messages mention it.
+    pub subject: Option<String>,
+    /// From this moment (inclusive).
+    pub since: Option<jiff::Timestamp>,
+    /// Before this moment (exclusive).
+    pub until: Option<jiff::Timestamp>,
+    /// Only entries with a smaller sequence number (paging backwards).
+    pub before_seq: Option<i64>,
+    pub limit: i64,
+}
+
+/// One record of a node's registry (agreements, directory entries): a JSON document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    pub kind: String,
+    pub key: String,
+    pub value: serde_json::Value,
+    pub updated_by: String,
+    pub updated_at: jiff::Timestamp,
 }
 
 /// What the store derives from a message's envelope when it is stored, for the views.
@@ -316,6 +352,18 @@ impl JournalStore for AnyStore {
     }
     async fn delete_session(&self, token_sha256: &str) -> Result<(), StoreError> {
         dispatch!(self.delete_session(token_sha256))
+    }
+    async fn journal_search(&self, query: JournalQuery) -> Result<Vec<Entry>, StoreError> {
+        dispatch!(self.journal_search(query))
+    }
+    async fn put_record(&self, record: Record) -> Result<(), StoreError> {
+        dispatch!(self.put_record(record))
+    }
+    async fn records(&self, kind: &str) -> Result<Vec<Record>, StoreError> {
+        dispatch!(self.records(kind))
+    }
+    async fn delete_record(&self, kind: &str, key: &str) -> Result<bool, StoreError> {
+        dispatch!(self.delete_record(kind, key))
     }
 }
 

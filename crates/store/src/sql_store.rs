@@ -28,6 +28,96 @@ pub(crate) const SETTLE_OUTBOX: &str = "UPDATE outbox SET state = $1, attempts =
      WHERE message_id = $5";
 pub(crate) const COUNT_OUTBOX: &str = "SELECT state, CAST(COUNT(*) AS BIGINT) FROM outbox GROUP BY state";
 
+/// A value bound to a dynamically built statement.
+pub(crate) enum Bind {
+    Text(String),
+    Int(i64),
+}
+
+/// The statement of a journal search, with its values in placeholder order.
+pub(crate) fn journal_search_sql(q: &crate::JournalQuery) -> (String, Vec<Bind>) {
+    let mut conditions = Vec::new();
+    let mut binds = Vec::new();
+    let next = |b: Bind, binds: &mut Vec<Bind>| {
+        binds.push(b);
+        format!("${}", binds.len())
+    };
+    if let Some(actor) = q.actor.as_deref().filter(|a| !a.is_empty()) {
+        let p = next(
+            Bind::Text(format!("%{}%", like_escape(&actor.to_lowercase()))),
+            &mut binds,
+        );
+        conditions.push(format!("LOWER(actor) LIKE {p} ESCAPE '\\'"));
+    }
+    if let Some(op) = q.operation {
+        let p = next(Bind::Text(op.as_str().to_owned()), &mut binds);
+        conditions.push(format!("operation = {p}"));
+    }
+    if let Some(subject) = q.subject.as_deref().filter(|s| !s.is_empty()) {
+        let p = next(
+            Bind::Text(format!("%{}%", like_escape(&subject.to_lowercase()))),
+            &mut binds,
+        );
+        // Entries of the cases of the messages that mention the subject, and entries about those
+        // messages themselves (a use of received data names the message, not always the case).
+        let mentions = format!(
+            "SELECT message_id, case_id FROM inbox WHERE LOWER(bytes) LIKE {p} ESCAPE '\\' \
+             UNION SELECT message_id, case_id FROM outbox WHERE LOWER(bytes) LIKE {p} ESCAPE '\\'"
+        );
+        conditions.push(format!(
+            "(case_id IN (SELECT case_id FROM ({mentions}) AS m) \
+              OR message_id IN (SELECT message_id FROM ({mentions}) AS n))"
+        ));
+    }
+    // Times are stored as RFC 3339 UTC text; compare on whole seconds, which sort as text.
+    if let Some(since) = q.since {
+        let p = next(Bind::Text(seconds(since)), &mut binds);
+        conditions.push(format!("at >= {p}"));
+    }
+    if let Some(until) = q.until {
+        let p = next(Bind::Text(seconds(until)), &mut binds);
+        conditions.push(format!("at < {p}"));
+    }
+    if let Some(before) = q.before_seq {
+        let p = next(Bind::Int(before), &mut binds);
+        conditions.push(format!("seq < {p}"));
+    }
+    let filter = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", conditions.join(" AND "))
+    };
+    let p = next(Bind::Int(q.limit.clamp(1, 10_000)), &mut binds);
+    (format!("{SELECT_JOURNAL}{filter} ORDER BY seq DESC LIMIT {p}"), binds)
+}
+
+fn like_escape(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+/// `2026-11-24T10:00:00Z`: the prefix every stored time of that second starts with, and which
+/// sorts before all of them.
+fn seconds(t: jiff::Timestamp) -> String {
+    t.strftime("%Y-%m-%dT%H:%M:%S").to_string()
+}
+
+pub(crate) fn record_of(row: (String, String, String, String, String)) -> Result<crate::Record, crate::StoreError> {
+    let (kind, key, value, updated_by, updated_at) = row;
+    Ok(crate::Record {
+        value: serde_json::from_str(&value).map_err(|e| crate::StoreError::Corrupt {
+            seq: 0,
+            problem: format!("registry {kind}/{key}: {e}"),
+        })?,
+        updated_at: updated_at.parse().map_err(|e| crate::StoreError::Corrupt {
+            seq: 0,
+            problem: format!("registry {kind}/{key} time: {e}"),
+        })?,
+        kind,
+        key,
+        updated_by,
+    })
+}
+
 /// Implements `JournalStore` and the shared helpers for `$store`, whose pool connections are
 /// `$conn`. `$store` must have a `pool` field and an inherent
 /// `async fn begin_append(&self) -> Result<(guard, Transaction), StoreError>` that returns a
@@ -483,6 +573,65 @@ macro_rules! sql_journal_store {
                     .execute(&self.pool)
                     .await?;
                 Ok(())
+            }
+
+            async fn journal_search(
+                &self,
+                query: $crate::JournalQuery,
+            ) -> Result<Vec<$crate::Entry>, $crate::StoreError> {
+                let (sql, binds) = $crate::sql_store::journal_search_sql(&query);
+                let mut q = sqlx::query_as::<_, $crate::journal::Row>(&sql);
+                for b in binds {
+                    q = match b {
+                        $crate::sql_store::Bind::Text(t) => q.bind(t),
+                        $crate::sql_store::Bind::Int(i) => q.bind(i),
+                    };
+                }
+                q.fetch_all(&self.pool)
+                    .await?
+                    .into_iter()
+                    .map($crate::journal::Row::into_entry)
+                    .collect()
+            }
+
+            async fn put_record(&self, record: $crate::Record) -> Result<(), $crate::StoreError> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("DELETE FROM registry WHERE kind = $1 AND key = $2")
+                    .bind(&record.kind)
+                    .bind(&record.key)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO registry (kind, key, value, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(&record.kind)
+                .bind(&record.key)
+                .bind(record.value.to_string())
+                .bind(&record.updated_by)
+                .bind(record.updated_at.to_string())
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn records(&self, kind: &str) -> Result<Vec<$crate::Record>, $crate::StoreError> {
+                let rows: Vec<(String, String, String, String, String)> = sqlx::query_as(
+                    "SELECT kind, key, value, updated_by, updated_at FROM registry WHERE kind = $1 ORDER BY key",
+                )
+                .bind(kind)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter().map($crate::sql_store::record_of).collect()
+            }
+
+            async fn delete_record(&self, kind: &str, key: &str) -> Result<bool, $crate::StoreError> {
+                let done = sqlx::query("DELETE FROM registry WHERE kind = $1 AND key = $2")
+                    .bind(kind)
+                    .bind(key)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected() > 0)
             }
         }
     };

@@ -1,8 +1,11 @@
 //! Debian's chromium, driven through chromedriver (both installed by `.ci/run`), against the
-//! three demo nodes on loopback: the scripted exchange done through the pages by NL and BE
-//! officers, the compose form with the keyboard alone, the language switch on every page type,
-//! the audit viewer refused to a user without the data-protection role. Screenshots of each page
-//! type in each language go to `target/screenshots/` (and to `docs/screenshots/` with
+//! three demo nodes on loopback: the scripted exchange of `grens demo --check` done through the
+//! pages by NL and BE officers (request, *Vertrouwelijk* answer, blocked evidence export and
+//! onward transfer, consent through the supervisors' queue, allowed export, processing feedback,
+//! direct exchange between border-region units with the contact point notified, the audit), the
+//! compose form with the keyboard alone, the language switch on every page type, the audit viewer
+//! refused to a user without the data-protection role. Screenshots of each page type in each
+//! language, and at tablet width, go to `target/screenshots/` (and to `docs/screenshots/` with
 //! `GRENS_UPDATE_SCREENSHOTS=1`).
 
 use std::path::PathBuf;
@@ -12,6 +15,7 @@ use std::time::{Duration, Instant};
 use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use node::network::{self, demo_password, Ports, Stores};
+use node::web::Tr;
 use serde_json::json;
 
 struct Driver(Child);
@@ -153,6 +157,71 @@ fn id_from(path: &str) -> String {
     path.rsplit('/').next().unwrap_or_default().to_owned()
 }
 
+async fn log_out(b: &Client) {
+    b.find(Locator::Css("header form.inline button"))
+        .await
+        .expect("log out")
+        .click()
+        .await
+        .expect("click");
+    wait_for(b, "#username").await;
+}
+
+async fn switch_user(b: &Client, base: &str, user: &str) {
+    b.goto(&format!("{base}/")).await.expect("inbox");
+    log_out(b).await;
+    log_in(b, base, user).await;
+}
+
+async fn type_into(b: &Client, id: &str, text: &str) {
+    b.find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|e| panic!("#{id}: {e}"))
+        .send_keys(text)
+        .await
+        .expect("type");
+}
+
+async fn click(b: &Client, css: &str) {
+    b.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .expect("click");
+}
+
+/// Clicks a form's button and waits until the browser has left the page.
+async fn submit(b: &Client, css: &str) -> String {
+    let before = b.current_url().await.expect("url").to_string();
+    click(b, css).await;
+    left(b, &before).await;
+    id_from(b.current_url().await.expect("url").path())
+}
+
+/// Switches `page` (at `path`) through the three languages with the page's own links, checks
+/// its heading in each, and saves a screenshot of each.
+async fn every_language(b: &Client, base: &str, page: &str, path: &str) {
+    for lang in ["nl", "fr", "en"] {
+        b.goto(&format!("{base}{path}")).await.expect("page");
+        click(b, &format!("a[hreflang={lang}]")).await;
+        wait_for(b, &format!("html[lang={lang}]")).await;
+        let heading = b
+            .find(Locator::Css("h1"))
+            .await
+            .expect("h1")
+            .text()
+            .await
+            .expect("text");
+        let title = Tr::new(lang).get(&format!("{page}.title")).to_owned();
+        assert!(
+            heading.contains(&title),
+            "{page} in {lang}: '{heading}' lacks '{title}'"
+        );
+        shoot(b, &format!("{page}-{lang}")).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn officers_do_the_scripted_exchange_in_chromium() {
     let (_driver, port) = chromedriver();
@@ -164,20 +233,16 @@ async fn officers_do_the_scripted_exchange_in_chromium() {
     let be_url = net.node("BE").expect("BE").api_url.clone();
     let nl = browser(port).await;
     let be = browser(port).await;
+    let tab = char::from(Key::Tab).to_string();
+    let enter = char::from(Key::Enter).to_string();
 
-    // NL: the compose form with the keyboard alone.
+    // 1. NL (Oost-Brabant) asks the BE NCP, with the keyboard alone.
     log_in(&nl, &nl_url, "nl.oostbrabant").await;
     nl.goto(&format!("{nl_url}/compose")).await.expect("compose");
-    shoot(&nl, "compose-nl").await;
-    let tab = char::from(Key::Tab).to_string();
-    nl.find(Locator::Id("to_unit"))
-        .await
-        .expect("unit")
-        .click()
-        .await
-        .expect("focus");
+    click(&nl, "#to_unit").await;
+    // to_unit → channel → direct-exchange facts (closed) → purpose → family name.
     let typed = format!(
-        "{tab}{tab}{tab}Janssens{tab}Jan{tab}1984-03-12{tab}1-ABC-123{tab}Antecedents of the person and the vehicle?"
+        "{tab}{tab}{tab}{tab}Janssens{tab}Jan{tab}1984-03-12{tab}1-ABC-123{tab}Antecedents of the person and the vehicle?"
     );
     nl.active_element()
         .await
@@ -185,13 +250,17 @@ async fn officers_do_the_scripted_exchange_in_chromium() {
         .send_keys(&typed)
         .await
         .expect("type");
-    // Tab to "Check with the treaty", Enter.
-    let active = nl.active_element().await.expect("focus");
-    active.send_keys(&tab).await.expect("tab");
+    // Past "urgent" to "Check with the treaty", Enter.
     nl.active_element()
         .await
         .expect("focus")
-        .send_keys(&char::from(Key::Enter).to_string())
+        .send_keys(&format!("{tab}{tab}"))
+        .await
+        .expect("tab");
+    nl.active_element()
+        .await
+        .expect("focus")
+        .send_keys(&enter)
         .await
         .expect("enter");
     wait_for(&nl, "section[role=status]").await;
@@ -200,119 +269,81 @@ async fn officers_do_the_scripted_exchange_in_chromium() {
         preview.contains("Art. 6(1)") && preview.contains("Art. 4(1)"),
         "the articles before sending"
     );
-    // The preview page's Send button, Enter.
+    assert!(
+        preview.contains("Kanalen voor de uitwisseling"),
+        "each article's title in the officer's language (Dutch)"
+    );
     let send = nl.find(Locator::Css("button[value=send]")).await.expect("send");
     let before = nl.current_url().await.expect("url").to_string();
-    send.send_keys(&char::from(Key::Enter).to_string())
-        .await
-        .expect("send with Enter");
+    send.send_keys(&enter).await.expect("send with Enter");
     left(&nl, &before).await;
     let request = id_from(nl.current_url().await.expect("url").path());
     assert!(source(&nl).await.contains("Janssens"));
 
-    // BE: the contact point answers, Vertrouwelijk.
+    // 2. BE: the contact point answers, Vertrouwelijk, restricted to this investigation.
     log_in(&be, &be_url, "be.operator").await;
     open_when_arrived(&be, &be_url, &request).await;
-    shoot(&be, "message-request-nl").await;
-    be.find(Locator::Id("reply-text"))
-        .await
-        .expect("text")
-        .send_keys("Known for burglaries in Antwerpen.")
-        .await
-        .expect("type");
-    be.find(Locator::Id("reply-classification"))
-        .await
-        .expect("class")
-        .send_keys("Vertrouwelijk")
-        .await
-        .expect("type");
-    be.find(Locator::Id("reply-restriction"))
-        .await
-        .expect("restriction")
-        .send_keys("this investigation")
-        .await
-        .expect("type");
-    let before = be.current_url().await.expect("url").to_string();
-    be.find(Locator::Css("form.reply button"))
-        .await
-        .expect("provide")
-        .click()
-        .await
-        .expect("click");
-    left(&be, &before).await;
-    let provision = id_from(be.current_url().await.expect("url").path());
+    type_into(&be, "reply-text", "Known for burglaries in Antwerpen.").await;
+    type_into(&be, "reply-classification", "Vertrouwelijk").await;
+    type_into(&be, "reply-restriction", "this investigation").await;
+    let provision = submit(&be, "form.reply button").await;
     assert_ne!(provision, request);
 
-    // NL: Stg. CONFIDENTIEEL; evidence blocked; consent asked.
+    // 3. NL: Stg. CONFIDENTIEEL; the evidence export blocked (10(3)); 5. the forward to a
+    // municipality blocked (9(1)).
     open_when_arrived(&nl, &nl_url, &provision).await;
     let page = source(&nl).await;
     assert!(page.contains("Stg. CONFIDENTIEEL"), "the recipient's own marking");
-    assert!(page.contains("10(3)"), "the blocked evidence export cites Art. 10(3)");
-    shoot(&nl, "message-provision-nl").await;
-    nl.find(Locator::Id("consent-evidence"))
+    let evidence = nl
+        .find(Locator::Id("use-evidence"))
         .await
-        .expect("reasons")
-        .send_keys("court case in Den Bosch")
+        .expect("evidence")
+        .html(false)
         .await
-        .expect("type");
-
-    nl.find(Locator::Css(
-        "form[action$='consent-request'] input[value=evidence] ~ button",
-    ))
-    .await
-    .expect("ask consent")
-    .click()
-    .await
-    .expect("click");
-    // The form redirects back to the same page: give the POST time to land.
+        .expect("html");
+    assert!(
+        evidence.contains("blocked") && evidence.contains("Art. 10(3)"),
+        "{evidence}"
+    );
+    let forward = nl
+        .find(Locator::Id("use-onward_transfer"))
+        .await
+        .expect("forward")
+        .html(false)
+        .await
+        .expect("html");
+    assert!(forward.contains("blocked") && forward.contains("Art. 9"), "{forward}");
+    // 4. NL asks consent for the evidence export.
+    type_into(&nl, "consent-evidence", "court case in Den Bosch").await;
+    click(&nl, "form[action$='consent-request'] input[value=evidence] ~ button").await;
     tokio::time::sleep(Duration::from_secs(1)).await;
 
-    // BE supervisor grants with a condition.
-    be.goto(&format!("{be_url}/")).await.expect("inbox");
-    be.find(Locator::Css("form.inline button"))
-        .await
-        .expect("log out")
-        .click()
-        .await
-        .expect("click");
-    log_in(&be, &be_url, "be.supervisor").await;
-    let consent_request = {
-        let mut found = None;
-        for _ in 0..100 {
-            be.goto(&format!("{be_url}/")).await.expect("inbox");
-            let html = source(&be).await;
-            if let Some(pos) = html.find(">consent_request<") {
-                let head = &html[..pos];
-                found = head
-                    .rsplit("/messages/")
-                    .next()
-                    .map(|s| s.split('"').next().unwrap_or_default().to_owned());
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
+    // The BE supervisor grants it from the consent queue, with a condition.
+    switch_user(&be, &be_url, "be.supervisor").await;
+    let mut queued = false;
+    for _ in 0..100 {
+        be.goto(&format!("{be_url}/consents")).await.expect("queue");
+        if be.find(Locator::Css("form.grant")).await.is_ok() {
+            queued = true;
+            break;
         }
-        found.expect("the consent request arrives")
-    };
-    be.goto(&format!("{be_url}/messages/{consent_request}"))
-        .await
-        .expect("open");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(queued, "the consent request reaches the supervisors' queue");
+    assert!(source(&be).await.contains("court case in Den Bosch"));
+    every_language(&be, &be_url, "consents", "/consents").await;
     let condition = "only in the proceedings against J. Janssens";
-    be.find(Locator::Id("consent-condition"))
+    be.find(Locator::Css("form.grant input[name=condition]"))
         .await
         .expect("condition")
         .send_keys(condition)
         .await
         .expect("type");
-    let before = be.current_url().await.expect("url").to_string();
-    be.find(Locator::Css("form.grant button"))
-        .await
-        .expect("grant")
-        .click()
-        .await
-        .expect("click");
-    left(&be, &before).await;
+    click(&be, "form.grant button").await;
+    wait_for(&be, "p[role=status]").await;
+    assert!(be.find(Locator::Css("form.grant")).await.is_err(), "the queue is empty");
 
-    // NL: the export is allowed now, with the condition shown.
+    // NL: the export is allowed now, with the condition shown, and done.
     let mut allowed = false;
     for _ in 0..100 {
         nl.goto(&format!("{nl_url}/messages/{provision}"))
@@ -326,65 +357,133 @@ async fn officers_do_the_scripted_exchange_in_chromium() {
     }
     assert!(allowed, "evidence export allowed after consent");
     assert!(source(&nl).await.contains(condition));
-    nl.find(Locator::Id("why-evidence"))
-        .await
-        .expect("why")
-        .send_keys("file with the prosecutor")
-        .await
-        .expect("type");
-    nl.find(Locator::Css(
-        "li.allowed form[action$='/use'] input[value=evidence] ~ button",
-    ))
-    .await
-    .expect("use")
-    .click()
-    .await
-    .expect("click");
-    // The form redirects back to the same page: give the POST time to land.
+    type_into(&nl, "why-evidence", "file with the prosecutor").await;
+    click(&nl, "li.allowed form[action$='/use'] input[value=evidence] ~ button").await;
     tokio::time::sleep(Duration::from_secs(1)).await;
     assert!(
         nl.current_url().await.expect("url").path().ends_with(&provision),
         "back on the provision"
     );
+    every_language(&nl, &nl_url, "message", &format!("/messages/{provision}")).await;
 
-    // The language switch on every page type, with screenshots.
-    for (lang, word) in [("nl", "Postvak"), ("fr", "Boîte de réception"), ("en", "Inbox")] {
-        for (page, path) in [
-            ("inbox", "/".to_owned()),
-            ("message", format!("/messages/{provision}")),
-            ("compose", "/compose".to_owned()),
-        ] {
-            nl.goto(&format!("{nl_url}{path}")).await.expect("page");
-            nl.find(Locator::Css(&format!("a[hreflang={lang}]")))
-                .await
-                .expect("switch")
-                .click()
-                .await
-                .expect("click");
-            wait_for(&nl, &format!("html[lang={lang}]")).await;
-            assert!(source(&nl).await.contains(word), "{page} in {lang}");
-            shoot(&nl, &format!("{page}-{lang}")).await;
+    // Processing feedback (7(3)): BE asks what became of its data, NL answers.
+    switch_user(&be, &be_url, "be.operator").await;
+    be.goto(&format!("{be_url}/messages/{provision}"))
+        .await
+        .expect("provision");
+    let feedback_request = submit(&be, "form.feedback-request button").await;
+    open_when_arrived(&nl, &nl_url, &feedback_request).await;
+    type_into(&nl, "feedback-text", "Used in the file; suspect charged.").await;
+    let feedback = submit(&nl, "form.feedback-answer button").await;
+    open_when_arrived(&be, &be_url, &feedback).await;
+    assert!(source(&be).await.contains("suspect charged"));
+
+    // 6. Direct exchange between border-region units (6(4)(a)); the BE contact point is told.
+    switch_user(&be, &be_url, "be.antwerpen").await;
+    be.goto(&format!("{be_url}/compose")).await.expect("compose");
+    click(&be, "#to_party option[value=NL]").await;
+    type_into(&be, "to_unit", "Zeeland-West-Brabant").await;
+    click(&be, "#via option[value=direct]").await;
+    click(&be, "#direct-facts summary").await;
+    click(&be, "#within_competence_of_both").await;
+    click(&be, "#subject_in_border_region").await;
+    type_into(&be, "surname", "Peeters").await;
+    type_into(&be, "text", "Van seen at the Essen crossing: known to you?").await;
+    click(&be, "button[value=preview]").await;
+    wait_for(&be, "section[role=status]").await;
+    assert!(source(&be).await.contains("Art. 6(4)(a)"), "the direct ground is cited");
+    let direct = submit(&be, "button[value=send]").await;
+    switch_user(&nl, &nl_url, "nl.zwb").await;
+    // The received request's reply clock counts down live in the inbox (grens.js).
+    let mut counting = None;
+    for _ in 0..100 {
+        nl.goto(&format!("{nl_url}/")).await.expect("inbox");
+        if let Ok(clock) = nl.find(Locator::Css("time.countdown")).await {
+            counting = Some(clock);
+            break;
         }
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    // The audit viewer: refused to an officer, shown to the data-protection officer.
+    let clock = counting.expect("a countdown for the received request");
+    let seconds = || async {
+        clock
+            .attr("data-seconds")
+            .await
+            .expect("attribute")
+            .and_then(|s| s.parse::<i64>().ok())
+            .expect("grens.js keeps the seconds left")
+    };
+    let first = seconds().await;
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let second = seconds().await;
+    assert!(
+        first > 0 && second < first,
+        "the countdown moves: {first} s then {second} s"
+    );
+    assert!(
+        clock.text().await.expect("text").contains(" d "),
+        "days and hours left for a 7-day clock"
+    );
+    shoot(&nl, "inbox-countdown").await;
+    open_when_arrived(&nl, &nl_url, &direct).await;
+    type_into(&nl, "reply-text", "Yes: stolen van, case ZWB-2026-117.").await;
+    submit(&nl, "form.reply button").await;
+    switch_user(&be, &be_url, "be.operator").await;
+    // In whichever language the browser was last switched to.
+    let notices = ["nl", "fr", "en"].map(|l| Tr::new(l).get("kind.direct_exchange_notice").to_owned());
+    let mut told = false;
+    for _ in 0..100 {
+        be.goto(&format!("{be_url}/")).await.expect("inbox");
+        let page = source(&be).await;
+        if notices.iter().any(|n| page.contains(n.as_str())) {
+            told = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(told, "the BE contact point sees the direct-exchange notice");
+    every_language(&be, &be_url, "inbox", "/").await;
+
+    // The compose page and the treaty guide in every language; tablet width.
+    switch_user(&nl, &nl_url, "nl.oostbrabant").await;
+    every_language(&nl, &nl_url, "compose", "/compose").await;
+    every_language(&nl, &nl_url, "guide", "/guide").await;
+    nl.goto(&format!("{nl_url}/messages/{provision}"))
+        .await
+        .expect("provision");
+    click(&nl, "#use-evidence .cited a[href='/guide#art-10']").await;
+    wait_for(&nl, "#art-10").await;
+    assert!(nl.current_url().await.expect("url").as_str().ends_with("/guide#art-10"));
+    nl.set_window_size(820, 1180).await.expect("tablet");
+    for (name, path) in [
+        ("inbox", "/".to_owned()),
+        ("message", format!("/messages/{provision}")),
+        ("compose", "/compose".to_owned()),
+    ] {
+        nl.goto(&format!("{nl_url}{path}")).await.expect("page");
+        shoot(&nl, &format!("tablet-{name}")).await;
+    }
+    nl.set_window_size(1280, 1000).await.expect("laptop");
+
+    // 7. The audit viewer: refused to an officer; the DPO finds the officer's uses by subject.
     nl.goto(&format!("{nl_url}/audit")).await.expect("audit");
     assert!(source(&nl).await.contains("dpo"), "refused with the role named");
-    nl.find(Locator::Css("form.inline button"))
-        .await
-        .expect("log out")
-        .click()
-        .await
-        .expect("click");
-    wait_for(&nl, "#username").await;
-    shoot(&nl, "login-en").await;
+    log_out(&nl).await;
+    every_language(&nl, &nl_url, "login", "/login").await;
     log_in(&nl, &nl_url, "nl.dpo").await;
-    nl.goto(&format!("{nl_url}/audit")).await.expect("audit");
+    nl.goto(&format!("{nl_url}/audit?subject=Janssens&operation=disclosure"))
+        .await
+        .expect("audit");
     let audit = source(&nl).await;
     assert!(
-        audit.contains("nl.oostbrabant") && audit.contains("evidence"),
-        "the journal lists the officer's uses"
+        audit.contains("nl.oostbrabant") && audit.contains("evidence") && !audit.contains("Peeters"),
+        "the journal lists the officer's uses about Janssens"
     );
-    shoot(&nl, "audit-en").await;
+    every_language(&nl, &nl_url, "audit", "/audit?subject=Janssens").await;
+
+    // Administration, by the BE administrator.
+    switch_user(&be, &be_url, "be.admin").await;
+    every_language(&be, &be_url, "admin", "/admin").await;
     nl.close().await.ok();
     be.close().await.ok();
 }

@@ -31,9 +31,88 @@ fn every_key_is_translated_in_every_language_and_every_used_key_exists() {
     ] {
         used.push(format!("use.{u}"));
     }
+    // Keys the code builds from a prefix and a name.
+    for kind in [
+        "request",
+        "spontaneous_provision",
+        "provision",
+        "refusal",
+        "feedback_request",
+        "feedback_answer",
+        "consent_request",
+        "consent_grant",
+        "consent_denial",
+        "oral_record",
+        "direct_exchange_notice",
+        "receipt",
+        "journal_checkpoint",
+    ] {
+        used.push(format!("kind.{kind}"));
+    }
+    for op in [
+        "collection",
+        "alteration",
+        "consultation",
+        "disclosure",
+        "combination",
+        "erasure",
+    ] {
+        used.push(format!("operation.{op}"));
+    }
+    for role in node::accounts::Role::ALL {
+        used.push(format!("role.{}", role.as_str()));
+    }
+    for kind in node::desk::ContactKind::ALL {
+        used.push(format!("contact.{}", kind.as_str()));
+    }
+    for via in [
+        "ncp",
+        "regional_contact_point",
+        "joint_police_centre",
+        "direct",
+        "liaison_officer",
+    ] {
+        used.push(format!("via.{via}"));
+    }
+    for fact in [
+        "within_competence_of_both",
+        "subject_in_border_region",
+        "urgent_delay_would_jeopardise",
+        "prior_consent_of_contact_points",
+        "in_cross_border_operation",
+    ] {
+        used.push(format!("compose.fact.{fact}"));
+    }
     for key in used {
         assert!(en.contains(&key), "the key `{key}` is used but not translated");
     }
+}
+
+#[test]
+fn the_treaty_guide_explains_every_article_the_engine_can_cite_in_every_language() {
+    use node::web::guide;
+    // Every treaty article with rules, the annexes and the directives' articles the rules cite.
+    let mut keys: Vec<String> = treaty::coverage::ARTICLES.iter().map(|(n, _)| n.to_string()).collect();
+    keys.extend(["1", "2", "3", "annex5", "annex6", "2023/977:5", "2023/977:6"].map(str::to_owned));
+    for key in &keys {
+        assert!(
+            guide::explains(key),
+            "the guide does not explain `{key}` in nl, fr and en"
+        );
+    }
+    // References as decisions write them.
+    assert_eq!(guide::key_of("6(4)(a)"), "6");
+    assert_eq!(guide::key_of("2023/977:6(a)"), "2023/977:6");
+    let cited = guide::cite("10(3)", Tr::new("nl"));
+    assert_eq!(cited.label, "Art. 10(3)");
+    assert_eq!(cited.href, "/guide#art-10");
+    assert_eq!(cited.title, "Doelbinding en verdere verwerking voor andere doeleinden");
+    assert!(cited.summary.contains("bewijs"), "{}", cited.summary);
+    assert_eq!(
+        guide::cite("2023/977:6(a)", Tr::new("fr")).href,
+        "/guide#art-2023-977-6"
+    );
+    assert!(guide::cite("10(3)", Tr::new("fr")).title.starts_with("Finalité"));
 }
 
 async fn net() -> (tempfile::TempDir, network::DemoNetwork) {
@@ -56,70 +135,93 @@ fn session_cookie(response: &reqwest::Response) -> String {
         .to_owned()
 }
 
+/// Every `.route("path", method(handler)…)` of a router source file, with its methods: read from
+/// the source so that a route added later cannot be left out of the anonymous-refusal test.
+fn routes_in(file: &str) -> Vec<(String, Vec<String>)> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+    let text = std::fs::read_to_string(&path).expect("router source");
+    let mut routes = Vec::new();
+    for part in text.split(".route(").skip(1) {
+        let Some(rest) = part.trim_start().strip_prefix('"') else {
+            continue;
+        };
+        let Some((route, tail)) = rest.split_once('"') else {
+            continue;
+        };
+        // The call ends at the first `)` that closes `.route(`: methods are `get(`, `.post(` ….
+        let call = tail.split("\n").next().unwrap_or_default();
+        let methods = ["get", "post", "delete"]
+            .iter()
+            .filter(|m| call.contains(&format!("{m}(")))
+            .map(|m| (*m).to_owned())
+            .collect();
+        routes.push((
+            route
+                .replace("{id}", "x")
+                .replace("{code}", "nl")
+                .replace("{length}", "1"),
+            methods,
+        ));
+    }
+    routes
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_route_refuses_an_anonymous_user_except_log_in_and_static_files() {
     let (_dir, net) = net().await;
     let node = net.node("NL").expect("NL");
     let http = node::officer_client::browser_like(&net.ca_pem, Policy::none()).expect("client");
     let base = &node.api_url;
-    for path in [
-        "/",
-        "/compose",
-        "/audit",
-        "/messages/01a20a6a-d006-7286-8eac-0a786bcb5bd6",
-    ] {
-        let r = http.get(format!("{base}{path}")).send().await.expect("get");
-        assert_eq!(r.status(), StatusCode::SEE_OTHER, "GET {path}");
-        assert_eq!(r.headers()["location"], "/login", "GET {path}");
+    // Open to anyone: the log-in page and form, the language switch, static files, health, the
+    // OpenAPI document, and the API's log-in.
+    let open = |method: &str, route: &str| {
+        route == "/login"
+            || route.starts_with("/lang/")
+            || route.starts_with("/static/")
+            || route == "/healthz"
+            || route == "/api/openapi.json"
+            || (route == "/api/v1/session" && method == "post")
+    };
+    let pages = routes_in("src/web/mod.rs");
+    let api = routes_in("src/api.rs");
+    assert!(
+        pages.len() >= 25 && api.len() >= 15,
+        "the routes were read: {pages:?} {api:?}"
+    );
+    let mut checked = 0;
+    for (route, methods) in pages.iter().chain(&api) {
+        let is_api = route.starts_with("/api/");
+        for method in methods {
+            let url = format!("{base}{route}");
+            let r = match method.as_str() {
+                "get" => http.get(&url).send().await,
+                "delete" => http.delete(&url).send().await,
+                _ if is_api => http.post(&url).body("{}").send().await,
+                _ => http.post(&url).form(&[("csrf", "x")]).send().await,
+            }
+            .expect("request");
+            if open(method, route) {
+                assert_ne!(r.status(), StatusCode::UNAUTHORIZED, "{method} {route} is open");
+                continue;
+            }
+            if is_api {
+                assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{method} {route}");
+            } else {
+                assert_eq!(r.status(), StatusCode::SEE_OTHER, "{method} {route}");
+                assert_eq!(r.headers()["location"], "/login", "{method} {route}");
+            }
+            checked += 1;
+        }
     }
+    assert!(checked >= 38, "{checked} routes checked");
     for path in [
-        "/logout",
-        "/compose",
-        "/messages/x/use",
-        "/messages/x/consent-request",
-        "/messages/x/reply",
-        "/messages/x/consent",
+        "/login",
+        "/static/grens.css",
+        "/static/grens.js",
+        "/static/htmx.min.js",
+        "/healthz",
+        "/api/openapi.json",
     ] {
-        let r = http
-            .post(format!("{base}{path}"))
-            .form(&[("csrf", "x")])
-            .send()
-            .await
-            .expect("post");
-        assert_eq!(r.status(), StatusCode::SEE_OTHER, "POST {path}");
-    }
-    for path in [
-        "/api/v1/me",
-        "/api/v1/inbox",
-        "/api/v1/messages/x",
-        "/api/v1/journal",
-        "/api/v1/journal/verify",
-        "/api/v1/checkpoints/verify",
-    ] {
-        let r = http.get(format!("{base}{path}")).send().await.expect("get");
-        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "GET {path}");
-    }
-    for path in [
-        "/api/v1/messages",
-        "/api/v1/messages/x/reply",
-        "/api/v1/messages/x/use",
-        "/api/v1/messages/x/consent-request",
-        "/api/v1/messages/x/consent",
-        "/api/v1/messages/x/feedback-request",
-        "/api/v1/messages/x/feedback",
-        "/api/v1/oral",
-        "/api/v1/checkpoints",
-        "/api/v1/users",
-    ] {
-        let r = http
-            .post(format!("{base}{path}"))
-            .body("{}")
-            .send()
-            .await
-            .expect("post");
-        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "POST {path}");
-    }
-    for path in ["/login", "/static/grens.css", "/healthz", "/api/openapi.json"] {
         let r = http.get(format!("{base}{path}")).send().await.expect("get");
         assert_eq!(r.status(), StatusCode::OK, "GET {path}");
     }
@@ -291,4 +393,207 @@ async fn an_officer_logs_in_switches_language_previews_and_sends_a_request() {
         .expect("get");
     assert_eq!(message.status(), StatusCode::OK);
     assert!(message.text().await.expect("html").contains("Janssens"));
+}
+
+/// A logged-in browser-like session: its cookie and CSRF token (read from a page).
+struct Session {
+    http: reqwest::Client,
+    base: String,
+    cookie: String,
+    csrf: String,
+}
+
+impl Session {
+    async fn open(net: &network::DemoNetwork, party: &str, user: &str) -> Session {
+        let node = net.node(party).expect("node");
+        let http = node::officer_client::browser_like(&net.ca_pem, Policy::none()).expect("client");
+        let base = node.api_url.clone();
+        let login = http
+            .post(format!("{base}/login"))
+            .form(&[("username", user), ("password", demo_password(user).as_str())])
+            .send()
+            .await
+            .expect("log in");
+        assert_eq!(login.status(), StatusCode::SEE_OTHER, "{user} logs in");
+        let cookie = format!("{}; grens_lang=en", session_cookie(&login));
+        let mut s = Session {
+            http,
+            base,
+            cookie,
+            csrf: String::new(),
+        };
+        let page = s.get("/").await.1;
+        s.csrf = page
+            .split("name=\"csrf\" value=\"")
+            .nth(1)
+            .and_then(|x| x.split('"').next())
+            .expect("a CSRF token on the page")
+            .to_owned();
+        s
+    }
+
+    async fn get(&self, path: &str) -> (StatusCode, String) {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header("cookie", &self.cookie)
+            .send()
+            .await
+            .expect("get");
+        (r.status(), r.text().await.expect("body"))
+    }
+
+    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String, String) {
+        let mut form: Vec<(&str, &str)> = vec![("csrf", self.csrf.as_str())];
+        form.extend_from_slice(fields);
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("cookie", &self.cookie)
+            .form(&form)
+            .send()
+            .await
+            .expect("post");
+        let location = r
+            .headers()
+            .get("location")
+            .and_then(|l| l.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        (r.status(), location, r.text().await.expect("body"))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn administrators_keep_agreements_contact_points_and_accounts_and_others_may_not() {
+    let (_dir, net) = net().await;
+    let admin = Session::open(&net, "BE", "be.admin").await;
+    let (status, page) = admin.get("/admin").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("BE-NCP") && page.contains("SICAD Antwerpen"),
+        "nodes and profile contact points"
+    );
+
+    // An agreement: refused with the reason named, then recorded.
+    let agreement = |db: &'static str, from: &'static str| {
+        vec![
+            ("reference", "BE-NL-14"),
+            ("title", "Hit/no-hit BE–NL"),
+            ("parties", "BE, NL"),
+            ("articles", "14"),
+            ("databases", db),
+            ("in_force_from", from),
+            ("in_force_until", ""),
+        ]
+    };
+    let (status, _, page) = admin
+        .post("/admin/agreements", &agreement("ANG, NOPE", "2025-01-01"))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("NOPE is in neither annex 5 nor annex 6"), "{page}");
+    let (status, _, page) = admin.post("/admin/agreements", &agreement("ANG", "2025-13-01")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("in_force_from: &#39;2025-13-01&#39; is not a date"),
+        "{page}"
+    );
+    let (status, location, _) = admin
+        .post("/admin/agreements", &agreement("ANG, BVH", "2025-01-01"))
+        .await;
+    assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/admin"));
+    let page = admin.get("/admin").await.1;
+    assert!(
+        page.contains("BE-NL-14") && page.contains("in force today"),
+        "the agreement is listed in force"
+    );
+
+    // A contact point and an account; the new officer can log in at once.
+    let (status, _, _) = admin
+        .post(
+            "/admin/contacts",
+            &[
+                ("party", "BE"),
+                ("unit", "CIC Limburg"),
+                ("kind", "regional_contact_point"),
+                ("phone", "+32 11 00 00 00"),
+                ("email", "cic.limburg@police.example"),
+                ("hours", "24/7"),
+                ("languages", "nl, fr"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, _) = admin
+        .post(
+            "/admin/users",
+            &[
+                ("username", "be.limburg"),
+                ("display_name", "Inspecteur Limburg"),
+                ("unit", "Limburg"),
+                ("region", "Limburg"),
+                ("role_officer", "on"),
+                ("language", "nl"),
+                ("password", "grens-be.limburg"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let page = admin.get("/admin").await.1;
+    assert!(page.contains("cic.limburg@police.example") && page.contains("be.limburg"));
+    let officer = Session::open(&net, "BE", "be.limburg").await;
+    // Not an administrator: refused on the server, with the role named.
+    let (status, page) = officer.get("/admin").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(page.contains("admin"), "{page}");
+    let (status, _, _) = officer.post("/admin/agreements", &agreement("ANG", "2025-01-01")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // A password under 8 characters is refused by name.
+    let (status, _, page) = admin
+        .post(
+            "/admin/users",
+            &[
+                ("username", "be.short"),
+                ("display_name", "x"),
+                ("role_officer", "on"),
+                ("language", "nl"),
+                ("password", "short"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("at least 8 characters"), "{page}");
+
+    // Every change is in the journal; the DPO finds them by operation and exports them.
+    let dpo = Session::open(&net, "BE", "be.dpo").await;
+    let (status, page) = dpo.get("/audit?operation=alteration").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("implementing agreement BE-NL-14 recorded")
+            && page.contains("contact point BE/CIC Limburg recorded")
+            && page.contains("account be.limburg recorded"),
+        "{page}"
+    );
+    let (status, page) = dpo.get("/audit?from=2020-02-30").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("from: &#39;2020-02-30&#39; is not a date"), "{page}");
+    let r = dpo
+        .http
+        .get(format!("{}/audit/export?operation=alteration&actor=be.admin", dpo.base))
+        .header("cookie", &dpo.cookie)
+        .send()
+        .await
+        .expect("export");
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-disposition"]
+        .to_str()
+        .expect("ascii")
+        .contains("journal-BE-NCP.csv"));
+    let csv = r.text().await.expect("csv");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(lines[0].starts_with("seq,at,operation,actor"), "{csv}");
+    assert_eq!(lines.len(), 1 + 3, "header and the admin's three alterations: {csv}");
+    // The export itself is journaled.
+    let page = dpo.get("/audit?operation=consultation&actor=be.dpo").await.1;
+    assert!(page.contains("journal exported"), "{page}");
 }

@@ -311,3 +311,113 @@ async fn verification_reads_the_journal_in_pages_and_never_panics_on_odd_content
         assert_eq!(err.seq, 1_050, "{}: {err}", name(&store));
     }
 }
+
+#[tokio::test]
+async fn the_journal_search_filters_by_actor_operation_subject_and_period_newest_first() {
+    use store::{JournalQuery, MessageMeta};
+    for (store, _dir) in stores().await {
+        let n = name(&store);
+        for i in 1..=6 {
+            let mut e = entry(i);
+            e.at = format!("2026-11-2{i}T10:00:00Z").parse().expect("instant");
+            e.case_id = Some(format!("case-{}", i % 3));
+            store.append(e).await.expect("append");
+        }
+        // A stored message of case-1 names the subject.
+        let mut m = incoming("m-9", "ff");
+        m.bytes = r#"{"subjects":[{"surname":"Janssens_50%"}]}"#.into();
+        m.meta = MessageMeta {
+            case_id: Some("case-1".into()),
+            ..MessageMeta::default()
+        };
+        let mut received = entry(7);
+        received.case_id = Some("case-1".into());
+        store.receive(m, received).await.expect("receive");
+        // A use of that message, journaled with the message but without its case.
+        let mut used = entry(8);
+        used.case_id = None;
+        used.message_id = Some("m-9".into());
+        used.at = "2026-11-27T10:00:00Z".parse().expect("instant");
+        store.append(used).await.expect("append");
+        let seqs = |found: Vec<store::Entry>| found.iter().map(|e| e.seq).collect::<Vec<_>>();
+        let all = store
+            .journal_search(JournalQuery {
+                limit: 100,
+                ..JournalQuery::default()
+            })
+            .await
+            .expect("search");
+        assert_eq!(seqs(all), [8, 7, 6, 5, 4, 3, 2, 1], "{n}: newest first");
+        let by_actor = store
+            .journal_search(JournalQuery {
+                actor: Some("OFFICER:3".into()),
+                limit: 100,
+                ..JournalQuery::default()
+            })
+            .await
+            .expect("search");
+        assert_eq!(seqs(by_actor), [3], "{n}: actor, case-insensitive");
+        let by_operation = store
+            .journal_search(JournalQuery {
+                operation: Some(Operation::Disclosure),
+                limit: 2,
+                ..JournalQuery::default()
+            })
+            .await
+            .expect("search");
+        assert_eq!(seqs(by_operation), [8, 6], "{n}: operation, limit");
+        let by_subject = store
+            .journal_search(JournalQuery {
+                subject: Some("janssens_50%".into()),
+                limit: 100,
+                ..JournalQuery::default()
+            })
+            .await
+            .expect("search");
+        assert_eq!(seqs(by_subject), [8, 7, 4, 1], "{n}: the subject's case and message");
+        let wildcard = store
+            .journal_search(JournalQuery {
+                subject: Some("j%s".into()),
+                limit: 100,
+                ..JournalQuery::default()
+            })
+            .await
+            .expect("search");
+        assert!(seqs(wildcard).is_empty(), "{n}: % is a character, not a wildcard");
+        let period = store
+            .journal_search(JournalQuery {
+                since: Some("2026-11-22T00:00:00Z".parse().expect("t")),
+                until: Some("2026-11-24T10:00:00Z".parse().expect("t")),
+                before_seq: Some(7),
+                limit: 100,
+                ..JournalQuery::default()
+            })
+            .await
+            .expect("search");
+        assert_eq!(seqs(period), [3, 2], "{n}: period and paging");
+    }
+}
+
+#[tokio::test]
+async fn registry_records_are_replaced_listed_and_deleted() {
+    use store::Record;
+    for (store, _dir) in stores().await {
+        let n = name(&store);
+        let record = |key: &str, v: i64| Record {
+            kind: "agreement".into(),
+            key: key.into(),
+            value: serde_json::json!({ "v": v }),
+            updated_by: "BE/admin".into(),
+            updated_at: "2026-11-24T10:00:00Z".parse().expect("t"),
+        };
+        store.put_record(record("b", 1)).await.expect("put");
+        store.put_record(record("a", 1)).await.expect("put");
+        store.put_record(record("b", 2)).await.expect("replace");
+        let listed = store.records("agreement").await.expect("list");
+        assert_eq!(listed, vec![record("a", 1), record("b", 2)], "{n}");
+        assert!(store.records("contact").await.expect("list").is_empty());
+        assert!(store.delete_record("agreement", "a").await.expect("delete"));
+        assert!(!store.delete_record("agreement", "a").await.expect("again"));
+        assert_eq!(store.records("agreement").await.expect("list").len(), 1, "{n}");
+    }
+}

@@ -16,8 +16,15 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use store::User;
 
+use crate::accounts::{has_role, Role};
 use crate::api::Api;
 use crate::desk::{Compose, ComposeKind, DeskError, DirectFacts, UseKind, UseRequest, Via};
+
+mod admin;
+mod audit;
+pub mod guide;
+
+use guide::Cited;
 
 const SESSION_COOKIE: &str = "grens_session";
 const LANGUAGE_COOKIE: &str = "grens_lang";
@@ -27,9 +34,9 @@ pub const LANGUAGES: [(&str, &str); 3] = [("nl", "Nederlands"), ("fr", "Françai
 
 /// The translation files, embedded.
 const FILES: [(&str, &str); 3] = [
-    ("nl", include_str!("../i18n/nl.toml")),
-    ("fr", include_str!("../i18n/fr.toml")),
-    ("en", include_str!("../i18n/en.toml")),
+    ("nl", include_str!("../../i18n/nl.toml")),
+    ("fr", include_str!("../../i18n/fr.toml")),
+    ("en", include_str!("../../i18n/en.toml")),
 ];
 
 fn catalogues() -> &'static HashMap<&'static str, HashMap<String, String>> {
@@ -59,6 +66,15 @@ impl Tr {
     pub fn get<'a>(&self, key: &'a str) -> &'a str {
         match catalogues().get(self.lang).and_then(|c| c.get(key)) {
             Some(s) => s.as_str(),
+            None => key,
+        }
+    }
+
+    /// The string for `prefix.name`, e.g. the label of a role or an operation.
+    pub fn of(&self, prefix: &str, name: &str) -> String {
+        let key = format!("{prefix}.{name}");
+        match catalogues().get(self.lang).and_then(|c| c.get(&key)) {
+            Some(s) => s.clone(),
             None => key,
         }
     }
@@ -161,9 +177,31 @@ impl WebUser {
         })
     }
 
-    fn label(&self) -> String {
-        format!("{} ({}, {})", self.user.display_name, self.user.party, self.user.unit)
+    /// Who is logged in, and which parts of the navigation their roles open.
+    fn who(&self) -> Who {
+        Who {
+            label: format!("{} ({}, {})", self.user.display_name, self.user.party, self.user.unit),
+            supervisor: has_role(&self.user, Role::Supervisor),
+            dpo: has_role(&self.user, Role::Dpo) || has_role(&self.user, Role::Admin),
+            admin: has_role(&self.user, Role::Admin),
+        }
     }
+}
+
+/// The logged-in user as the page header shows them. The links only spare users pages they
+/// cannot open: every page checks the role again on the server.
+#[derive(Debug, Clone)]
+pub struct Who {
+    pub label: String,
+    pub supervisor: bool,
+    pub dpo: bool,
+    pub admin: bool,
+}
+
+/// Where to go after a form: only a path of this site, never an open redirect.
+fn local_path(back: Option<String>, default: &str) -> String {
+    back.filter(|b| b.starts_with('/') && !b.starts_with("//") && !b.contains('\\'))
+        .unwrap_or_else(|| default.to_owned())
 }
 
 fn render(page: impl Template, status: StatusCode) -> Response {
@@ -185,7 +223,7 @@ fn render(page: impl Template, status: StatusCode) -> Response {
 #[template(path = "login.html")]
 struct LoginPage {
     t: Tr,
-    user: Option<String>,
+    user: Option<Who>,
     csrf: String,
     path: String,
     languages: [(&'static str, &'static str); 3],
@@ -196,29 +234,24 @@ struct LoginPage {
 #[template(path = "error.html")]
 struct ErrorPage {
     t: Tr,
-    user: Option<String>,
+    user: Option<Who>,
     csrf: String,
     path: String,
     languages: [(&'static str, &'static str); 3],
     message: String,
-    articles: String,
+    articles: Vec<Cited>,
 }
 
 fn error_page(w: &WebUser, path: &str, e: &DeskError) -> Response {
-    let articles = e
-        .decision
-        .as_ref()
-        .map(|d| {
-            let mut found = Vec::new();
-            collect_articles(d, &mut found);
-            found.dedup();
-            found.iter().map(|a| format!("Art. {a}")).collect::<Vec<_>>().join(", ")
-        })
-        .unwrap_or_default();
+    let mut found = Vec::new();
+    if let Some(d) = &e.decision {
+        collect_articles(d, &mut found);
+    }
+    let articles = guide::cite_all(found.iter().map(String::as_str), w.t);
     render(
         ErrorPage {
             t: w.t,
-            user: Some(w.label()),
+            user: Some(w.who()),
             csrf: w.csrf.clone(),
             path: path.to_owned(),
             languages: LANGUAGES,
@@ -327,11 +360,7 @@ struct Back {
 
 async fn switch_language(Path(code): Path<String>, Query(q): Query<Back>) -> Response {
     let t = Tr::new(&code);
-    // Only a path of this site: never an open redirect.
-    let back = q
-        .back
-        .filter(|b| b.starts_with('/') && !b.starts_with("//"))
-        .unwrap_or_else(|| "/".into());
+    let back = local_path(q.back, "/");
     (
         [(
             header::SET_COOKIE,
@@ -352,18 +381,37 @@ struct Row {
     kind: String,
     from: String,
     to: String,
-    deadline: String,
+    deadline: Option<DeadlineCell>,
     overdue: bool,
+}
+
+/// A legal clock in the inbox: when, under which article, and how long is left — rendered on
+/// the server (readable without JavaScript) and kept live by `grens.js`.
+struct DeadlineCell {
+    /// RFC 3339, for the live countdown.
+    due: String,
+    due_local: String,
+    article: Cited,
+    state: String,
+    remaining: String,
+    open: bool,
 }
 
 #[derive(Template)]
 #[template(path = "inbox.html")]
 struct InboxPage {
     t: Tr,
-    user: Option<String>,
+    user: Option<Who>,
     csrf: String,
     path: String,
     languages: [(&'static str, &'static str); 3],
+    rows: Vec<Row>,
+}
+
+#[derive(Template)]
+#[template(path = "inbox_rows.html")]
+struct InboxRows {
+    t: Tr,
     rows: Vec<Row>,
 }
 
@@ -374,34 +422,64 @@ fn local(w: &WebUser, api: &Api, rfc3339: &str) -> String {
         .unwrap_or_else(|_| rfc3339.to_owned())
 }
 
-async fn inbox(State(api): State<Arc<Api>>, w: WebUser) -> Response {
-    let messages = match api.desk.inbox(&w.user).await {
-        Ok(m) => m,
-        Err(e) => return error_page(&w, "/", &e),
-    };
-    let rows = messages
+/// `3 h 12 min`, `2 d 4 h`, `45 s`: the largest two units, in the language's abbreviations.
+fn span(t: Tr, seconds: i64) -> String {
+    let s = seconds.abs();
+    let (d, h, m) = (s / 86_400, s % 86_400 / 3_600, s % 3_600 / 60);
+    let unit = |key: &str| t.get(key).to_owned();
+    if d > 0 {
+        format!("{d} {} {h} {}", unit("countdown.d"), unit("countdown.h"))
+    } else if h > 0 {
+        format!("{h} {} {m} {}", unit("countdown.h"), unit("countdown.min"))
+    } else if m > 0 {
+        format!("{m} {} {} {}", unit("countdown.min"), s % 60, unit("countdown.s"))
+    } else {
+        format!("{s} {}", unit("countdown.s"))
+    }
+}
+
+/// How long is left until `due` (or how long it is overdue), in words.
+fn remaining(t: Tr, due: jiff::Timestamp, now: jiff::Timestamp) -> String {
+    let left = due.as_second() - now.as_second();
+    if left >= 0 {
+        t.get("countdown.left").replace("{}", &span(t, left))
+    } else {
+        t.get("countdown.late").replace("{}", &span(t, left))
+    }
+}
+
+fn kind_label(t: Tr, kind: &str) -> String {
+    t.get(&format!("kind.{kind}")).to_owned()
+}
+
+async fn inbox_rows(api: &Api, w: &WebUser) -> Result<Vec<Row>, DeskError> {
+    let now = jiff::Timestamp::now();
+    let messages = api.desk.inbox(&w.user).await?;
+    Ok(messages
         .into_iter()
         .map(|m| {
-            let (deadline, overdue) = match &m.deadline {
-                None => (String::new(), false),
-                Some(d) => (
-                    format!(
-                        "{} · Art. {}{}",
-                        local(&w, &api, &d.due),
-                        d.article,
-                        if d.overdue {
-                            format!(" · {}", w.t.get("inbox.overdue"))
-                        } else if d.met {
-                            format!(" · {}", w.t.get("inbox.met"))
-                        } else {
-                            String::new()
-                        }
-                    ),
-                    d.overdue,
-                ),
-            };
+            let deadline = m.deadline.as_ref().map(|d| {
+                let due = d.due.parse::<jiff::Timestamp>().ok();
+                DeadlineCell {
+                    due: due.map(|x| x.to_string()).unwrap_or_default(),
+                    due_local: local(w, api, &d.due),
+                    article: guide::cite(&d.article, w.t),
+                    state: if d.overdue {
+                        w.t.get("inbox.overdue").to_owned()
+                    } else if d.met {
+                        w.t.get("inbox.met").to_owned()
+                    } else {
+                        String::new()
+                    },
+                    remaining: match due {
+                        Some(due) if !d.met => remaining(w.t, due, now),
+                        _ => String::new(),
+                    },
+                    open: !d.met,
+                }
+            });
             Row {
-                at: local(&w, &api, &m.at),
+                at: local(w, api, &m.at),
                 direction: w
                     .t
                     .get(if m.direction == "incoming" {
@@ -410,19 +488,26 @@ async fn inbox(State(api): State<Arc<Api>>, w: WebUser) -> Response {
                         "inbox.outgoing"
                     })
                     .to_owned(),
+                kind: kind_label(w.t, &m.kind),
+                overdue: m.deadline.as_ref().is_some_and(|d| d.overdue),
+                deadline,
                 id: m.id,
-                kind: m.kind,
                 from: m.from,
                 to: m.to,
-                deadline,
-                overdue,
             }
         })
-        .collect();
+        .collect())
+}
+
+async fn inbox(State(api): State<Arc<Api>>, w: WebUser) -> Response {
+    let rows = match inbox_rows(&api, &w).await {
+        Ok(r) => r,
+        Err(e) => return error_page(&w, "/", &e),
+    };
     render(
         InboxPage {
             t: w.t,
-            user: Some(w.label()),
+            user: Some(w.who()),
             csrf: w.csrf.clone(),
             path: "/".into(),
             languages: LANGUAGES,
@@ -432,13 +517,24 @@ async fn inbox(State(api): State<Arc<Api>>, w: WebUser) -> Response {
     )
 }
 
+/// The inbox's rows alone, which htmx fetches every 20 seconds so new messages and changed
+/// clocks appear without reloading the page.
+async fn inbox_fragment(State(api): State<Arc<Api>>, w: WebUser) -> Response {
+    match inbox_rows(&api, &w).await {
+        Ok(rows) => render(InboxRows { t: w.t, rows }, StatusCode::OK),
+        Err(e) => error_page(&w, "/", &e),
+    }
+}
+
 struct ActionRow {
     action: String,
     label: String,
     allowed: bool,
-    articles: String,
+    articles: Vec<Cited>,
     reasons: String,
     consent_possible: bool,
+    /// Disclosure and onward transfer name their recipient (Art. 9, 10(4)).
+    needs_recipient: bool,
 }
 
 struct HistoryRow {
@@ -453,7 +549,7 @@ struct HistoryRow {
 #[template(path = "message.html")]
 struct MessagePage {
     t: Tr,
-    user: Option<String>,
+    user: Option<Who>,
     csrf: String,
     path: String,
     languages: [(&'static str, &'static str); 3],
@@ -462,6 +558,8 @@ struct MessagePage {
     from: String,
     to: String,
     at: String,
+    legal_basis: Vec<Cited>,
+    body: Vec<(String, String)>,
     marking: Option<String>,
     conditions: Vec<String>,
     actions: Vec<ActionRow>,
@@ -469,8 +567,57 @@ struct MessagePage {
     envelope: String,
     can_reply: bool,
     can_decide_consent: bool,
+    can_ask_feedback: bool,
+    can_answer_feedback: bool,
     reply_languages: Vec<String>,
     grounds: Vec<String>,
+}
+
+/// One value of a message body as an officer reads it.
+fn readable(v: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::Array(items) => items.iter().map(readable).collect::<Vec<_>>().join("; "),
+        Value::Object(m) => {
+            // Subjects: the fields an officer recognises, in a fixed order.
+            let parts: Vec<String> = [
+                "kind",
+                "identifier",
+                "surname",
+                "given_names",
+                "birth_date",
+                "birth_place",
+                "nationalities",
+            ]
+            .iter()
+            .filter_map(|k| m.get(*k).map(readable))
+            .filter(|s| !s.is_empty())
+            .collect();
+            if parts.is_empty() {
+                v.to_string()
+            } else {
+                parts.join(" ")
+            }
+        }
+    }
+}
+
+fn body_lines(t: Tr, envelope: &serde_json::Value) -> Vec<(String, String)> {
+    envelope
+        .get("body")
+        .and_then(|b| b.as_object())
+        .map(|b| {
+            b.iter()
+                .filter(|(k, _)| *k != "type")
+                .map(|(k, v)| (t.get(&format!("field.{k}")).to_owned(), readable(v)))
+                .filter(|(_, v)| !v.is_empty())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 async fn message(State(api): State<Arc<Api>>, w: WebUser, Path(id): Path<String>) -> Response {
@@ -485,14 +632,10 @@ async fn message(State(api): State<Arc<Api>>, w: WebUser, Path(id): Path<String>
         .map(|a| ActionRow {
             label: w.t.get(&format!("use.{}", a.action)).to_owned(),
             consent_possible: a.action != "restricted_purpose",
+            needs_recipient: a.action == "onward_transfer" || a.action == "disclosure",
             action: a.action.clone(),
             allowed: a.allowed,
-            articles: a
-                .articles
-                .iter()
-                .map(|x| format!("Art. {x}"))
-                .collect::<Vec<_>>()
-                .join(", "),
+            articles: guide::cite_all(a.articles.iter().map(String::as_str), w.t),
             reasons: a.reasons.join(" "),
         })
         .collect();
@@ -501,32 +644,43 @@ async fn message(State(api): State<Arc<Api>>, w: WebUser, Path(id): Path<String>
         .iter()
         .map(|h| HistoryRow {
             id: h.id.clone(),
-            kind: h.kind.clone(),
+            kind: kind_label(w.t, &h.kind),
             from: h.from.clone(),
             to: h.to.clone(),
             at: local(&w, &api, &h.at),
         })
         .collect();
+    let incoming = view.summary.direction == "incoming";
+    let kind = view.summary.kind.as_str();
+    let officer = has_role(&w.user, Role::Officer) || has_role(&w.user, Role::ContactPoint);
+    let legal_basis = view
+        .envelope
+        .pointer("/legal_basis/article")
+        .and_then(|a| a.as_str())
+        .map(|a| vec![guide::cite(a, w.t)])
+        .unwrap_or_default();
     render(
         MessagePage {
             t: w.t,
-            user: Some(w.label()),
+            user: Some(w.who()),
             csrf: w.csrf.clone(),
             languages: LANGUAGES,
             id: id.clone(),
-            kind: view.summary.kind.clone(),
+            kind: kind_label(w.t, kind),
             from: view.summary.from.clone(),
             to: view.summary.to.clone(),
             at: local(&w, &api, &view.summary.at),
+            legal_basis,
+            body: body_lines(w.t, &view.envelope),
             marking: view.marking.clone(),
             conditions: view.conditions.clone(),
             actions,
             history,
             envelope: serde_json::to_string_pretty(&view.envelope).unwrap_or_default(),
-            can_reply: view.summary.direction == "incoming" && view.summary.kind == "request",
-            can_decide_consent: view.summary.direction == "incoming"
-                && view.summary.kind == "consent_request"
-                && crate::accounts::has_role(&w.user, crate::accounts::Role::Supervisor),
+            can_reply: incoming && kind == "request",
+            can_decide_consent: incoming && kind == "consent_request" && has_role(&w.user, Role::Supervisor),
+            can_ask_feedback: !incoming && officer && (kind == "provision" || kind == "spontaneous_provision"),
+            can_answer_feedback: incoming && officer && kind == "feedback_request",
             reply_languages: api
                 .desk
                 .profile
@@ -555,6 +709,8 @@ struct UseForm {
     justification: String,
     #[serde(default)]
     reasons: String,
+    #[serde(default)]
+    recipient: String,
 }
 
 async fn use_data(State(api): State<Arc<Api>>, w: WebUser, Path(id): Path<String>, Form(f): Form<UseForm>) -> Response {
@@ -563,7 +719,7 @@ async fn use_data(State(api): State<Arc<Api>>, w: WebUser, Path(id): Path<String
     }
     let request = UseRequest {
         use_: f.use_,
-        recipient: None,
+        recipient: Some(f.recipient.trim().to_owned()).filter(|r| !r.is_empty()),
         justification: f.justification,
     };
     match api.desk.use_data(&w.user, &id, &request).await {
@@ -654,6 +810,9 @@ struct ConsentForm {
     condition: String,
     #[serde(default)]
     reasons: String,
+    /// The consent queue sends its forms here and wants to come back.
+    #[serde(default)]
+    back: Option<String>,
 }
 
 async fn consent(
@@ -681,9 +840,132 @@ async fn consent(
         crate::desk::ConsentAnswer::Deny { reasons: f.reasons }
     };
     match api.desk.answer_consent(&w.user, &id, &answer).await {
+        Ok(sent) => {
+            let sent = format!("/messages/{}", sent.message_id.unwrap_or(id));
+            Redirect::to(&local_path(f.back, &sent)).into_response()
+        }
+        Err(e) => error_page(&w, &format!("/messages/{id}"), &e),
+    }
+}
+
+struct QueueRow {
+    id: String,
+    about: String,
+    from: String,
+    at: String,
+    uses: String,
+    reasons: String,
+}
+
+#[derive(Template)]
+#[template(path = "consents.html")]
+struct ConsentsPage {
+    t: Tr,
+    user: Option<Who>,
+    csrf: String,
+    path: String,
+    languages: [(&'static str, &'static str); 3],
+    rows: Vec<QueueRow>,
+}
+
+/// The supervisors' queue: consent requests waiting for a decision (Art. 11), oldest first.
+async fn consents(State(api): State<Arc<Api>>, w: WebUser) -> Response {
+    let queue = match api.desk.consent_queue(&w.user).await {
+        Ok(q) => q,
+        Err(e) => return error_page(&w, "/consents", &e),
+    };
+    let rows = queue
+        .into_iter()
+        .map(|q| QueueRow {
+            at: local(&w, &api, &q.summary.at),
+            from: q.summary.from,
+            id: q.summary.id,
+            about: q.about,
+            uses: q
+                .uses
+                .iter()
+                .map(|u| w.t.get(&format!("use.{u}")).to_owned())
+                .collect::<Vec<_>>()
+                .join(", "),
+            reasons: q.reasons,
+        })
+        .collect();
+    render(
+        ConsentsPage {
+            t: w.t,
+            user: Some(w.who()),
+            csrf: w.csrf.clone(),
+            path: "/consents".into(),
+            languages: LANGUAGES,
+            rows,
+        },
+        StatusCode::OK,
+    )
+}
+
+/// The provider asks what became of its data (Art. 7(3)).
+async fn feedback_request(
+    State(api): State<Arc<Api>>,
+    w: WebUser,
+    Path(id): Path<String>,
+    Form(f): Form<CsrfForm>,
+) -> Response {
+    if let Some(refused) = w.forged(&f.csrf) {
+        return refused;
+    }
+    match api.desk.request_feedback(&w.user, &id).await {
         Ok(sent) => Redirect::to(&format!("/messages/{}", sent.message_id.unwrap_or(id))).into_response(),
         Err(e) => error_page(&w, &format!("/messages/{id}"), &e),
     }
+}
+
+#[derive(Debug, Deserialize)]
+struct FeedbackForm {
+    csrf: String,
+    text: String,
+}
+
+/// The recipient answers a feedback request (Art. 7(3)).
+async fn feedback_answer(
+    State(api): State<Arc<Api>>,
+    w: WebUser,
+    Path(id): Path<String>,
+    Form(f): Form<FeedbackForm>,
+) -> Response {
+    if let Some(refused) = w.forged(&f.csrf) {
+        return refused;
+    }
+    let answer = crate::desk::FeedbackText { text: f.text };
+    match api.desk.answer_feedback(&w.user, &id, &answer).await {
+        Ok(sent) => Redirect::to(&format!("/messages/{}", sent.message_id.unwrap_or(id))).into_response(),
+        Err(e) => error_page(&w, &format!("/messages/{id}"), &e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "guide.html")]
+struct GuidePage {
+    t: Tr,
+    user: Option<Who>,
+    csrf: String,
+    path: String,
+    languages: [(&'static str, &'static str); 3],
+    lines: Vec<guide::GuideLine>,
+}
+
+/// The treaty guide, in the officer's language.
+async fn guide_page(w: WebUser) -> Response {
+    render(
+        GuidePage {
+            t: w.t,
+            user: Some(w.who()),
+            csrf: w.csrf.clone(),
+            path: "/guide".into(),
+            languages: LANGUAGES,
+            lines: guide::all(w.t),
+        },
+        StatusCode::OK,
+    )
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -712,13 +994,26 @@ struct ComposeForm {
     plate: String,
     #[serde(default)]
     text: String,
+    /// Checkboxes: present when ticked.
+    #[serde(default)]
+    urgent: Option<String>,
+    #[serde(default)]
+    within_competence_of_both: Option<String>,
+    #[serde(default)]
+    subject_in_border_region: Option<String>,
+    #[serde(default)]
+    urgent_delay_would_jeopardise: Option<String>,
+    #[serde(default)]
+    prior_consent_of_contact_points: Option<String>,
+    #[serde(default)]
+    in_cross_border_operation: Option<String>,
 }
 
 #[derive(Template)]
 #[template(path = "compose.html")]
 struct ComposePage {
     t: Tr,
-    user: Option<String>,
+    user: Option<Who>,
     csrf: String,
     path: String,
     languages: [(&'static str, &'static str); 3],
@@ -727,7 +1022,9 @@ struct ComposePage {
     vias: [&'static str; 5],
     form: ComposeForm,
     decisions: Vec<String>,
+    cited: Vec<Cited>,
     allowed: bool,
+    direct_facts: [(&'static str, bool); 5],
 }
 
 const KINDS: [(&str, &str); 3] = [
@@ -743,7 +1040,28 @@ const VIAS: [&str; 5] = [
     "liaison_officer",
 ];
 
-fn compose_page(api: &Api, w: &WebUser, form: ComposeForm, decisions: Vec<String>, allowed: bool) -> Response {
+/// What the engine said about a composed message: its reasons and the articles it cited.
+#[derive(Default)]
+struct Verdicts {
+    reasons: Vec<String>,
+    articles: Vec<String>,
+    allowed: bool,
+}
+
+fn compose_page(api: &Api, w: &WebUser, form: ComposeForm, verdicts: Verdicts) -> Response {
+    let direct_facts = [
+        ("within_competence_of_both", form.within_competence_of_both.is_some()),
+        ("subject_in_border_region", form.subject_in_border_region.is_some()),
+        (
+            "urgent_delay_would_jeopardise",
+            form.urgent_delay_would_jeopardise.is_some(),
+        ),
+        (
+            "prior_consent_of_contact_points",
+            form.prior_consent_of_contact_points.is_some(),
+        ),
+        ("in_cross_border_operation", form.in_cross_border_operation.is_some()),
+    ];
     let parties = api
         .desk
         .profile
@@ -755,7 +1073,7 @@ fn compose_page(api: &Api, w: &WebUser, form: ComposeForm, decisions: Vec<String
     render(
         ComposePage {
             t: w.t,
-            user: Some(w.label()),
+            user: Some(w.who()),
             csrf: w.csrf.clone(),
             path: "/compose".into(),
             languages: LANGUAGES,
@@ -763,8 +1081,10 @@ fn compose_page(api: &Api, w: &WebUser, form: ComposeForm, decisions: Vec<String
             parties,
             vias: VIAS,
             form,
-            decisions,
-            allowed,
+            cited: guide::cite_all(verdicts.articles.iter().map(String::as_str), w.t),
+            decisions: verdicts.reasons,
+            allowed: verdicts.allowed,
+            direct_facts,
         },
         StatusCode::OK,
     )
@@ -777,19 +1097,32 @@ async fn compose_form(State(api): State<Arc<Api>>, w: WebUser) -> Response {
         purpose: "criminal".into(),
         ..ComposeForm::default()
     };
-    compose_page(&api, &w, form, Vec::new(), false)
+    compose_page(&api, &w, form, Verdicts::default())
 }
 
 async fn compose(State(api): State<Arc<Api>>, w: WebUser, Form(f): Form<ComposeForm>) -> Response {
     if let Some(refused) = w.forged(&f.csrf) {
         return refused;
     }
+    let birth_date = match f.birth.trim() {
+        "" => None,
+        text => match text.parse::<jiff::civil::Date>() {
+            Ok(d) => Some(d),
+            Err(e) => {
+                let refused = Verdicts {
+                    reasons: vec![format!("{}: '{text}' ({e})", w.t.get("compose.birth"))],
+                    ..Verdicts::default()
+                };
+                return compose_page(&api, &w, f, refused);
+            }
+        },
+    };
     let mut subjects = Vec::new();
     if !f.surname.trim().is_empty() {
         subjects.push(protocol::Subject::Person(protocol::Person {
             given_names: f.given.split_whitespace().map(str::to_owned).collect(),
             surname: f.surname.trim().to_owned(),
-            birth_date: f.birth.parse().ok(),
+            birth_date,
             ..protocol::Person::default()
         }));
     }
@@ -808,9 +1141,15 @@ async fn compose(State(api): State<Arc<Api>>, w: WebUser, Form(f): Form<ComposeF
         to_party: f.to_party.clone(),
         to_unit: Some(f.to_unit.trim().to_owned()).filter(|u| !u.is_empty()),
         via,
-        direct: DirectFacts::default(),
+        direct: DirectFacts {
+            within_competence_of_both: f.within_competence_of_both.is_some(),
+            subject_in_border_region: f.subject_in_border_region.is_some(),
+            urgent_delay_would_jeopardise: f.urgent_delay_would_jeopardise.is_some(),
+            prior_consent_of_contact_points: f.prior_consent_of_contact_points.is_some(),
+            in_cross_border_operation: f.in_cross_border_operation.is_some(),
+        },
         purpose: Some(f.purpose.clone()),
-        urgent: false,
+        urgent: f.urgent.is_some(),
         directly_accessible: false,
         requested_law_expressly_opposes: false,
         factual_reasons_it_may_help: kind == ComposeKind::Spontaneous,
@@ -821,125 +1160,62 @@ async fn compose(State(api): State<Arc<Api>>, w: WebUser, Form(f): Form<ComposeF
     let preview = f.action != "send";
     match api.desk.compose(&w.user, &c, preview).await {
         Ok(sent) if preview => {
-            let reasons = sent.decisions.iter().flat_map(|d| d.reasons.clone()).collect();
-            compose_page(&api, &w, f, reasons, true)
+            let verdicts = Verdicts {
+                reasons: sent.decisions.iter().flat_map(|d| d.reasons.clone()).collect(),
+                articles: sent.decisions.iter().flat_map(|d| d.articles.clone()).collect(),
+                allowed: true,
+            };
+            compose_page(&api, &w, f, verdicts)
         }
         Ok(sent) => Redirect::to(&format!("/messages/{}", sent.message_id.unwrap_or_default())).into_response(),
         Err(e) => {
-            let mut reasons = Vec::new();
+            let mut verdicts = Verdicts::default();
             if let Some(d) = &e.decision {
                 if let Some(list) = d.get("decisions").and_then(|x| x.as_array()) {
                     for dv in list {
                         if let Some(rs) = dv.get("reasons").and_then(|r| r.as_array()) {
-                            reasons.extend(rs.iter().filter_map(|r| r.as_str().map(str::to_owned)));
+                            verdicts
+                                .reasons
+                                .extend(rs.iter().filter_map(|r| r.as_str().map(str::to_owned)));
                         }
                     }
                 }
+                collect_articles(d, &mut verdicts.articles);
             }
-            if reasons.is_empty() {
-                reasons.push(e.message.clone());
+            if verdicts.reasons.is_empty() {
+                verdicts.reasons.push(e.message.clone());
             }
-            compose_page(&api, &w, f, reasons, false)
+            compose_page(&api, &w, f, verdicts)
         }
     }
 }
 
-#[derive(Template)]
-#[template(path = "audit.html")]
-struct AuditPage {
-    t: Tr,
-    user: Option<String>,
-    csrf: String,
-    path: String,
-    languages: [(&'static str, &'static str); 3],
-    intact: bool,
-    status: String,
-    actor: String,
-    operation: String,
-    operations: [&'static str; 6],
-    entries: Vec<(i64, String, String, String, String, String)>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-struct AuditFilter {
-    #[serde(default)]
-    actor: String,
-    #[serde(default)]
-    operation: String,
-}
-
-/// The data-protection officer's view of the journal (Directive 2016/680 Art. 25).
-async fn audit(State(api): State<Arc<Api>>, w: WebUser, Query(f): Query<AuditFilter>) -> Response {
-    let status = match api.desk.verify_journal(&w.user).await {
-        Ok(s) => s,
-        Err(e) => return error_page(&w, "/audit", &e),
-    };
-    let mut entries = Vec::new();
-    let mut from = 1;
-    while from <= status.length {
-        let page = match api.desk.journal_entries(&w.user, from, 1000).await {
-            Ok(p) => p,
-            Err(e) => return error_page(&w, "/audit", &e),
-        };
-        if page.is_empty() {
-            break;
-        }
-        from += i64::try_from(page.len()).unwrap_or(1000);
-        for e in page {
-            let entry = &e.entry;
-            if (!f.actor.is_empty() && !entry.actor.contains(&f.actor))
-                || (!f.operation.is_empty() && entry.operation.as_str() != f.operation)
-            {
-                continue;
-            }
-            entries.push((
-                e.seq,
-                w.t.datetime(entry.at, &api.desk.profile.zone(&api.desk.node.me.party)),
-                entry.operation.to_string(),
-                entry.actor.clone(),
-                entry.justification.clone(),
-                entry.recipient.clone().unwrap_or_default(),
-            ));
-        }
-    }
-    entries.reverse();
-    render(
-        AuditPage {
-            t: w.t,
-            user: Some(w.label()),
-            csrf: w.csrf.clone(),
-            path: "/audit".into(),
-            languages: LANGUAGES,
-            intact: status.intact,
-            status: format!(
-                "{} — {} · {} · {}",
-                w.t.get(if status.intact { "audit.intact" } else { "audit.broken" }),
-                status.node,
-                status.length,
-                status.problem.unwrap_or(status.head)
-            ),
-            actor: f.actor,
-            operation: f.operation,
-            operations: [
-                "collection",
-                "alteration",
-                "consultation",
-                "disclosure",
-                "combination",
-                "erasure",
-            ],
-            entries,
-        },
-        StatusCode::OK,
+fn asset(content_type: &'static str, body: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
     )
+        .into_response()
 }
 
 async fn stylesheet() -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
-        include_str!("../static/grens.css"),
+    asset("text/css; charset=utf-8", include_str!("../../static/grens.css"))
+}
+
+/// htmx 2 (0BSD), vendored: no build step, nothing fetched at run time.
+async fn htmx() -> Response {
+    asset(
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/htmx.min.js"),
     )
-        .into_response()
+}
+
+/// The live countdowns.
+async fn script() -> Response {
+    asset("text/javascript; charset=utf-8", include_str!("../../static/grens.js"))
 }
 
 /// The pages.
@@ -949,14 +1225,28 @@ pub fn router(api: Arc<Api>) -> Router {
         .route("/logout", post(logout))
         .route("/lang/{code}", get(switch_language))
         .route("/", get(inbox))
+        .route("/inbox/rows", get(inbox_fragment))
         .route("/messages/{id}", get(message))
+        .route("/messages/{id}/feedback-request", post(feedback_request))
+        .route("/messages/{id}/feedback", post(feedback_answer))
+        .route("/consents", get(consents))
+        .route("/guide", get(guide_page))
+        .route("/admin", get(admin::page))
+        .route("/admin/users", post(admin::add_user))
+        .route("/admin/agreements", post(admin::add_agreement))
+        .route("/admin/agreements/delete", post(admin::delete_agreement))
+        .route("/admin/contacts", post(admin::add_contact))
+        .route("/admin/contacts/delete", post(admin::delete_contact))
         .route("/messages/{id}/use", post(use_data))
         .route("/messages/{id}/consent-request", post(consent_request))
         .route("/messages/{id}/reply", post(reply))
         .route("/messages/{id}/consent", post(consent))
         .route("/compose", get(compose_form).post(compose))
-        .route("/audit", get(audit))
+        .route("/audit", get(audit::audit))
+        .route("/audit/export", get(audit::export))
         .route("/static/grens.css", get(stylesheet))
+        .route("/static/htmx.min.js", get(htmx))
+        .route("/static/grens.js", get(script))
         .with_state(api)
 }
 

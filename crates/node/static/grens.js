@@ -1,0 +1,34 @@
+// Live countdowns to legal deadlines. The server renders the same text, so pages read the
+// same without JavaScript; this only keeps it current. No inline script: CSP allows 'self'.
+(function () {
+  "use strict";
+  function words(body, seconds) {
+    var s = Math.abs(seconds);
+    var d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60);
+    var u = body.dataset;
+    if (d > 0) return d + " " + u.d + " " + h + " " + u.h;
+    if (h > 0) return h + " " + u.h + " " + m + " " + u.min;
+    if (m > 0) return m + " " + u.min + " " + (s % 60) + " " + u.s;
+    return s + " " + u.s;
+  }
+  function tick() {
+    var body = document.body;
+    var now = Date.now();
+    document.querySelectorAll("time.countdown").forEach(function (el) {
+      var due = Date.parse(el.getAttribute("datetime"));
+      if (isNaN(due)) return;
+      var left = Math.round((due - now) / 1000);
+      var template = left >= 0 ? body.dataset.left : body.dataset.late;
+      el.textContent = template.replace("{}", words(body, left));
+      el.dataset.seconds = String(left);
+      var row = el.closest("tr");
+      if (row) row.classList.toggle("overdue", left < 0);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    tick();
+    setInterval(tick, 1000);
+  });
+  // htmx swapped in fresh rows: update them at once.
+  document.addEventListener("htmx:afterSwap", tick);
+})();
