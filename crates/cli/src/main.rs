@@ -4,6 +4,7 @@ mod audit;
 mod bench;
 mod client;
 mod demo;
+mod hitnohit;
 mod tour;
 mod treaty_cmds;
 
@@ -75,6 +76,33 @@ enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// Load persons or objects (vehicles, documents, firearms) into a national database file,
+    /// from CSV or JSON Lines (`.jsonl`). Nothing is loaded when a record is invalid, unless
+    /// `--skip-invalid`; every error names its line and field.
+    Import {
+        /// The national database: a SQLite file (created if missing).
+        #[arg(long, value_name = "FILE")]
+        db: PathBuf,
+        /// `id,given_names,surname,birth_date,nationality`.
+        #[arg(
+            long,
+            value_name = "FILE",
+            conflicts_with = "objects",
+            required_unless_present = "objects"
+        )]
+        persons: Option<PathBuf>,
+        /// `id,kind,identifier,country,description` (kind: vehicle, document, firearm).
+        #[arg(long, value_name = "FILE")]
+        objects: Option<PathBuf>,
+        /// Load the valid records and report the others.
+        #[arg(long)]
+        skip_invalid: bool,
+    },
+    /// Synthetic data for the demo and the tests.
+    Generate {
+        #[command(subcommand)]
+        command: GenerateCommand,
     },
     /// Benchmarks (figures for docs/benchmarks.md).
     Bench {
@@ -154,7 +182,46 @@ enum UserCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum GenerateCommand {
+    /// Realistic persons of the populations these services meet, from the name lists in
+    /// crates/matching/data: CSV `id,given_names,surname,birth_date,nationality` or JSON Lines.
+    Persons {
+        #[arg(long)]
+        count: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long)]
+        jsonl: bool,
+        /// Write here instead of to standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum BenchCommand {
+    /// The hit/no-hit matching engine (clear and pseudonymised) on generated persons, with a
+    /// labelled query set, against PostgreSQL pg_trgm on the same persons.
+    Hitnohit {
+        #[arg(long, default_value_t = 100_000)]
+        persons: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Labelled queries per variant (transliteration, typo, swapped, birth-date error, no
+        /// birth date, one field, not in the database).
+        #[arg(long, default_value_t = 300)]
+        queries_per_variant: usize,
+        /// Persons loaded into the pg_trgm baseline (the first ones); 0 skips it.
+        #[arg(long, default_value_t = 1_000_000)]
+        baseline_persons: usize,
+        #[arg(long, default_value_t = 60)]
+        baseline_queries_per_variant: usize,
+        #[arg(long, default_value = "postgres://root@127.0.0.1:5432/test", value_name = "URL")]
+        postgres: String,
+        /// Print one JSON object per mode.
+        #[arg(long)]
+        json: bool,
+    },
     /// Signed, durable request→receipt between two nodes over loopback mTLS on SQLite, and a
     /// NATS JetStream publish-ack baseline of the same payload in the same run.
     Exchange {
@@ -274,6 +341,7 @@ fn match_run(
     for p in &persons {
         idx.insert(p);
     }
+    idx.finish();
     use std::io::Write as _;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for (qid, query) in &queries {
@@ -379,6 +447,41 @@ fn main() -> ExitCode {
                     json,
                 },
         } => bench::run(messages, concurrency, &nats, json),
+        Command::Bench {
+            command:
+                BenchCommand::Hitnohit {
+                    persons,
+                    seed,
+                    queries_per_variant,
+                    baseline_persons,
+                    baseline_queries_per_variant,
+                    postgres,
+                    json,
+                },
+        } => hitnohit::bench(&hitnohit::BenchOptions {
+            persons,
+            seed,
+            per_variant: queries_per_variant,
+            baseline_persons,
+            baseline_queries_per_variant,
+            postgres,
+            json,
+        }),
+        Command::Import {
+            db,
+            persons,
+            objects,
+            skip_invalid,
+        } => hitnohit::import(&db, persons.as_deref(), objects.as_deref(), skip_invalid),
+        Command::Generate {
+            command:
+                GenerateCommand::Persons {
+                    count,
+                    seed,
+                    jsonl,
+                    out,
+                },
+        } => hitnohit::generate_persons(count, seed, jsonl, out.as_deref()),
         Command::Request(args) => client::request(args),
         Command::Inbox(login) => client::inbox(login),
         Command::Show { login, id } => client::show(login, id),

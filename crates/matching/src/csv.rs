@@ -16,7 +16,7 @@ pub struct CsvError {
 }
 
 /// Splits one CSV record (no embedded newlines).
-fn fields(line: &str) -> Result<Vec<String>, String> {
+pub fn fields(line: &str) -> Result<Vec<String>, String> {
     let mut out = Vec::new();
     let mut field = String::new();
     let mut chars = line.chars().peekable();
@@ -87,7 +87,8 @@ fn records<'a>(
         }))
 }
 
-fn date(line: usize, field: &str, text: &str) -> Result<Option<Date>, CsvError> {
+/// A date field: `YYYY-MM-DD` or empty.
+pub fn date(line: usize, field: &str, text: &str) -> Result<Option<Date>, CsvError> {
     if text.trim().is_empty() {
         return Ok(None);
     }

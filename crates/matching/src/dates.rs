@@ -20,7 +20,8 @@ impl DateAgreement {
             DateAgreement::Exact => 1.0,
             DateAgreement::DayMonthSwapped => 0.9,
             DateAgreement::OneDigit => 0.8,
-            DateAgreement::Missing => 0.6,
+            // Low enough that a name that only sounds the same is no hit without a date to confirm it.
+            DateAgreement::Missing => 0.55,
             DateAgreement::Different => 0.0,
         }
     }

@@ -110,3 +110,63 @@ fn every_hit_says_why() {
     assert!(m[0].reasons.iter().any(|r| r.contains("swapped")), "{:?}", m[0].reasons);
     assert!(m[0].score >= matching::HIT_THRESHOLD && m[0].score <= 1.0);
 }
+
+#[test]
+fn on_a_generated_database_the_labelled_queries_meet_the_targets_in_both_modes() {
+    use matching::generate::{labelled_queries, persons};
+    let database: Vec<Person> = persons(20_000, 7).map(|g| g.person).collect();
+    let queries = labelled_queries(&database, 200, 7);
+    for protection in [Protection::Clear, Protection::Keyed(b"BE-NL agreement key".to_vec())] {
+        let mut index = Index::new(protection.clone());
+        for p in &database {
+            index.insert(p);
+        }
+        index.finish();
+        let (mut positives, mut found, mut negatives, mut false_hits) = (0, 0, 0, 0);
+        let mut missed = Vec::new();
+        for l in &queries {
+            let hits = index.query(&l.query);
+            match &l.expected {
+                Some(id) => {
+                    positives += 1;
+                    if hits.iter().any(|m| &m.id == id) {
+                        found += 1;
+                    } else {
+                        let p = database.iter().find(|p| &p.id == id);
+                        missed.push(format!("{:?}: {:?} for {:?}", l.variant, l.query, p));
+                    }
+                }
+                None => {
+                    negatives += 1;
+                    if !hits.is_empty() {
+                        false_hits += 1;
+                        missed.push(format!("false hit: {:?} → {:?}", l.query, hits.first()));
+                    }
+                }
+            }
+        }
+        let recall = f64::from(found) / f64::from(positives);
+        let false_hit_rate = f64::from(false_hits) / f64::from(negatives);
+        assert!(
+            recall >= 0.95 && false_hit_rate <= 0.01,
+            "{protection:?}: recall {recall}, false hits {false_hit_rate}; missed:\n{}",
+            missed.join("\n")
+        );
+    }
+}
+
+#[test]
+fn generation_is_deterministic_and_serbian_is_written_in_both_scripts() {
+    use matching::generate::{persons, serbian_cyrillic};
+    let a: Vec<_> = persons(500, 42).collect();
+    let b: Vec<_> = persons(500, 42).collect();
+    assert_eq!(a, b);
+    assert_ne!(a, persons(500, 43).collect::<Vec<_>>());
+    assert_eq!(serbian_cyrillic("Đorđević Ljubiša"), "Ђорђевић Љубиша");
+    assert_eq!(serbian_cyrillic("Džajić Njegoš"), "Џајић Његош");
+    let populations: std::collections::BTreeSet<&str> = a.iter().map(|g| g.population.as_str()).collect();
+    assert!(populations.len() >= 12, "{populations:?}");
+    assert!(a
+        .iter()
+        .any(|g| g.person.surname.chars().any(|c| ('\u{400}'..='\u{4FF}').contains(&c))));
+}

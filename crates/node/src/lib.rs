@@ -17,6 +17,7 @@ pub mod config;
 pub mod desk;
 pub mod directory;
 pub mod inbox;
+pub mod national;
 pub mod network;
 pub mod officer_client;
 pub mod outbox;
