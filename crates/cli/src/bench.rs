@@ -70,6 +70,7 @@ fn request(from: &NodeAddress, to: &NodeAddress, n: usize) -> Envelope {
             directly_accessible: false,
             channel: protocol::Channel::Ncp,
             direct_ground: None,
+            hit_reference: None,
         },
     )
 }

@@ -24,6 +24,11 @@ struct Population {
     male: Vec<String>,
     female: Vec<String>,
     surnames: Vec<String>,
+    /// Indices of the surnames in the databases and of those held out (filled after loading).
+    #[serde(skip)]
+    kept: Vec<usize>,
+    #[serde(skip)]
+    held: Vec<usize>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -34,9 +39,15 @@ struct Names {
 fn names() -> &'static Names {
     static NAMES: OnceLock<Names> = OnceLock::new();
     NAMES.get_or_init(|| {
-        serde_json::from_str(include_str!("../data/names.json")).unwrap_or(Names {
+        let mut names: Names = serde_json::from_str(include_str!("../data/names.json")).unwrap_or(Names {
             populations: Vec::new(),
-        })
+        });
+        for p in &mut names.populations {
+            let (held, kept): (Vec<usize>, Vec<usize>) = (0..p.surnames.len()).partition(|i| held_out(&p.surnames[*i]));
+            p.held = held;
+            p.kept = kept;
+        }
+        names
     })
 }
 
@@ -119,9 +130,16 @@ pub fn serbian_cyrillic(latin: &str) -> String {
     out
 }
 
-/// Whether `surname` (its position in the population's list) is held out of the databases.
-fn held_out(index: usize) -> bool {
-    index % 10 == 9
+/// Whether a surname is held out of the databases: one in ten, decided on the name's words
+/// without particles, so "Le Roux" and "Roux", or the same name in two populations' lists, are
+/// held out together.
+fn held_out(surname: &str) -> bool {
+    let key = crate::normalize::name_tokens(surname).join(" ");
+    // FNV-1a: stable across runs and versions.
+    let hash = key.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    hash % 10 == 9
 }
 
 fn draw_population(rng: &mut Rng) -> Option<&'static Population> {
@@ -156,7 +174,7 @@ fn person_from(p: &Population, rng: &mut Rng, id: String, held: bool) -> Generat
             given = format!("{given} {second}");
         }
     }
-    let eligible: Vec<usize> = (0..p.surnames.len()).filter(|i| held_out(*i) == held).collect();
+    let eligible = if held { &p.held } else { &p.kept };
     let surname_of = |rng: &mut Rng| {
         eligible
             .get(rng.below(eligible.len()))
@@ -179,15 +197,20 @@ fn person_from(p: &Population, rng: &mut Rng, id: String, held: bool) -> Generat
             }
         };
         let joined = format!("{}{}", cut(&a, true), cut(&b, false).to_lowercase());
-        if joined.chars().count() >= 4 && !joined.contains([' ', '-']) {
+        if joined.chars().count() >= 4 && !joined.contains([' ', '-']) && !held_out(&joined) {
             joined
         } else {
             a
         }
     };
-    let mut surname = if rng.chance(40) { blended(rng) } else { surname_of(rng) };
+    // Persons not in the database keep a held-out surname as it is.
+    let mut surname = if !held && rng.chance(40) {
+        blended(rng)
+    } else {
+        surname_of(rng)
+    };
     // Double-barrelled names (married names in BE/NL, compound names elsewhere).
-    if rng.chance(8) {
+    if !held && rng.chance(8) {
         let second = surname_of(rng);
         if second != surname {
             surname = format!("{surname}-{second}");

@@ -184,14 +184,46 @@ fn birth_key(sound: u32, birth: u32) -> u64 {
     mix((u64::from(sound) << 32) | u64::from(birth))
 }
 
-/// The blocking keys of a person (or query) with these words and birth-date digests.
-fn blocking_keys(words: &[Word], births: &[u32], out: &mut Vec<u64>) {
+/// A name word for blocking: its digests, which name it belongs to, and whether it is that
+/// name run together.
+#[derive(Debug, Clone, Copy)]
+struct Blockable {
+    word: Word,
+    field: u8,
+    joined: bool,
+}
+
+fn blockable(surname: &[Word], s_joined: bool, given: &[Word], g_joined: bool) -> Vec<Blockable> {
+    let tag = |words: &[Word], joined: bool, field: u8| -> Vec<Blockable> {
+        let last = words.len().saturating_sub(1);
+        words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| Blockable {
+                word: *w,
+                field,
+                joined: joined && i == last,
+            })
+            .collect()
+    };
+    let mut out = tag(surname, s_joined, 0);
+    out.extend(tag(given, g_joined, 1));
+    out
+}
+
+/// The blocking keys of a person (or query) with these words and birth-date digests. A name run
+/// together is not paired with its own words: "de Groot" and "degroot" are one name, and every
+/// de Groot would share that pair.
+fn blocking_keys(words: &[Blockable], births: &[u32], out: &mut Vec<u64>) {
     for (i, a) in words.iter().enumerate() {
         for b in &words[i + 1..] {
-            out.push(pair_key(a.sound, b.sound));
+            if a.field == b.field && (a.joined || b.joined) {
+                continue;
+            }
+            out.push(pair_key(a.word.sound, b.word.sound));
         }
         for birth in births {
-            out.push(birth_key(a.sound, *birth));
+            out.push(birth_key(a.word.sound, *birth));
         }
     }
 }
@@ -199,19 +231,25 @@ fn blocking_keys(words: &[Word], births: &[u32], out: &mut Vec<u64>) {
 /// How similar two words are: same, sounds the same, a letter apart, or not.
 fn word_agreement(q: &Word, s: &Word) -> f64 {
     if q.exact == s.exact {
-        1.0
-    } else if q.sound == s.sound {
-        0.9
+        return 1.0;
+    }
+    // Dice coefficient of the letter-pair filters: one typo in a 7-letter name keeps ~0.75, in a
+    // 4-letter one ~0.67; spellings of one name (Meijer/Meyer 0.62, Hoxha/Hodža 0.5,
+    // Schmidt/Smit 0.46) keep some; names the phonetic key merely confuses (Braun/Perrin 0.15)
+    // keep little.
+    let common = (q.grams & s.grams).count_ones();
+    let total = q.grams.count_ones() + s.grams.count_ones();
+    let dice = if total == 0 {
+        0.0
     } else {
-        // Dice coefficient of the letter-pair filters: one typo in a 7-letter name keeps ~0.75,
-        // in a 4-letter one ~0.67.
-        let common = (q.grams & s.grams).count_ones();
-        let total = q.grams.count_ones() + s.grams.count_ones();
-        if total > 0 && f64::from(2 * common) / f64::from(total) >= 0.65 {
-            0.8
-        } else {
-            0.0
-        }
+        f64::from(2 * common) / f64::from(total)
+    };
+    if q.sound == s.sound && dice >= 0.35 {
+        0.9
+    } else if dice >= 0.65 {
+        0.8
+    } else {
+        0.0
     }
 }
 
@@ -255,6 +293,27 @@ fn name_agreement(query: &[Word], query_joined: bool, stored: &[Word], stored_jo
         (0.75, "partly the same")
     } else {
         (0.0, "different")
+    }
+}
+
+/// How the names of a candidate were compared, for its reasons.
+#[derive(Debug, Clone, Copy)]
+enum NameFit {
+    OneField(&'static str),
+    Straight(&'static str, &'static str),
+    Swapped(&'static str, &'static str),
+}
+
+impl NameFit {
+    fn reasons(self) -> Vec<String> {
+        match self {
+            NameFit::OneField(a) => vec![format!("name: {a} (given and family names in one field)")],
+            NameFit::Straight(s, g) => vec![format!("family name: {s}"), format!("given name: {g}")],
+            NameFit::Swapped(s, g) => vec![
+                format!("family name: {s} as the given name (swapped)"),
+                format!("given name: {g} as the family name (swapped)"),
+            ],
+        }
     }
 }
 
@@ -309,7 +368,7 @@ impl Index {
         let (surname, s_joined) = name_words(h, &person.surname);
         let (given, g_joined) = name_words(h, &person.given_names);
         let birth = person.birth_date.map_or(0, |d| h.digest32("birth", &dates::digits(d)));
-        let all: Vec<Word> = surname.iter().chain(&given).copied().collect();
+        let all = blockable(&surname, s_joined, &given, g_joined);
         let mut keys = Vec::new();
         blocking_keys(
             &all,
@@ -415,6 +474,31 @@ impl Index {
         self.id_text.get(start..end).unwrap_or_default().to_owned()
     }
 
+    /// How many persons `query`'s blocking keys select (what its scoring costs).
+    pub fn candidates(&self, query: &Query) -> usize {
+        let h = &self.hasher;
+        let (q_surname, qs_joined) = name_words(h, &query.surname);
+        let (q_given, qg_joined) = name_words(h, &query.given_names);
+        let births: Vec<u32> = query
+            .birth_date
+            .into_iter()
+            .chain(query.birth_date.and_then(dates::swapped))
+            .map(|d| h.digest32("birth", &dates::digits(d)))
+            .collect();
+        let q_all = blockable(&q_surname, qs_joined, &q_given, qg_joined);
+        let mut keys = Vec::new();
+        blocking_keys(&q_all, &births, &mut keys);
+        keys.sort_unstable();
+        keys.dedup();
+        let mut candidates = Vec::new();
+        for k in keys {
+            self.postings_of(k, &mut candidates);
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        candidates.len()
+    }
+
     /// The hits for `query`, best first (at most [`MAX_HITS`]), each with its reasons.
     pub fn query(&self, query: &Query) -> Vec<Match> {
         let h = &self.hasher;
@@ -426,7 +510,7 @@ impl Index {
             .and_then(dates::swapped)
             .map(|d| h.digest32("birth", &dates::digits(d)));
         let births: Vec<u32> = exact_birth.into_iter().chain(swapped_birth).collect();
-        let q_all: Vec<Word> = q_surname.iter().chain(&q_given).copied().collect();
+        let q_all = blockable(&q_surname, qs_joined, &q_given, qg_joined);
         let mut keys = Vec::new();
         blocking_keys(&q_all, &births, &mut keys);
         keys.sort_unstable();
@@ -451,39 +535,45 @@ impl Index {
                 continue;
             };
             let (rs_joined, rg_joined) = (e.joined & 1 != 0, e.joined & 2 != 0);
-            let mut reasons = Vec::new();
-            let (s, g) = if q_surname.is_empty() || q_given.is_empty() {
+            // Scores first; the reasons are written only for hits.
+            let (s, g, how) = if q_surname.is_empty() || q_given.is_empty() {
                 // One field holds the whole name ("DJORDJEVIC Dorde"): compare the words alone.
-                let q_words: Vec<Word> = q_surname[..q_surname.len() - usize::from(qs_joined)]
+                let q_words = q_surname[..q_surname.len() - usize::from(qs_joined)]
                     .iter()
-                    .chain(&q_given[..q_given.len() - usize::from(qg_joined)])
-                    .copied()
-                    .collect();
+                    .chain(&q_given[..q_given.len() - usize::from(qg_joined)]);
                 let r_words: Vec<Word> = r_surname[..r_surname.len() - usize::from(rs_joined)]
                     .iter()
                     .chain(&r_given[..r_given.len() - usize::from(rg_joined)])
                     .copied()
                     .collect();
+                let q_words: Vec<Word> = q_words.copied().collect();
                 let a = name_agreement(&q_words, false, &r_words, false);
-                reasons.push(format!("name: {} (given and family names in one field)", a.1));
-                (a.0, a.0)
+                (a.0, a.0, NameFit::OneField(a.1))
             } else {
                 let straight = (
                     name_agreement(&q_surname, qs_joined, r_surname, rs_joined),
                     name_agreement(&q_given, qg_joined, r_given, rg_joined),
                 );
-                let swapped = (
-                    name_agreement(&q_surname, qs_joined, r_given, rg_joined),
-                    name_agreement(&q_given, qg_joined, r_surname, rs_joined),
-                );
-                if swapped.0 .0 + swapped.1 .0 > straight.0 .0 + straight.1 .0 {
-                    reasons.push(format!("family name: {} as the given name (swapped)", swapped.0 .1));
-                    reasons.push(format!("given name: {} as the family name (swapped)", swapped.1 .1));
-                    (swapped.0 .0 * 0.98, swapped.1 .0 * 0.98)
+                if straight.0 .0 >= 1.0 && straight.1 .0 >= 1.0 {
+                    (1.0, 1.0, NameFit::Straight(straight.0 .1, straight.1 .1))
                 } else {
-                    reasons.push(format!("family name: {}", straight.0 .1));
-                    reasons.push(format!("given name: {}", straight.1 .1));
-                    (straight.0 .0, straight.1 .0)
+                    let swapped = (
+                        name_agreement(&q_surname, qs_joined, r_given, rg_joined),
+                        name_agreement(&q_given, qg_joined, r_surname, rs_joined),
+                    );
+                    if swapped.0 .0 + swapped.1 .0 > straight.0 .0 + straight.1 .0 {
+                        (
+                            swapped.0 .0 * 0.98,
+                            swapped.1 .0 * 0.98,
+                            NameFit::Swapped(swapped.0 .1, swapped.1 .1),
+                        )
+                    } else {
+                        (
+                            straight.0 .0,
+                            straight.1 .0,
+                            NameFit::Straight(straight.0 .1, straight.1 .1),
+                        )
+                    }
                 }
             };
             if s < 0.75 {
@@ -515,9 +605,10 @@ impl Index {
                     }
                 }
             };
-            reasons.push(birth.reason().to_owned());
             let score = 0.45 * s + 0.25 * g + 0.30 * birth.score();
             if score >= HIT_THRESHOLD {
+                let mut reasons = how.reasons();
+                reasons.push(birth.reason().to_owned());
                 hits.push((c, (score * 1000.0).round() / 1000.0, reasons));
             }
         }

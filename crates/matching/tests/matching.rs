@@ -170,3 +170,49 @@ fn generation_is_deterministic_and_serbian_is_written_in_both_scripts() {
         .iter()
         .any(|g| g.person.surname.chars().any(|c| ('\u{400}'..='\u{4FF}').contains(&c))));
 }
+
+/// Where a large index spends its time: run with
+/// `cargo test --release -p grens-matching --test matching -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn candidate_counts_on_a_million_persons() {
+    use matching::generate::{labelled_queries, persons};
+    let database: Vec<Person> = persons(1_000_000, 1).map(|g| g.person).collect();
+    let queries = labelled_queries(&database, 300, 1);
+    let mut index = Index::new(Protection::Clear);
+    for p in &database {
+        index.insert(p);
+    }
+    index.finish();
+    let mut counts: Vec<(usize, String)> = queries
+        .iter()
+        .map(|l| (index.candidates(&l.query), format!("{:?} {:?}", l.variant, l.query)))
+        .collect();
+    counts.sort();
+    let total: usize = counts.iter().map(|c| c.0).sum();
+    println!("mean candidates {}", total / counts.len());
+    for c in counts.iter().rev().take(15) {
+        println!("{} {}", c.0, c.1);
+    }
+}
+
+/// The false hits of a large index, with their reasons: run with
+/// `cargo test --release -p grens-matching --test matching false_hits -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn false_hits_on_three_million_persons() {
+    use matching::generate::{labelled_queries, persons};
+    let database: Vec<Person> = persons(3_000_000, 1).map(|g| g.person).collect();
+    let queries = labelled_queries(&database, 300, 1);
+    let mut index = Index::new(Protection::Clear);
+    for p in &database {
+        index.insert(p);
+    }
+    index.finish();
+    for l in queries.iter().filter(|l| l.expected.is_none()) {
+        if let Some(hit) = index.query(&l.query).first() {
+            let found = database.iter().find(|p| p.id == hit.id);
+            println!("{:?} → {:?} {:?}", l.query, found, hit.reasons);
+        }
+    }
+}

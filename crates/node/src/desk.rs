@@ -715,6 +715,7 @@ impl Desk {
                 directly_accessible: c.directly_accessible,
                 channel: c.via.channel(),
                 direct_ground,
+                hit_reference: None,
             },
         };
         let mut envelope = Envelope::new(

@@ -57,6 +57,9 @@ pub enum Body {
         /// Art. 6(4): the ground (a–d) of a direct exchange.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         direct_ground: Option<char>,
+        /// Art. 14(2): the reference of the hit whose data this request asks for.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        hit_reference: Option<String>,
     },
     /// Art. 4(2): provision without a request.
     SpontaneousProvision {
@@ -102,6 +105,24 @@ pub enum Body {
     Receipt { received: MessageId, sha256: String },
     /// A signed checkpoint of the sender's journal: its length and head hash.
     JournalCheckpoint { length: u64, head: String },
+    /// Art. 14: a hit/no-hit query of one annex-6 database of the receiving party, in an
+    /// individual case (`case_reference`: the requester's file, and why).
+    HitQuery {
+        database: String,
+        subject: Subject,
+        purpose: Purpose,
+        case_reference: String,
+    },
+    /// Art. 14(1)–(2): the answer — only whether there is a hit, and for a hit an opaque
+    /// reference that an Art. 4 request quotes to obtain the data.
+    HitAnswer {
+        query: MessageId,
+        hit: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reference: Option<String>,
+    },
+    /// Art. 14: the query was not answered (the owner's check refused it), with the reason.
+    HitRefusal { query: MessageId, reasons: String },
 }
 
 impl Body {
@@ -121,6 +142,9 @@ impl Body {
             Body::DirectExchangeNotice { .. } => "direct_exchange_notice",
             Body::Receipt { .. } => "receipt",
             Body::JournalCheckpoint { .. } => "journal_checkpoint",
+            Body::HitQuery { .. } => "hit_query",
+            Body::HitAnswer { .. } => "hit_answer",
+            Body::HitRefusal { .. } => "hit_refusal",
         }
     }
 }

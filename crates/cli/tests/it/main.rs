@@ -551,3 +551,128 @@ fn match_run_prints_one_json_line_per_query_in_clear_and_pseudonymised_mode() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).contains("line 2, field `birth_date`"), "{}", stderr(&bad));
 }
+
+#[test]
+fn generated_persons_import_into_a_national_database_and_bad_lines_are_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let csv = dir.path().join("persons.csv");
+    let out = grens(&[
+        "generate",
+        "persons",
+        "--count",
+        "2000",
+        "--seed",
+        "9",
+        "--out",
+        csv.to_str().expect("utf-8"),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&csv).expect("csv");
+    assert!(text.starts_with("id,given_names,surname,birth_date,nationality\nP0000001,"));
+    assert_eq!(text.lines().count(), 2001);
+    // The same seed, the same persons; JSON Lines too.
+    let again = grens(&["generate", "persons", "--count", "2000", "--seed", "9"]);
+    assert_eq!(stdout(&again), text);
+    let jsonl = grens(&["generate", "persons", "--count", "3", "--seed", "9", "--jsonl"]);
+    let first: serde_json::Value = serde_json::from_str(stdout(&jsonl).lines().next().expect("a line")).expect("JSON");
+    assert_eq!(first["id"], "P0000001");
+
+    let db = dir.path().join("national.sqlite");
+    let db_arg = db.to_str().expect("utf-8");
+    let out = grens(&["import", "--db", db_arg, "--persons", csv.to_str().expect("utf-8")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("imported 2000 persons") && stdout(&out).contains("2000 persons and 0 objects"));
+    assert!(stderr(&out).contains("100%"), "a progress bar: {}", stderr(&out));
+
+    // Bad records: every one named by line and field, nothing imported.
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "id,given_names,surname,birth_date,nationality\nX1,Jan,Peeters,1984-13-01,BE\nX2,Ana,,1990-01-01,SI\nX3,Ana,Novak,1990-01-01,SI\nX4,\"Ana,Novak\n",
+    )
+    .expect("write");
+    let out = grens(&["import", "--db", db_arg, "--persons", bad.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("line 2, field `birth_date`"), "{err}");
+    assert!(err.contains("line 3, field `surname`: empty"), "{err}");
+    assert!(err.contains("line 5, field `record`: unterminated quote"), "{err}");
+    assert!(err.contains("nothing imported"), "{err}");
+    // With --skip-invalid the valid one is loaded.
+    let out = grens(&[
+        "import",
+        "--db",
+        db_arg,
+        "--persons",
+        bad.to_str().expect("utf-8"),
+        "--skip-invalid",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("imported 1 persons") && stdout(&out).contains("2001 persons"),
+        "{}",
+        stdout(&out)
+    );
+
+    // Objects, as JSON Lines; an unknown kind and an unknown field are named.
+    let objects = dir.path().join("objects.jsonl");
+    std::fs::write(
+        &objects,
+        "{\"id\":\"V1\",\"kind\":\"vehicle\",\"identifier\":\"1-ABC-123\",\"country\":\"BE\"}\n{\"id\":\"F1\",\"kind\":\"firearm\",\"identifier\":\"GLK 19 778\"}\n{\"id\":\"B1\",\"kind\":\"boat\",\"identifier\":\"X\"}\n{\"id\":\"D1\",\"kind\":\"document\",\"identifier\":\"EM123\",\"colour\":\"red\"}\n",
+    )
+    .expect("write");
+    let out = grens(&["import", "--db", db_arg, "--objects", objects.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("line 3, field `kind`: 'boat'"), "{err}");
+    assert!(err.contains("line 4, field `colour`: unknown field"), "{err}");
+    let out = grens(&[
+        "import",
+        "--db",
+        db_arg,
+        "--objects",
+        objects.to_str().expect("utf-8"),
+        "--skip-invalid",
+    ]);
+    assert!(stdout(&out).contains("2001 persons and 2 objects"), "{}", stdout(&out));
+}
+
+#[test]
+fn the_hit_no_hit_benchmark_prints_its_figures_and_the_pg_trgm_baseline() {
+    let out = grens(&[
+        "bench",
+        "hitnohit",
+        "--persons",
+        "3000",
+        "--queries-per-variant",
+        "20",
+        "--baseline-queries-per-variant",
+        "5",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lines: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON"))
+        .collect();
+    assert_eq!(lines.len(), 2, "clear and pseudonymised");
+    for (line, mode) in lines.iter().zip(["clear", "pseudonymised"]) {
+        assert_eq!(line["mode"], mode);
+        assert_eq!(line["persons"], 3000);
+        for key in [
+            "build_s",
+            "bytes_per_person",
+            "qps_per_core",
+            "p50_ms",
+            "p99_ms",
+            "recall",
+            "false_hit_rate",
+        ] {
+            assert!(line[key].is_number(), "{key} in {line}");
+        }
+        assert!(line["recall"].as_f64().unwrap_or(0.0) > 0.9, "{line}");
+        assert_eq!(line["baseline"]["name"], "pg_trgm");
+        assert!(line["baseline"]["qps"].as_f64().unwrap_or(0.0) > 0.0, "{line}");
+        assert!(line["baseline"]["recall"].is_number());
+    }
+}

@@ -111,6 +111,7 @@ fn request(from: &str, from_party: &str, to: &str, to_party: &str, at: Timestamp
             directly_accessible: false,
             channel: Channel::Ncp,
             direct_ground: None,
+            hit_reference: None,
         },
     )
 }

@@ -58,6 +58,7 @@ fn request() -> Envelope {
             directly_accessible: false,
             channel: Channel::Ncp,
             direct_ground: None,
+            hit_reference: None,
         },
     )
 }
