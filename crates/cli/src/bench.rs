@@ -115,6 +115,7 @@ pub async fn exchange(messages: usize, concurrency: usize, nats_url: &str) -> Re
         // The bench delivers at once; the rounds only pick up what a crash left behind.
         delivery_round_ms: 1000,
         checkpoint_interval_secs: 0,
+        national_databases: Vec::new(),
     };
     let store = |id: &str| format!("sqlite:{}", dir.path().join(format!("{id}.sqlite")).display());
     let _be = start_with(

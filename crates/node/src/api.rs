@@ -24,8 +24,8 @@ use utoipa::OpenApi;
 
 use crate::desk::{
     ActionView, Compose, ComposeKind, ConsentAnswer, ConsentAsk, DeadlineView, DecisionView, Desk, DeskError,
-    DirectFacts, FeedbackText, JournalStatus, MessageSummary, MessageView, NewUser, OralExchange, PartnerHistory,
-    Reply, Sent, UseKind, UseOutcome, UseRequest, Via,
+    DirectFacts, FeedbackText, HitQueryAsk, JournalStatus, MessageSummary, MessageView, NewUser, OralExchange,
+    PartnerHistory, Reply, Sent, UseKind, UseOutcome, UseRequest, Via,
 };
 
 /// Failed log-ins allowed per user name within [`THROTTLE_WINDOW`] before further attempts are
@@ -296,6 +296,25 @@ async fn use_data(
     Ok(Json(api.desk.use_data(&officer.user, &id, &u).await?))
 }
 
+#[utoipa::path(post, path = "/api/v1/hit-queries", tag = "databases", security(("bearer" = [])),
+    request_body = HitQueryAsk,
+    responses((status = 200, body = Sent), (status = 422, body = DeskError)))]
+async fn hit_query(State(api): State<Arc<Api>>, officer: Officer, bytes: Bytes) -> Result<Json<Sent>, DeskError> {
+    let ask: HitQueryAsk = body(&bytes)?;
+    Ok(Json(api.desk.hit_query(&officer.user, &ask).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/hit-references/{reference}", tag = "databases", security(("bearer" = [])),
+    params(("reference" = String, Path, description = "the reference this node gave with a hit")),
+    responses((status = 200, body = Object), (status = 404, body = DeskError)))]
+async fn hit_reference(
+    State(api): State<Arc<Api>>,
+    officer: Officer,
+    Path(reference): Path<String>,
+) -> Result<Json<serde_json::Value>, DeskError> {
+    Ok(Json(api.desk.hit_reference(&officer.user, &reference).await?))
+}
+
 #[utoipa::path(post, path = "/api/v1/messages/{id}/consent-request", tag = "handling", security(("bearer" = [])),
     params(("id" = String, Path, description = "the provision")), request_body = ConsentAsk,
     responses((status = 200, body = Sent), (status = 422, body = DeskError)))]
@@ -426,10 +445,10 @@ async fn healthz() -> &'static str {
 #[derive(Debug, OpenApi)]
 #[openapi(
     info(title = "grens officer API", description = "Title 2 information exchange under the 2018 Benelux police treaty. Every decision names the article it applies."),
-    paths(login, logout, me, inbox, compose, view, reply, use_data, consent_request, consent, feedback_request, feedback, oral, journal, verify, checkpoints, verify_partners, put_user, healthz),
+    paths(login, logout, me, inbox, compose, view, reply, use_data, hit_query, hit_reference, consent_request, consent, feedback_request, feedback, oral, journal, verify, checkpoints, verify_partners, put_user, healthz),
     components(schemas(Login, SessionView, UserView, Compose, ComposeKind, Via, DirectFacts, Sent, DecisionView, Reply,
         UseRequest, UseKind, UseOutcome, ConsentAsk, ConsentAnswer, FeedbackText, OralExchange, MessageSummary,
-        MessageView, ActionView, DeadlineView, JournalStatus, PartnerHistory, NewUser, EntryView, DeskError)),
+        MessageView, ActionView, DeadlineView, JournalStatus, PartnerHistory, NewUser, EntryView, HitQueryAsk, DeskError)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
@@ -470,6 +489,8 @@ pub fn router(api: Arc<Api>) -> Router {
         .route("/api/v1/messages/{id}/feedback-request", post(feedback_request))
         .route("/api/v1/messages/{id}/feedback", post(feedback))
         .route("/api/v1/oral", post(oral))
+        .route("/api/v1/hit-queries", post(hit_query))
+        .route("/api/v1/hit-references/{reference}", get(hit_reference))
         .route("/api/v1/journal", get(journal))
         .route("/api/v1/journal/verify", get(verify))
         .route("/api/v1/checkpoints", post(checkpoints))

@@ -36,6 +36,18 @@ pub struct NodeConfig {
     /// Milliseconds between delivery rounds of the outbox.
     #[serde(default = "default_round")]
     pub delivery_round_ms: u64,
+    /// National databases partners may query (Arts. 14–16): their annex-6 id and the SQLite file
+    /// `grens import` filled (relative to the configuration file).
+    #[serde(default)]
+    pub national_databases: Vec<NationalDatabaseConfig>,
+}
+
+/// One national database of a node.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NationalDatabaseConfig {
+    pub id: String,
+    pub path: PathBuf,
 }
 
 fn default_skew() -> u64 {
@@ -68,6 +80,11 @@ impl NodeConfig {
             bad(key, inner.message().to_owned())
         })?;
         let base = path.parent().unwrap_or(Path::new("."));
+        for db in &mut config.national_databases {
+            if db.path.is_relative() {
+                db.path = base.join(&db.path);
+            }
+        }
         if config.pki.is_relative() {
             config.pki = base.join(&config.pki);
         }

@@ -21,7 +21,9 @@ use crate::directory::DirectoryEntry;
 use crate::inbox::NodeState;
 use crate::outbox::Sender;
 
+mod hits;
 mod registry;
+pub use hits::HitQueryAsk;
 pub use registry::{AgreementRecord, Contact, ContactKind, QueuedConsent};
 
 /// How long a log-in lasts.
@@ -188,6 +190,9 @@ pub struct Compose {
     /// Art. 12(2): this message confirms an oral exchange recorded earlier (its id).
     #[serde(default)]
     pub confirms_oral: Option<String>,
+    /// Art. 14(2): the reference of a hit whose data this request asks for.
+    #[serde(default)]
+    pub hit_reference: Option<String>,
 }
 
 /// One decision of the treaty engine, as shown to the officer.
@@ -715,7 +720,7 @@ impl Desk {
                 directly_accessible: c.directly_accessible,
                 channel: c.via.channel(),
                 direct_ground,
-                hit_reference: None,
+                hit_reference: c.hit_reference.clone().filter(|r| !r.trim().is_empty()),
             },
         };
         let mut envelope = Envelope::new(

@@ -38,6 +38,10 @@ pub struct NodeState {
     pub clock: Arc<dyn Fn() -> Timestamp + Send + Sync>,
     /// How far an envelope's `created_at` may be from this node's clock.
     pub max_skew: SignedDuration,
+    /// The national databases partners may query through this node (Arts. 14–16).
+    pub databases: Vec<Arc<dyn crate::national::NationalDatabase>>,
+    /// Woken when a new message is stored, for the automatic answers (Art. 14).
+    pub arrived: Arc<tokio::sync::Notify>,
 }
 
 impl std::fmt::Debug for NodeState {
@@ -338,7 +342,8 @@ async fn verified(state: &NodeState, peer: &Peer, headers: &HeaderMap, bytes: &[
         details: serde_json::json!({ "kind": envelope.body.kind(), "sha256": sha256 }),
     };
     match state.store.receive(incoming, entry).await {
-        Ok(Received::New(_)) | Ok(Received::Duplicate) => {}
+        Ok(Received::New(_)) => state.arrived.notify_one(),
+        Ok(Received::Duplicate) => {}
         Ok(Received::Conflict) => {
             return Err(refuse(
                 StatusCode::CONFLICT,

@@ -134,6 +134,64 @@ pub fn demo_users(party: &str) -> Vec<NewUser> {
     users
 }
 
+/// The persons every demo database holds whatever else is generated, so a demo (and a test) can
+/// ask for someone known: (database, id, given names, surname, birth date, plate).
+pub const DEMO_KNOWN: [(&str, &str, &str, &str, &str, &str); 3] = [
+    ("ANG", "ANG-0000001", "Jan", "Janssens", "1984-03-12", "1-ABC-123"),
+    ("BVH", "BVH-0000001", "Dragan", "Đorđević", "1979-07-03", "XX-123-Y"),
+    ("LU-POLICE", "LU-0000001", "Marc", "Schmit", "1975-11-30", "LU 4471"),
+];
+
+/// One national database per demo node (annex 6: BE ANG, NL BVH, LU LU-POLICE): the known person
+/// and vehicle, and 5,000 generated persons.
+async fn demo_national_databases(
+    dir: &Path,
+    party: &str,
+) -> Result<Vec<crate::config::NationalDatabaseConfig>, NodeError> {
+    use crate::national::{NationalStore, ObjectKind, ObjectRecord, PersonRecord};
+    let Some((db, id, given, surname, birth, plate)) = DEMO_KNOWN
+        .iter()
+        .find(|k| k.1.starts_with(party) || (party == "BE" && k.0 == "ANG") || (party == "NL" && k.0 == "BVH"))
+        .copied()
+    else {
+        return Ok(Vec::new());
+    };
+    let path = dir.join(format!("{party}-{db}.sqlite"));
+    let fail = |e: sqlx::Error| NodeError::Tls(format!("demo national database {}: {e}", path.display()));
+    let store = NationalStore::open(&path).await.map_err(fail)?;
+    let seed = party.bytes().map(u64::from).sum::<u64>();
+    let mut persons: Vec<PersonRecord> = matching::generate::persons(5_000, seed)
+        .map(|g| PersonRecord {
+            person: matching::Person {
+                id: format!("{db}-{}", g.person.id),
+                ..g.person
+            },
+            nationality: g.nationality,
+        })
+        .collect();
+    persons.push(PersonRecord {
+        person: matching::Person {
+            id: id.into(),
+            given_names: given.into(),
+            surname: surname.into(),
+            birth_date: birth.parse().ok(),
+        },
+        nationality: party.into(),
+    });
+    store.put_persons(&persons).await.map_err(fail)?;
+    store
+        .put_objects(&[ObjectRecord {
+            id: format!("{id}-V"),
+            kind: ObjectKind::Vehicle,
+            identifier: plate.into(),
+            country: party.into(),
+            description: String::new(),
+        }])
+        .await
+        .map_err(fail)?;
+    Ok(vec![crate::config::NationalDatabaseConfig { id: db.into(), path }])
+}
+
 async fn bind(port: u16) -> Result<(TcpListener, SocketAddr), NodeError> {
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     let listener = TcpListener::bind(addr).await.map_err(|e| NodeError::Io {
@@ -194,6 +252,7 @@ pub async fn start(dir: &Path, ports: [Ports; 3], stores: &Stores) -> Result<Dem
             max_skew_secs: 300,
             delivery_round_ms: 100,
             checkpoint_interval_secs: 900,
+            national_databases: demo_national_databases(dir, party.as_str()).await?,
         };
         let running = start_with(&config, store, inbox, Some(api)).await?;
         for user in demo_users(party.as_str()) {

@@ -74,6 +74,18 @@ pub async fn start_with(
     let (cert, key) = (read("tls.crt")?, read("tls.key")?);
     let signing = pki::read_signing_key(&config.pki.join(&config.node).join("signing.key"))?;
     let listening_on = listener.local_addr().map_err(bind_error(config.listen))?;
+    let mut databases: Vec<Arc<dyn crate::national::NationalDatabase>> = Vec::new();
+    for db in &config.national_databases {
+        let store = crate::national::NationalStore::open(&db.path)
+            .await
+            .map_err(|e| NodeError::Tls(format!("national database {} ({}): {e}", db.id, db.path.display())))?;
+        let loaded = store
+            .load(&db.id, matching::Protection::Clear)
+            .await
+            .map_err(|e| NodeError::Tls(format!("national database {} ({}): {e}", db.id, db.path.display())))?;
+        databases.push(Arc::new(loaded));
+    }
+    let arrived = Arc::new(tokio::sync::Notify::new());
     let state = Arc::new(NodeState {
         me: me.clone(),
         key: NodeKey {
@@ -84,6 +96,8 @@ pub async fn start_with(
         store: store.clone(),
         clock: Arc::new(Timestamp::now),
         max_skew: SignedDuration::from_secs(i64::try_from(config.max_skew_secs).unwrap_or(300)),
+        databases,
+        arrived: arrived.clone(),
     });
     tokio::spawn(serve(listener, tls::server_config(&ca, &cert, &key)?, state.clone()));
     let sender = Arc::new(Sender {
@@ -116,6 +130,19 @@ pub async fn start_with(
         sender: sender.clone(),
         profile,
     };
+    // Art. 14: answer hit/no-hit queries as they arrive, and every few seconds in case one
+    // arrived just before a restart.
+    {
+        let desk = desk.clone();
+        tokio::spawn(async move {
+            loop {
+                let _ = tokio::time::timeout(Duration::from_secs(5), arrived.notified()).await;
+                if let Err(e) = desk.answer_hit_queries().await {
+                    eprintln!("answering hit/no-hit queries failed: {}", e.message);
+                }
+            }
+        });
+    }
     if config.checkpoint_interval_secs > 0 {
         let every = Duration::from_secs(config.checkpoint_interval_secs);
         let (desk, actor) = (desk.clone(), format!("{}/{}", me.party, me.id));

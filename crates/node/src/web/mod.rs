@@ -1156,6 +1156,7 @@ async fn compose(State(api): State<Arc<Api>>, w: WebUser, Form(f): Form<ComposeF
         subjects,
         text: f.text.clone(),
         confirms_oral: None,
+        hit_reference: None,
     };
     let preview = f.action != "send";
     match api.desk.compose(&w.user, &c, preview).await {

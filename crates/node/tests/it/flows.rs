@@ -611,3 +611,226 @@ async fn a_partner_that_rewrites_its_journal_no_longer_matches_the_checkpoint_it
     assert_eq!(be["matches"], false, "{history}");
     assert_ne!(be["current_head"], be["given_head"]);
 }
+
+/// Records an implementing agreement on `party`'s node, as its administrator would.
+async fn agreement(net: &DemoNetwork, party: &str, reference: &str, databases: &str, from: &str, until: &str) {
+    let desk = &net.node(party).expect("node").running.desk;
+    let admin = desk
+        .node
+        .store
+        .user(&format!("{}.admin", party.to_lowercase()))
+        .await
+        .expect("store")
+        .expect("the demo administrator");
+    let record =
+        node::desk::Desk::agreement_from_fields(reference, "Art. 14 BE–NL", "BE, NL", "14", databases, from, until)
+            .expect("fields");
+    desk.put_agreement(&admin, &record).await.expect("recorded");
+}
+
+/// Waits for the answer to hit/no-hit query `query` in `client`'s inbox and returns its body.
+async fn answer_to(client: &OfficerClient, query: &str) -> Value {
+    for _ in 0..300 {
+        let inbox = client.get("/api/v1/inbox").await.expect("inbox").ok().expect("ok");
+        if let Some(m) = inbox.as_array().and_then(|a| {
+            a.iter()
+                .find(|m| m["in_reply_to"] == query && m["direction"] == "incoming")
+        }) {
+            let view = client
+                .get(&format!("/api/v1/messages/{}", m["id"].as_str().expect("id")))
+                .await
+                .expect("view")
+                .ok()
+                .expect("ok");
+            return view["envelope"]["body"].clone();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("no answer to {query}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn art14_hit_no_hit_queries_between_nodes_are_checked_answered_and_journaled_on_both_sides() {
+    let (_dir, net) = start(Stores::Sqlite).await;
+    let nl = login(&net, "NL", "nl.oostbrabant").await;
+    let janssens =
+        json!({ "type": "person", "given_names": ["Jan"], "surname": "JANSSENS", "birth_date": "1984-12-03" });
+    let ask = |database: &str, subjects: Value| json!({ "to_party": "BE", "database": database, "subjects": subjects, "case_reference": "PV 2026/0412 burglaries Eindhoven" });
+    // No implementing agreement yet (Art. 14(5)).
+    let a = nl
+        .post("/api/v1/hit-queries", &ask("ANG", json!([janssens])))
+        .await
+        .expect("post");
+    refused(&a, 403, "14(5)");
+    // An expired one is named as such.
+    agreement(&net, "NL", "BE-NL-14-OLD", "ANG", "2020-01-01", "2025-12-31").await;
+    let a = nl
+        .post("/api/v1/hit-queries", &ask("ANG", json!([janssens])))
+        .await
+        .expect("post");
+    refused(&a, 403, "14(5)");
+    assert!(a.body.to_string().contains("expired on 2025-12-31"), "{}", a.body);
+    // In force on the requesting side only: BE's node refuses the query itself.
+    agreement(&net, "NL", "BE-NL-14", "ANG, BVH", "2026-01-01", "").await;
+    let sent = nl
+        .post("/api/v1/hit-queries", &ask("ANG", json!([janssens])))
+        .await
+        .expect("post")
+        .ok()
+        .expect("allowed on the NL side");
+    let answer = answer_to(&nl, &id(&sent)).await;
+    assert_eq!(answer["type"], "hit_refusal", "{answer}");
+    assert!(
+        answer["reasons"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("no implementing agreement"),
+        "{answer}"
+    );
+    // Both sides in force: a hit (day and month swapped in the query) with an opaque reference.
+    agreement(&net, "BE", "BE-NL-14", "ANG, BVH", "2026-01-01", "").await;
+    let sent = nl
+        .post("/api/v1/hit-queries", &ask("ANG", json!([janssens])))
+        .await
+        .expect("post")
+        .ok()
+        .expect("allowed");
+    assert!(cites(&sent, "14(3)") && cites(&sent, "annex6"), "{sent}");
+    let query_id = id(&sent);
+    let answer = answer_to(&nl, &query_id).await;
+    assert_eq!(answer["type"], "hit_answer", "{answer}");
+    assert_eq!(answer["hit"], true, "{answer}");
+    let reference = answer["reference"].as_str().expect("a reference").to_owned();
+    assert!(
+        reference.starts_with("HIT-") && !answer.to_string().contains("ANG-0000001"),
+        "opaque: {answer}"
+    );
+    // Someone not there: no hit, no reference. A vehicle: a hit.
+    let nobody =
+        json!({ "type": "person", "given_names": ["Xaver"], "surname": "Quirrenbach", "birth_date": "1950-01-01" });
+    let sent = nl
+        .post("/api/v1/hit-queries", &ask("ANG", json!([nobody])))
+        .await
+        .expect("post")
+        .ok()
+        .expect("allowed");
+    let answer = answer_to(&nl, &id(&sent)).await;
+    assert_eq!(
+        (answer["hit"].clone(), answer.get("reference").cloned()),
+        (json!(false), None),
+        "{answer}"
+    );
+    let van = json!({ "type": "object", "kind": "vehicle", "identifier": "1 abc 123" });
+    let sent = nl
+        .post("/api/v1/hit-queries", &ask("ANG", json!([van])))
+        .await
+        .expect("post")
+        .ok()
+        .expect("allowed");
+    assert_eq!(answer_to(&nl, &id(&sent)).await["hit"], true);
+    // Refused before anything is sent: a database not in annex 6 for Art. 14, a bulk query.
+    let a = nl
+        .post("/api/v1/hit-queries", &ask("RIJKSREGISTER", json!([janssens])))
+        .await
+        .expect("post");
+    refused(&a, 403, "14(1)");
+    assert!(
+        a.body.to_string().contains("annex 6 does not list RIJKSREGISTER"),
+        "{}",
+        a.body
+    );
+    let a = nl
+        .post("/api/v1/hit-queries", &ask("ANG", json!([janssens, nobody])))
+        .await
+        .expect("post");
+    refused(&a, 403, "14(3)");
+    let mut no_case = ask("ANG", json!([janssens]));
+    no_case["case_reference"] = json!(" ");
+    refused(
+        &nl.post("/api/v1/hit-queries", &no_case).await.expect("post"),
+        403,
+        "14(3)",
+    );
+
+    // The hit becomes an Art. 4 request quoting the reference; BE's contact point resolves it.
+    let request = nl
+        .post(
+            "/api/v1/messages",
+            &json!({ "kind": "request", "to_party": "BE", "purpose": "criminal", "subjects": [janssens],
+                     "text": "Art. 14 hit: please provide the data", "hit_reference": reference }),
+        )
+        .await
+        .expect("post")
+        .ok()
+        .expect("request sent");
+    let be = login(&net, "BE", "be.operator").await;
+    arrives(&be, &id(&request)).await;
+    let view = be
+        .get(&format!("/api/v1/messages/{}", id(&request)))
+        .await
+        .expect("view")
+        .ok()
+        .expect("ok");
+    assert_eq!(view["envelope"]["body"]["hit_reference"], reference.as_str());
+    let resolved = be
+        .get(&format!("/api/v1/hit-references/{reference}"))
+        .await
+        .expect("get")
+        .ok()
+        .expect("resolved");
+    assert_eq!(resolved["records"], json!(["ANG-0000001"]), "{resolved}");
+    assert_eq!(resolved["query"], query_id.as_str());
+    // An officer of another node cannot resolve it; an unknown reference is named.
+    assert_eq!(
+        nl.get(&format!("/api/v1/hit-references/{reference}"))
+            .await
+            .expect("get")
+            .status
+            .as_u16(),
+        403
+    );
+    assert_eq!(
+        be.get("/api/v1/hit-references/HIT-nope")
+            .await
+            .expect("get")
+            .status
+            .as_u16(),
+        404
+    );
+
+    // Both journals hold the query: who, why, when, the result.
+    let requested = net
+        .node("NL")
+        .expect("NL")
+        .running
+        .desk
+        .node
+        .store
+        .entries(1, 10_000)
+        .await
+        .expect("journal");
+    assert!(requested.iter().any(|e| e
+        .entry
+        .justification
+        .contains("Art. 14: hit/no-hit query of BE ANG for PV 2026/0412")
+        && e.entry.actor.contains("nl.oostbrabant")));
+    let owned = net
+        .node("BE")
+        .expect("BE")
+        .running
+        .desk
+        .node
+        .store
+        .entries(1, 10_000)
+        .await
+        .expect("journal");
+    assert!(owned.iter().any(|e| e
+        .entry
+        .justification
+        .contains(&format!("ANG consulted for query {query_id}"))
+        && e.entry.justification.ends_with(": hit")));
+    assert!(owned
+        .iter()
+        .any(|e| e.entry.justification.contains("refused")
+            && e.entry.justification.contains("no implementing agreement")));
+}

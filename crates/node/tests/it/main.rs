@@ -77,6 +77,8 @@ fn start_be(
         store: store.clone(),
         clock: Arc::new(Timestamp::now),
         max_skew: SignedDuration::from_mins(5),
+        databases: Vec::new(),
+        arrived: Arc::new(tokio::sync::Notify::new()),
     });
     tokio::spawn(serve(listener, tls, state));
 }

@@ -159,7 +159,8 @@ fn routes_in(file: &str) -> Vec<(String, Vec<String>)> {
             route
                 .replace("{id}", "x")
                 .replace("{code}", "nl")
-                .replace("{length}", "1"),
+                .replace("{length}", "1")
+                .replace("{reference}", "HIT-x"),
             methods,
         ));
     }

@@ -1,0 +1,303 @@
+//! Art. 14: hit/no-hit queries between nodes. The requesting officer's node checks the query
+//! with the treaty engine (annex 6, an implementing agreement in force, an individual case) and
+//! sends it; the owner's node checks it again, consults its national database, and answers only
+//! "hit" or "no hit" — for a hit with an opaque reference that an Art. 4 request quotes to obtain
+//! the data (Art. 14(2)). Both sides journal the query: who, why, when, the result.
+
+use std::collections::HashSet;
+
+use protocol::{Body, Envelope, Object, ObjectKind, Person, Purpose, Subject};
+use rand_core::{OsRng, RngCore};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use store::{Direction, JournalStore, MessageQuery, Operation, Record, StoredMessage, User};
+
+use super::{legal, party, Desk, DeskError, Sent};
+use crate::accounts::Role;
+use crate::national::{self, NationalDatabase};
+
+const HIT_REFERENCE: &str = "hit_reference";
+
+/// An officer's hit/no-hit query.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct HitQueryAsk {
+    /// The party whose database is queried.
+    pub to_party: String,
+    /// The database, as annex 6 names it (`BVH`, `ANG`).
+    pub database: String,
+    /// One person or object: a query about several is a bulk query, which Art. 14(3) forbids.
+    #[schema(value_type = Vec<Object>)]
+    pub subjects: Vec<Subject>,
+    /// The officer's file and why it needs the answer (the individual case of Art. 14(3)).
+    pub case_reference: String,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub purpose: Option<Purpose>,
+}
+
+fn query_of(person: &Person) -> matching::Query {
+    matching::Query {
+        given_names: person.given_names.join(" "),
+        surname: person.surname.clone(),
+        birth_date: person.birth_date,
+    }
+}
+
+fn object_kind(kind: &ObjectKind) -> Option<national::ObjectKind> {
+    match kind {
+        ObjectKind::Vehicle => Some(national::ObjectKind::Vehicle),
+        ObjectKind::Document => Some(national::ObjectKind::Document),
+        ObjectKind::Firearm => Some(national::ObjectKind::Firearm),
+        _ => None,
+    }
+}
+
+impl Desk {
+    /// The engine's decision on a hit/no-hit query of `owner`'s `database` by `requesting`.
+    async fn decide_hit_query(
+        &self,
+        requesting: &str,
+        owner: &str,
+        database: &str,
+        individual_case: bool,
+    ) -> Result<(super::DecisionView, treaty::Decision), DeskError> {
+        let agreements = self.agreements_for_engine().await?;
+        self.decide(json!({
+            "kind": "query.hitnohit",
+            "requesting": requesting,
+            "owner": owner,
+            "database": database,
+            "individual_case": individual_case,
+            "at": self.now().to_string(),
+            "agreements": agreements,
+        }))
+    }
+
+    /// Sends a hit/no-hit query (Art. 14), if the treaty allows it.
+    pub async fn hit_query(&self, user: &User, ask: &HitQueryAsk) -> Result<Sent, DeskError> {
+        self.demand(user, &[Role::Officer, Role::ContactPoint])?;
+        let owner = party(&ask.to_party)?;
+        let to_node = self.node_of(&owner)?;
+        let subject = match ask.subjects.as_slice() {
+            [one @ (Subject::Person(_) | Subject::Object(_))] => Some(one.clone()),
+            _ => None,
+        };
+        if ask.subjects.is_empty() {
+            return Err(DeskError::invalid(
+                "subjects: name the person or object the query is about",
+            ));
+        }
+        // Art. 14(3): individual cases only — one subject, and the file it is for.
+        let individual_case = subject.is_some() && !ask.case_reference.trim().is_empty();
+        let database = ask.database.trim().to_uppercase();
+        let (view, decision) = self
+            .decide_hit_query(self.node.me.party.as_str(), owner.as_str(), &database, individual_case)
+            .await?;
+        self.require(&view, &decision, "this hit/no-hit query")?;
+        let Some(subject) = subject else {
+            return Err(DeskError::invalid("subjects: one person or one object"));
+        };
+        let envelope = Envelope::new(
+            self.my_address(Some(user.unit.clone())),
+            protocol::NodeAddress {
+                party: owner.clone(),
+                node: to_node.id.clone(),
+                unit: None,
+            },
+            self.now(),
+            legal("14(1)"),
+            Body::HitQuery {
+                database: database.clone(),
+                subject,
+                purpose: ask.purpose.unwrap_or(Purpose::Criminal),
+                case_reference: ask.case_reference.trim().to_owned(),
+            },
+        );
+        self.dispatch(
+            user,
+            &envelope,
+            &format!(
+                "Art. 14: hit/no-hit query of {owner} {database} for {}",
+                ask.case_reference.trim()
+            ),
+        )
+        .await?;
+        Ok(self.sent(&envelope, vec![view]))
+    }
+
+    /// The owner's side: answers every received hit/no-hit query not answered yet. Run after
+    /// each arrival and periodically, so a query received just before a crash is still answered.
+    pub async fn answer_hit_queries(&self) -> Result<usize, DeskError> {
+        let store = &self.node.store;
+        let mut answered: HashSet<String> = HashSet::new();
+        for kind in ["hit_answer", "hit_refusal"] {
+            for m in store
+                .messages(MessageQuery {
+                    kind: Some(kind.into()),
+                    direction: Some(Direction::Outgoing),
+                    ..MessageQuery::default()
+                })
+                .await?
+            {
+                if let Some(r) = m.meta.in_reply_to {
+                    answered.insert(r);
+                }
+            }
+        }
+        let mut count = 0;
+        for m in store
+            .messages(MessageQuery {
+                kind: Some("hit_query".into()),
+                direction: Some(Direction::Incoming),
+                ..MessageQuery::default()
+            })
+            .await?
+        {
+            if answered.contains(&m.message_id) {
+                continue;
+            }
+            self.answer_one(&m).await?;
+            count += 1;
+        }
+        Ok(count)
+    }
+
+    async fn answer_one(&self, message: &StoredMessage) -> Result<(), DeskError> {
+        let node_actor = format!("{}/{}", self.node.me.party, self.node.me.id);
+        let query: Envelope = serde_json::from_str(&message.bytes)
+            .map_err(|e| DeskError::unavailable(format!("stored query {}: {e}", message.message_id)))?;
+        let Body::HitQuery {
+            database,
+            subject,
+            case_reference,
+            ..
+        } = &query.body
+        else {
+            return Ok(());
+        };
+        // The owner checks the query too: its agreements, its annex 6.
+        let (view, decision) = self
+            .decide_hit_query(
+                query.from.party.as_str(),
+                self.node.me.party.as_str(),
+                database,
+                !case_reference.trim().is_empty(),
+            )
+            .await?;
+        let db: Option<&std::sync::Arc<dyn NationalDatabase>> =
+            self.node.databases.iter().find(|d| d.id() == database.as_str());
+        let refusal = if decision.verdict == Some(treaty::Verdict::Refused) {
+            Some(decision.reasons.join("; "))
+        } else if db.is_none() {
+            Some(format!("{database} is not connected to this node"))
+        } else {
+            None
+        };
+        let requester = query.from.to_string();
+        let body = match (refusal, db) {
+            (None, Some(db)) => {
+                let ids: Vec<String> = match subject {
+                    Subject::Person(p) => db.persons(&query_of(p)).into_iter().map(|m| m.id).collect(),
+                    Subject::Object(Object { kind, identifier, .. }) => match object_kind(kind) {
+                        Some(k) => db.objects(k, identifier),
+                        None => Vec::new(),
+                    },
+                    _ => Vec::new(),
+                };
+                let reference = if ids.is_empty() {
+                    None
+                } else {
+                    let mut token = [0u8; 12];
+                    OsRng.fill_bytes(&mut token);
+                    let reference = format!("HIT-{}", crate::hex(&token));
+                    // Only the owner can resolve the reference (Art. 14(2): the data follow an
+                    // Art. 4 request quoting it).
+                    self.node
+                        .store
+                        .put_record(Record {
+                            kind: HIT_REFERENCE.into(),
+                            key: reference.clone(),
+                            value: json!({
+                                "query": query.id.to_string(),
+                                "database": database,
+                                "records": ids,
+                                "requester": requester,
+                            }),
+                            updated_by: node_actor.clone(),
+                            updated_at: self.now(),
+                        })
+                        .await?;
+                    Some(reference)
+                };
+                self.journal(
+                    &node_actor,
+                    Operation::Consultation,
+                    &format!(
+                        "Art. 14: {database} consulted for query {} from {requester} ({case_reference}): {}",
+                        query.id,
+                        if ids.is_empty() { "no hit" } else { "hit" }
+                    ),
+                    Some(requester.clone()),
+                    json!({
+                        "message": query.id.to_string(),
+                        "case": query.case.map(|c| c.to_string()),
+                        "database": database,
+                        "hit": !ids.is_empty(),
+                        "reference": reference,
+                        "records": ids.len(),
+                    }),
+                )
+                .await?;
+                Body::HitAnswer {
+                    query: query.id,
+                    hit: reference.is_some(),
+                    reference,
+                }
+            }
+            (refusal, _) => {
+                let reasons = refusal.unwrap_or_else(|| format!("{database} is not connected to this node"));
+                self.journal(
+                    &node_actor,
+                    Operation::Consultation,
+                    &format!("Art. 14: query {} from {requester} refused: {reasons}", query.id),
+                    None,
+                    json!({ "message": query.id.to_string(), "database": database, "decision": view.decision }),
+                )
+                .await?;
+                Body::HitRefusal {
+                    query: query.id,
+                    reasons,
+                }
+            }
+        };
+        let answer = Envelope::new(
+            self.my_address(None),
+            query.from.clone(),
+            self.now(),
+            legal("14(1)"),
+            body,
+        )
+        .replying_to(&query);
+        self.sender
+            .send(
+                &answer,
+                &node_actor,
+                &format!("Art. 14: answer to hit/no-hit query {}", query.id),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// What a hit reference stands for, for the owner's operator answering the Art. 4 request.
+    pub async fn hit_reference(&self, user: &User, reference: &str) -> Result<serde_json::Value, DeskError> {
+        self.demand(user, &[Role::ContactPoint, Role::Supervisor])?;
+        self.node
+            .store
+            .records(HIT_REFERENCE)
+            .await?
+            .into_iter()
+            .find(|r| r.key == reference)
+            .map(|r| r.value)
+            .ok_or_else(|| DeskError::not_found(format!("no hit reference '{reference}' on this node")))
+    }
+}
