@@ -55,6 +55,31 @@ pub struct RequestArgs {
     /// Only show the treaty's decision; send nothing.
     #[arg(long)]
     preview: bool,
+    /// Art. 14(2): the reference of a hit whose data are asked for.
+    #[arg(long)]
+    hit_reference: Option<String>,
+}
+
+/// `grens query`: a hit/no-hit query (Art. 14).
+#[derive(Debug, clap::Args)]
+pub struct QueryArgs {
+    #[command(flatten)]
+    login: Login,
+    /// The party whose database is queried: BE, LU or NL.
+    #[arg(long)]
+    to: String,
+    /// The database as annex 6 names it (ANG, BVH, LU-POLICE, …).
+    #[arg(long)]
+    database: String,
+    /// A person: `Given Surname[,YYYY-MM-DD]`.
+    #[arg(long, conflicts_with = "vehicle")]
+    person: Option<String>,
+    /// A vehicle plate.
+    #[arg(long)]
+    vehicle: Option<String>,
+    /// The file and why (the individual case of Art. 14(3)).
+    #[arg(long = "case")]
+    case_reference: String,
 }
 
 /// `grens reply`.
@@ -156,7 +181,7 @@ pub fn request(a: RequestArgs) -> Result<ExitCode> {
         };
         let body = json!({
             "kind": kind, "to_party": a.to, "to_unit": a.unit, "via": a.via, "purpose": a.purpose,
-            "urgent": a.urgent, "subjects": subjects, "text": a.text,
+            "urgent": a.urgent, "subjects": subjects, "text": a.text, "hit_reference": a.hit_reference,
         });
         let c = client(&a.login).await?;
         let path = if a.preview {
@@ -165,6 +190,64 @@ pub fn request(a: RequestArgs) -> Result<ExitCode> {
             "/api/v1/messages"
         };
         print(c.post(path, &body).await?)
+    })
+}
+
+/// Sends the query, waits (at most 15 s) for the owner's answer and prints it.
+pub fn query(a: QueryArgs) -> Result<ExitCode> {
+    block(async move {
+        let subject = match (&a.person, &a.vehicle) {
+            (Some(p), _) => person(p)?,
+            (None, Some(v)) => json!({ "type": "object", "kind": "vehicle", "identifier": v }),
+            (None, None) => anyhow::bail!("give --person or --vehicle"),
+        };
+        let c = client(&a.login).await?;
+        let sent = c
+            .post(
+                "/api/v1/hit-queries",
+                &json!({ "to_party": a.to, "database": a.database, "subjects": [subject], "case_reference": a.case_reference }),
+            )
+            .await?;
+        if !sent.status.is_success() {
+            return print(sent);
+        }
+        let id = sent.body["message_id"].as_str().unwrap_or_default().to_owned();
+        for _ in 0..150 {
+            let inbox = c.get("/api/v1/inbox").await?;
+            let answer = inbox
+                .body
+                .as_array()
+                .and_then(|a| {
+                    a.iter()
+                        .find(|m| m["in_reply_to"] == id.as_str() && m["direction"] == "incoming")
+                })
+                .cloned();
+            if let Some(m) = answer {
+                let view = c
+                    .get(&format!("/api/v1/messages/{}", m["id"].as_str().unwrap_or_default()))
+                    .await?;
+                let body = &view.body["envelope"]["body"];
+                match (body["type"].as_str(), body["hit"].as_bool()) {
+                    (Some("hit_answer"), Some(true)) => {
+                        println!(
+                            "hit — reference {} (ask for the data: grens request --hit-reference …)",
+                            body["reference"].as_str().unwrap_or_default()
+                        );
+                    }
+                    (Some("hit_answer"), _) => println!("no hit"),
+                    _ => {
+                        println!("refused by {}: {}", a.to, body["reasons"].as_str().unwrap_or_default());
+                        return Ok(ExitCode::from(1));
+                    }
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        anyhow::bail!(
+            "no answer from {} within 15 s (query {id}); it will show in `grens inbox`",
+            a.to
+        )
     })
 }
 

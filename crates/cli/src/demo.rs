@@ -53,6 +53,9 @@ pub fn run(check: bool, dir: Option<PathBuf>) -> Result<ExitCode> {
             );
         }
         if !check {
+            network::record_demo_agreements(&net)
+                .await
+                .context("recording the demo's implementing agreement")?;
             println!("\nlog-ins (development only):");
             for node in &net.nodes {
                 for user in demo_users(node.party.as_str()) {
@@ -73,6 +76,7 @@ pub fn run(check: bool, dir: Option<PathBuf>) -> Result<ExitCode> {
             );
             println!("      grens request --to BE --purpose criminal --person 'Jan Janssens,1984-03-12' --text 'antecedents?'");
             println!("      grens inbox");
+            println!("      grens query --to BE --database ANG --person 'Jan Janssens,1984-03-12' --case 'PV 2026/0412'");
             println!("\nin a browser: open a node's web URL above and log in (the certificate is the demo CA's: {}/pki/ca.crt).", dir.display());
             println!("\nCtrl-C stops the network.");
             tokio::signal::ctrl_c().await?;

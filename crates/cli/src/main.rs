@@ -111,6 +111,8 @@ enum Command {
     },
     /// Officer client: send a request (Art. 4) through a node's API.
     Request(client::RequestArgs),
+    /// Officer client: a hit/no-hit query of a partner's database (Art. 14); waits for the answer.
+    Query(client::QueryArgs),
     /// Officer client: the inbox, with legal deadlines.
     Inbox(client::Login),
     /// Officer client: open a message (journaled), with its marking and the allowed actions.
@@ -483,6 +485,7 @@ fn main() -> ExitCode {
                 },
         } => hitnohit::generate_persons(count, seed, jsonl, out.as_deref()),
         Command::Request(args) => client::request(args),
+        Command::Query(args) => client::query(args),
         Command::Inbox(login) => client::inbox(login),
         Command::Show { login, id } => client::show(login, id),
         Command::Reply(args) => client::reply(args),

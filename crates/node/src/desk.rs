@@ -23,7 +23,7 @@ use crate::outbox::Sender;
 
 mod hits;
 mod registry;
-pub use hits::HitQueryAsk;
+pub use hits::{HitQueryAsk, HitQueryView};
 pub use registry::{AgreementRecord, Contact, ContactKind, QueuedConsent};
 
 /// How long a log-in lasts.

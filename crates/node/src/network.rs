@@ -149,13 +149,13 @@ async fn demo_national_databases(
     party: &str,
 ) -> Result<Vec<crate::config::NationalDatabaseConfig>, NodeError> {
     use crate::national::{NationalStore, ObjectKind, ObjectRecord, PersonRecord};
-    let Some((db, id, given, surname, birth, plate)) = DEMO_KNOWN
-        .iter()
-        .find(|k| k.1.starts_with(party) || (party == "BE" && k.0 == "ANG") || (party == "NL" && k.0 == "BVH"))
-        .copied()
-    else {
-        return Ok(Vec::new());
+    let index = match party {
+        "BE" => 0,
+        "NL" => 1,
+        "LU" => 2,
+        _ => return Ok(Vec::new()),
     };
+    let (db, id, given, surname, birth, plate) = DEMO_KNOWN[index];
     let path = dir.join(format!("{party}-{db}.sqlite"));
     let fail = |e: sqlx::Error| NodeError::Tls(format!("demo national database {}: {e}", path.display()));
     let store = NationalStore::open(&path).await.map_err(fail)?;
@@ -190,6 +190,39 @@ async fn demo_national_databases(
         .await
         .map_err(fail)?;
     Ok(vec![crate::config::NationalDatabaseConfig { id: db.into(), path }])
+}
+
+/// Records on every node the implementing agreement of the demo (Art. 62(2)): hit/no-hit
+/// queries (Art. 14) of ANG, BVH and LU-POLICE between all three parties since 2026-01-01.
+pub async fn record_demo_agreements(net: &DemoNetwork) -> Result<(), NodeError> {
+    use store::JournalStore as _;
+    for node in &net.nodes {
+        let desk = &node.running.desk;
+        let admin_name = format!("{}.admin", node.party.as_str().to_lowercase());
+        let fail = |problem: String| NodeError::Delivery {
+            to: node.id.clone(),
+            problem,
+        };
+        let admin = desk
+            .node
+            .store
+            .user(&admin_name)
+            .await
+            .map_err(|e| fail(e.to_string()))?
+            .ok_or_else(|| fail(format!("no {admin_name}")))?;
+        let record = crate::desk::Desk::agreement_from_fields(
+            "BENELUX-14-DEMO",
+            "Demo: hit/no-hit queries between BE, LU and NL",
+            "BE, LU, NL",
+            "14",
+            "ANG, BVH, LU-POLICE",
+            "2026-01-01",
+            "",
+        )
+        .map_err(|e| fail(e.message))?;
+        desk.put_agreement(&admin, &record).await.map_err(|e| fail(e.message))?;
+    }
+    Ok(())
 }
 
 async fn bind(port: u16) -> Result<(TcpListener, SocketAddr), NodeError> {

@@ -676,3 +676,60 @@ fn the_hit_no_hit_benchmark_prints_its_figures_and_the_pg_trgm_baseline() {
         assert!(line["baseline"]["recall"].is_number());
     }
 }
+
+#[test]
+fn the_officer_cli_asks_a_partner_database_hit_or_no_hit() {
+    use store::JournalStore as _;
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ports = [node::network::Ports { inbox: 0, api: 0 }; 3];
+    let net = runtime
+        .block_on(node::network::start(dir.path(), ports, &node::network::Stores::Sqlite))
+        .expect("network");
+    for party in ["BE", "NL"] {
+        let desk = &net.node(party).expect("node").running.desk;
+        let admin = runtime
+            .block_on(desk.node.store.user(&format!("{}.admin", party.to_lowercase())))
+            .expect("store")
+            .expect("admin");
+        let record =
+            node::desk::Desk::agreement_from_fields("BE-NL-14", "", "BE NL", "14", "ANG BVH", "2026-01-01", "")
+                .expect("fields");
+        runtime
+            .block_on(desk.put_agreement(&admin, &record))
+            .expect("agreement");
+    }
+    let ca = dir.path().join("pki/ca.crt");
+    let api = net.node("NL").expect("NL").api_url.clone();
+    let query = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_grens"))
+            .arg("query")
+            .args(args)
+            .env("GRENS_API", &api)
+            .env("GRENS_CA", &ca)
+            .env("GRENS_USER", "nl.oostbrabant")
+            .env("GRENS_PASSWORD", node::network::demo_password("nl.oostbrabant"))
+            .output()
+            .expect("grens runs");
+        (out.status.code(), stdout(&out), stderr(&out))
+    };
+    let case = ["--to", "BE", "--database", "ANG", "--case", "PV 2026/0412"];
+    let (code, out, err) = query(&[&case[..], &["--person", "Jan Janssens,1984-03-12"]].concat());
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(out.starts_with("hit — reference HIT-"), "{out}");
+    let (code, out, _) = query(&[&case[..], &["--vehicle", "9-ZZZ-999"]].concat());
+    assert_eq!((code, out.trim()), (Some(0), "no hit"));
+    let (code, out, _) = query(&[
+        "--to",
+        "BE",
+        "--database",
+        "KBO",
+        "--case",
+        "x",
+        "--person",
+        "Jan Janssens",
+    ]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("annex 6 does not list KBO"), "{out}");
+    drop(net);
+}

@@ -52,7 +52,123 @@ fn object_kind(kind: &ObjectKind) -> Option<national::ObjectKind> {
     }
 }
 
+/// A query this officer (or their desk) sent, with its answer once it came.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct HitQueryView {
+    pub id: String,
+    /// Local time.
+    pub at: String,
+    pub to: String,
+    pub database: String,
+    /// The person or object, as an officer reads it.
+    pub subject: String,
+    pub case_reference: String,
+    /// `hit`, `no_hit`, `refused`, or absent while waiting.
+    pub outcome: Option<String>,
+    pub reference: Option<String>,
+    pub reasons: Option<String>,
+    /// For a person: to pre-fill the Art. 4 request.
+    pub surname: String,
+    pub given_names: String,
+    pub birth_date: String,
+    pub to_party: String,
+}
+
+fn subject_text(subject: &Subject) -> String {
+    match subject {
+        Subject::Person(p) => format!(
+            "{}, {}{}",
+            p.surname,
+            p.given_names.join(" "),
+            p.birth_date.map(|d| format!(" ({d})")).unwrap_or_default()
+        ),
+        Subject::Object(o) => format!("{:?} {}", o.kind, o.identifier).to_lowercase(),
+        _ => String::new(),
+    }
+}
+
 impl Desk {
+    /// The hit/no-hit queries the user may see, newest first, with their answers.
+    pub async fn hit_queries(&self, user: &User) -> Result<Vec<HitQueryView>, DeskError> {
+        self.demand(user, &[Role::Officer, Role::ContactPoint])?;
+        let store = &self.node.store;
+        let mut answers = std::collections::HashMap::new();
+        for kind in ["hit_answer", "hit_refusal"] {
+            for m in store
+                .messages(MessageQuery {
+                    kind: Some(kind.into()),
+                    direction: Some(Direction::Incoming),
+                    ..MessageQuery::default()
+                })
+                .await?
+            {
+                if let (Some(to), Ok(env)) = (m.meta.in_reply_to.clone(), serde_json::from_str::<Envelope>(&m.bytes)) {
+                    answers.insert(to, env.body);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for m in store
+            .messages(MessageQuery {
+                kind: Some("hit_query".into()),
+                direction: Some(Direction::Outgoing),
+                ..MessageQuery::default()
+            })
+            .await?
+            .into_iter()
+            .rev()
+        {
+            let Ok(env) = serde_json::from_str::<Envelope>(&m.bytes) else {
+                continue;
+            };
+            if !self.may_see(user, &m, &env) {
+                continue;
+            }
+            let Body::HitQuery {
+                database,
+                subject,
+                case_reference,
+                ..
+            } = &env.body
+            else {
+                continue;
+            };
+            let (outcome, reference, reasons) = match answers.get(&m.message_id) {
+                Some(Body::HitAnswer { hit, reference, .. }) => (
+                    Some(if *hit { "hit" } else { "no_hit" }.to_owned()),
+                    reference.clone(),
+                    None,
+                ),
+                Some(Body::HitRefusal { reasons, .. }) => (Some("refused".to_owned()), None, Some(reasons.clone())),
+                _ => (None, None, None),
+            };
+            let (surname, given_names, birth_date) = match subject {
+                Subject::Person(p) => (
+                    p.surname.clone(),
+                    p.given_names.join(" "),
+                    p.birth_date.map(|d| d.to_string()).unwrap_or_default(),
+                ),
+                _ => Default::default(),
+            };
+            out.push(HitQueryView {
+                id: m.message_id.clone(),
+                at: self.local(m.at),
+                to: env.to.to_string(),
+                to_party: env.to.party.to_string(),
+                database: database.clone(),
+                subject: subject_text(subject),
+                case_reference: case_reference.clone(),
+                outcome,
+                reference,
+                reasons,
+                surname,
+                given_names,
+                birth_date,
+            });
+        }
+        Ok(out)
+    }
+
     /// The engine's decision on a hit/no-hit query of `owner`'s `database` by `requesting`.
     async fn decide_hit_query(
         &self,

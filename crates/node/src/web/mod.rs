@@ -23,6 +23,7 @@ use crate::desk::{Compose, ComposeKind, DeskError, DirectFacts, UseKind, UseRequ
 mod admin;
 mod audit;
 pub mod guide;
+mod query;
 
 use guide::Cited;
 
@@ -1007,6 +1008,9 @@ struct ComposeForm {
     prior_consent_of_contact_points: Option<String>,
     #[serde(default)]
     in_cross_border_operation: Option<String>,
+    /// Art. 14(2): the reference of the hit this request asks the data of.
+    #[serde(default)]
+    hit_reference: String,
 }
 
 #[derive(Template)]
@@ -1090,12 +1094,14 @@ fn compose_page(api: &Api, w: &WebUser, form: ComposeForm, verdicts: Verdicts) -
     )
 }
 
-async fn compose_form(State(api): State<Arc<Api>>, w: WebUser) -> Response {
+/// The compose form, pre-filled from the query string (a hit's "request the data" link).
+async fn compose_form(State(api): State<Arc<Api>>, w: WebUser, Query(prefill): Query<ComposeForm>) -> Response {
     let form = ComposeForm {
         kind: "request".into(),
         via: "ncp".into(),
         purpose: "criminal".into(),
-        ..ComposeForm::default()
+        csrf: String::new(),
+        ..prefill
     };
     compose_page(&api, &w, form, Verdicts::default())
 }
@@ -1156,7 +1162,7 @@ async fn compose(State(api): State<Arc<Api>>, w: WebUser, Form(f): Form<ComposeF
         subjects,
         text: f.text.clone(),
         confirms_oral: None,
-        hit_reference: None,
+        hit_reference: Some(f.hit_reference.trim().to_owned()).filter(|r| !r.is_empty()),
     };
     let preview = f.action != "send";
     match api.desk.compose(&w.user, &c, preview).await {
@@ -1231,6 +1237,7 @@ pub fn router(api: Arc<Api>) -> Router {
         .route("/messages/{id}/feedback-request", post(feedback_request))
         .route("/messages/{id}/feedback", post(feedback_answer))
         .route("/consents", get(consents))
+        .route("/query", get(query::page).post(query::send))
         .route("/guide", get(guide_page))
         .route("/admin", get(admin::page))
         .route("/admin/users", post(admin::add_user))

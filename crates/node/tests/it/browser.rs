@@ -446,6 +446,47 @@ async fn officers_do_the_scripted_exchange_in_chromium() {
 
     // The compose page and the treaty guide in every language; tablet width.
     switch_user(&nl, &nl_url, "nl.oostbrabant").await;
+
+    // Art. 14: a hit/no-hit query of the Belgian ANG; the hit becomes an Art. 4 request.
+    network::record_demo_agreements(&net).await.expect("agreements");
+    nl.goto(&format!("{nl_url}/query")).await.expect("query page");
+    click(&nl, "#database option[value='BE/ANG']").await;
+    type_into(&nl, "surname", "Janssens").await;
+    type_into(&nl, "given", "Jan").await;
+    type_into(&nl, "birth", "1984-12-03").await;
+    type_into(&nl, "case_reference", "PV 2026/0412 Eindhoven").await;
+    click(&nl, "#query-form button").await;
+    let mut hit = false;
+    for _ in 0..100 {
+        nl.goto(&format!("{nl_url}/query")).await.expect("query page");
+        if nl.find(Locator::Css("#queries tr.hit a.request-data")).await.is_ok() {
+            hit = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(hit, "BE's node answers: hit");
+    every_language(&nl, &nl_url, "query", "/query").await;
+    click(&nl, "#queries tr.hit a.request-data").await;
+    wait_for(&nl, "input[name=hit_reference]").await;
+    assert_eq!(
+        nl.find(Locator::Id("surname"))
+            .await
+            .expect("surname")
+            .prop("value")
+            .await
+            .expect("value")
+            .as_deref(),
+        Some("Janssens"),
+        "the request is pre-filled"
+    );
+    let data_request = submit(&nl, "button[value=send]").await;
+    let page = source(&nl).await;
+    assert!(
+        page.contains("HIT-"),
+        "the request carries the hit's reference: {data_request}"
+    );
+
     every_language(&nl, &nl_url, "compose", "/compose").await;
     every_language(&nl, &nl_url, "guide", "/guide").await;
     nl.goto(&format!("{nl_url}/messages/{provision}"))

@@ -46,8 +46,14 @@ fn every_key_is_translated_in_every_language_and_every_used_key_exists() {
         "direct_exchange_notice",
         "receipt",
         "journal_checkpoint",
+        "hit_query",
+        "hit_answer",
+        "hit_refusal",
     ] {
         used.push(format!("kind.{kind}"));
+    }
+    for outcome in ["hit", "no_hit", "refused"] {
+        used.push(format!("query.outcome.{outcome}"));
     }
     for op in [
         "collection",

@@ -1,0 +1,118 @@
+//! `/query`: hit/no-hit queries of a partner's database (Art. 14) — the form, and the officer's
+//! queries with their answers; a hit leads to an Art. 4 request that quotes its reference.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+
+use super::{error_page, render, Tr, WebUser, Who, LANGUAGES};
+use crate::api::Api;
+use crate::desk::{HitQueryAsk, HitQueryView};
+
+#[derive(Template)]
+#[template(path = "query.html")]
+struct QueryPage {
+    t: Tr,
+    user: Option<Who>,
+    csrf: String,
+    path: String,
+    languages: [(&'static str, &'static str); 3],
+    /// (party, database id, name) of every partner database annex 6 lists for Art. 14.
+    databases: Vec<(String, String, String)>,
+    queries: Vec<HitQueryView>,
+}
+
+pub async fn page(State(api): State<Arc<Api>>, w: WebUser) -> Response {
+    let queries = match api.desk.hit_queries(&w.user).await {
+        Ok(q) => q,
+        Err(e) => return error_page(&w, "/query", &e),
+    };
+    let databases = api
+        .desk
+        .profile
+        .databases
+        .iter()
+        .filter(|d| d.art14 && d.party.as_str() != w.user.party)
+        .map(|d| (d.party.to_string(), d.id.to_string(), d.name.clone()))
+        .collect();
+    render(
+        QueryPage {
+            t: w.t,
+            user: Some(w.who()),
+            csrf: w.csrf.clone(),
+            path: "/query".into(),
+            languages: LANGUAGES,
+            databases,
+            queries,
+        },
+        StatusCode::OK,
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct QueryForm {
+    csrf: String,
+    /// `BE/ANG`.
+    database: String,
+    #[serde(default)]
+    surname: String,
+    #[serde(default)]
+    given: String,
+    #[serde(default)]
+    birth: String,
+    #[serde(default)]
+    plate: String,
+    #[serde(default)]
+    case_reference: String,
+}
+
+pub async fn send(State(api): State<Arc<Api>>, w: WebUser, Form(f): Form<QueryForm>) -> Response {
+    if let Some(refused) = w.forged(&f.csrf) {
+        return refused;
+    }
+    let (to_party, database) = f.database.split_once('/').unwrap_or(("", f.database.as_str()));
+    let mut subjects = Vec::new();
+    if !f.surname.trim().is_empty() {
+        let birth_date = match f.birth.trim() {
+            "" => None,
+            text => match text.parse() {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    let e =
+                        crate::desk::DeskError::invalid(format!("birth_date: '{text}' is not a date YYYY-MM-DD ({e})"));
+                    return error_page(&w, "/query", &e);
+                }
+            },
+        };
+        subjects.push(protocol::Subject::Person(protocol::Person {
+            given_names: f.given.split_whitespace().map(str::to_owned).collect(),
+            surname: f.surname.trim().to_owned(),
+            birth_date,
+            ..protocol::Person::default()
+        }));
+    }
+    if !f.plate.trim().is_empty() {
+        subjects.push(protocol::Subject::Object(protocol::Object {
+            kind: protocol::ObjectKind::Vehicle,
+            identifier: f.plate.trim().to_owned(),
+            country: None,
+            description: None,
+        }));
+    }
+    let ask = HitQueryAsk {
+        to_party: to_party.to_owned(),
+        database: database.to_owned(),
+        subjects,
+        case_reference: f.case_reference,
+        purpose: None,
+    };
+    match api.desk.hit_query(&w.user, &ask).await {
+        Ok(_) => Redirect::to("/query").into_response(),
+        Err(e) => error_page(&w, "/query", &e),
+    }
+}
