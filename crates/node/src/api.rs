@@ -23,9 +23,9 @@ use tokio_rustls::TlsAcceptor;
 use utoipa::OpenApi;
 
 use crate::desk::{
-    ActionView, Compose, ComposeKind, ConsentAnswer, ConsentAsk, DeadlineView, DecisionView, Desk, DeskError,
-    DirectFacts, FeedbackText, HitQueryAsk, JournalStatus, MessageSummary, MessageView, NewUser, OralExchange,
-    PartnerHistory, Reply, Sent, UseKind, UseOutcome, UseRequest, Via,
+    ActionView, Authorisation, Compose, ComposeKind, ConsentAnswer, ConsentAsk, ConsultAsk, DeadlineView, DecisionView,
+    Desk, DeskError, DirectFacts, FeedbackText, HitQueryAsk, JournalStatus, MessageSummary, MessageView, NewUser,
+    OralExchange, PartnerHistory, Patrol, Reply, Sent, Supervised, UseKind, UseOutcome, UseRequest, Via,
 };
 
 /// Failed log-ins allowed per user name within [`THROTTLE_WINDOW`] before further attempts are
@@ -315,6 +315,59 @@ async fn hit_reference(
     Ok(Json(api.desk.hit_reference(&officer.user, &reference).await?))
 }
 
+#[utoipa::path(post, path = "/api/v1/authorisations", tag = "databases", security(("bearer" = [])),
+    request_body = Authorisation, responses((status = 200, body = Authorisation), (status = 422, body = DeskError)))]
+async fn grant_authorisation(
+    State(api): State<Arc<Api>>,
+    officer: Officer,
+    bytes: Bytes,
+) -> Result<Json<Authorisation>, DeskError> {
+    let a: Authorisation = body(&bytes)?;
+    Ok(Json(api.desk.grant_authorisation(&officer.user, &a).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/authorisations", tag = "databases", security(("bearer" = [])),
+    responses((status = 200, body = Vec<Supervised>), (status = 403, body = DeskError)))]
+async fn supervision(State(api): State<Arc<Api>>, officer: Officer) -> Result<Json<Vec<Supervised>>, DeskError> {
+    Ok(Json(api.desk.supervision(&officer.user).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/authorisations/{id}/revoke", tag = "databases", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the authorisation")),
+    responses((status = 200, body = Authorisation), (status = 404, body = DeskError)))]
+async fn revoke_authorisation(
+    State(api): State<Arc<Api>>,
+    officer: Officer,
+    Path(id): Path<String>,
+) -> Result<Json<Authorisation>, DeskError> {
+    Ok(Json(api.desk.revoke_authorisation(&officer.user, &id).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/patrols", tag = "databases", security(("bearer" = [])),
+    request_body = Patrol, responses((status = 200, body = Patrol), (status = 422, body = DeskError)))]
+async fn start_patrol(State(api): State<Arc<Api>>, officer: Officer, bytes: Bytes) -> Result<Json<Patrol>, DeskError> {
+    let p: Patrol = body(&bytes)?;
+    Ok(Json(api.desk.start_patrol(&officer.user, &p).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/patrols/{id}/end", tag = "databases", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the patrol")),
+    responses((status = 200, body = Patrol), (status = 404, body = DeskError)))]
+async fn end_patrol(
+    State(api): State<Arc<Api>>,
+    officer: Officer,
+    Path(id): Path<String>,
+) -> Result<Json<Patrol>, DeskError> {
+    Ok(Json(api.desk.end_patrol(&officer.user, &id).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/consultations", tag = "databases", security(("bearer" = [])),
+    request_body = ConsultAsk, responses((status = 200, body = Sent), (status = 422, body = DeskError)))]
+async fn consult(State(api): State<Arc<Api>>, officer: Officer, bytes: Bytes) -> Result<Json<Sent>, DeskError> {
+    let ask: ConsultAsk = body(&bytes)?;
+    Ok(Json(api.desk.consult(&officer.user, &ask).await?))
+}
+
 #[utoipa::path(post, path = "/api/v1/messages/{id}/consent-request", tag = "handling", security(("bearer" = [])),
     params(("id" = String, Path, description = "the provision")), request_body = ConsentAsk,
     responses((status = 200, body = Sent), (status = 422, body = DeskError)))]
@@ -445,10 +498,10 @@ async fn healthz() -> &'static str {
 #[derive(Debug, OpenApi)]
 #[openapi(
     info(title = "grens officer API", description = "Title 2 information exchange under the 2018 Benelux police treaty. Every decision names the article it applies."),
-    paths(login, logout, me, inbox, compose, view, reply, use_data, hit_query, hit_reference, consent_request, consent, feedback_request, feedback, oral, journal, verify, checkpoints, verify_partners, put_user, healthz),
+    paths(login, logout, me, inbox, compose, view, reply, use_data, hit_query, hit_reference, grant_authorisation, supervision, revoke_authorisation, start_patrol, end_patrol, consult, consent_request, consent, feedback_request, feedback, oral, journal, verify, checkpoints, verify_partners, put_user, healthz),
     components(schemas(Login, SessionView, UserView, Compose, ComposeKind, Via, DirectFacts, Sent, DecisionView, Reply,
         UseRequest, UseKind, UseOutcome, ConsentAsk, ConsentAnswer, FeedbackText, OralExchange, MessageSummary,
-        MessageView, ActionView, DeadlineView, JournalStatus, PartnerHistory, NewUser, EntryView, HitQueryAsk, DeskError)),
+        MessageView, ActionView, DeadlineView, JournalStatus, PartnerHistory, NewUser, EntryView, HitQueryAsk, Authorisation, Supervised, Patrol, ConsultAsk, DeskError)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
@@ -490,6 +543,11 @@ pub fn router(api: Arc<Api>) -> Router {
         .route("/api/v1/messages/{id}/feedback", post(feedback))
         .route("/api/v1/oral", post(oral))
         .route("/api/v1/hit-queries", post(hit_query))
+        .route("/api/v1/authorisations", post(grant_authorisation).get(supervision))
+        .route("/api/v1/authorisations/{id}/revoke", post(revoke_authorisation))
+        .route("/api/v1/patrols", post(start_patrol))
+        .route("/api/v1/patrols/{id}/end", post(end_patrol))
+        .route("/api/v1/consultations", post(consult))
         .route("/api/v1/hit-references/{reference}", get(hit_reference))
         .route("/api/v1/journal", get(journal))
         .route("/api/v1/journal/verify", get(verify))

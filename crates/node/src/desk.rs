@@ -21,7 +21,9 @@ use crate::directory::DirectoryEntry;
 use crate::inbox::NodeState;
 use crate::outbox::Sender;
 
+mod consult;
 mod hits;
+pub use consult::{Authorisation, ConsultAsk, Patrol, Supervised};
 mod registry;
 pub use hits::{HitQueryAsk, HitQueryView};
 pub use registry::{AgreementRecord, Contact, ContactKind, QueuedConsent};

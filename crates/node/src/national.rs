@@ -20,6 +20,11 @@ pub trait NationalDatabase: Send + Sync {
     fn persons(&self, query: &Query) -> Vec<Match>;
     /// Ids of the objects of `kind` with this identifier (compared without spaces, dashes or case).
     fn objects(&self, kind: ObjectKind, identifier: &str) -> Vec<String>;
+    /// The persons with these ids, for a direct consultation (Arts. 15–16).
+    fn fetch<'a>(
+        &'a self,
+        ids: &'a [String],
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Vec<PersonRecord>, String>> + Send + 'a>>;
 }
 
 /// The kinds of objects a database may hold.
@@ -343,6 +348,7 @@ impl NationalStore {
             id: id.to_owned(),
             index,
             objects,
+            store: self.clone(),
         })
     }
 }
@@ -353,6 +359,8 @@ pub struct IndexedDatabase {
     id: String,
     index: Index,
     objects: HashMap<(ObjectKind, String), Vec<String>>,
+    /// Where the records themselves are read when a consultation needs them.
+    store: NationalStore,
 }
 
 impl NationalDatabase for IndexedDatabase {
@@ -369,6 +377,36 @@ impl NationalDatabase for IndexedDatabase {
             .get(&(kind, normalise_identifier(identifier)))
             .cloned()
             .unwrap_or_default()
+    }
+
+    fn fetch<'a>(
+        &'a self,
+        ids: &'a [String],
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Vec<PersonRecord>, String>> + Send + 'a>> {
+        Box::pin(async move {
+            let mut out = Vec::new();
+            for id in ids {
+                let row: Option<(String, String, String, Option<String>, String)> = sqlx::query_as(
+                    "SELECT id, given_names, surname, birth_date, nationality FROM persons WHERE id = $1",
+                )
+                .bind(id)
+                .fetch_optional(&self.store.pool)
+                .await
+                .map_err(|e| e.to_string())?;
+                if let Some((id, given_names, surname, birth, nationality)) = row {
+                    out.push(PersonRecord {
+                        person: Person {
+                            id,
+                            given_names,
+                            surname,
+                            birth_date: birth.and_then(|b| b.parse().ok()),
+                        },
+                        nationality,
+                    });
+                }
+            }
+            Ok(out)
+        })
     }
 }
 

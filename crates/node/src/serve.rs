@@ -140,6 +140,9 @@ pub async fn start_with(
                 if let Err(e) = desk.answer_hit_queries().await {
                     eprintln!("answering hit/no-hit queries failed: {}", e.message);
                 }
+                if let Err(e) = desk.answer_consultations().await {
+                    eprintln!("answering consultations failed: {}", e.message);
+                }
             }
         });
     }

@@ -123,6 +123,24 @@ pub enum Body {
     },
     /// Art. 14: the query was not answered (the owner's check refused it), with the reason.
     HitRefusal { query: MessageId, reasons: String },
+    /// Arts. 15–16: a direct consultation under a named authorisation, by an officer at a joint
+    /// police post (15) or on a mixed patrol (16, `patrol`: the patrol's id at the owner).
+    ConsultQuery {
+        article: u8,
+        /// The officer consulting, by the user name their node knows them by (the
+        /// authorisation is in that name; the signing node vouches for it).
+        officer: String,
+        database: String,
+        subject: Subject,
+        case_reference: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        patrol: Option<String>,
+    },
+    /// Arts. 15–16: the records consulted; the consulting party is their controller from now on
+    /// (15(4)).
+    ConsultAnswer { query: MessageId, records: Vec<Subject> },
+    /// Arts. 15–16: the consultation was refused (no or revoked authorisation, a condition, …).
+    ConsultRefusal { query: MessageId, reasons: String },
 }
 
 impl Body {
@@ -145,6 +163,9 @@ impl Body {
             Body::HitQuery { .. } => "hit_query",
             Body::HitAnswer { .. } => "hit_answer",
             Body::HitRefusal { .. } => "hit_refusal",
+            Body::ConsultQuery { .. } => "consult_query",
+            Body::ConsultAnswer { .. } => "consult_answer",
+            Body::ConsultRefusal { .. } => "consult_refusal",
         }
     }
 }

@@ -834,3 +834,209 @@ async fn art14_hit_no_hit_queries_between_nodes_are_checked_answered_and_journal
         .any(|e| e.entry.justification.contains("refused")
             && e.entry.justification.contains("no implementing agreement")));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn arts15_16_named_authorisations_are_checked_at_every_consultation_revoked_at_once_and_supervised() {
+    let (_dir, net) = start(Stores::Sqlite).await;
+    for party in ["BE", "NL"] {
+        let desk = &net.node(party).expect("node").running.desk;
+        let admin = desk
+            .node
+            .store
+            .user(&format!("{}.admin", party.to_lowercase()))
+            .await
+            .expect("store")
+            .expect("admin");
+        let record =
+            node::desk::Desk::agreement_from_fields("BE-NL-15-16", "", "BE NL", "15 16", "ANG", "2026-01-01", "")
+                .expect("fields");
+        desk.put_agreement(&admin, &record).await.expect("agreement");
+    }
+    let supervisor = login(&net, "BE", "be.supervisor").await;
+    let zwb = login(&net, "NL", "nl.zwb").await;
+    let other = login(&net, "NL", "nl.oostbrabant").await;
+    let since = (jiff::Timestamp::now() - jiff::SignedDuration::from_hours(1)).to_string();
+    let grant = |article: u8, limit: Option<u32>| json!({ "article": article, "officer": "NL/nl.zwb", "databases": ["ANG"], "valid_from": since, "daily_limit": limit });
+    let janssens =
+        json!({ "type": "person", "given_names": ["Jan"], "surname": "Janssens", "birth_date": "1984-03-12" });
+    let consult = |article: u8, patrol: Option<&str>| {
+        json!({ "to_party": "BE", "database": "ANG", "article": article, "subjects": [janssens],
+                "case_reference": "check at the joint post Heerlen", "patrol": patrol })
+    };
+    // An authorisation for a database annex 6 does not list is refused by name.
+    let bad = supervisor
+        .post(
+            "/api/v1/authorisations",
+            &json!({ "article": 15, "officer": "NL/nl.zwb", "databases": ["KBO"], "valid_from": since }),
+        )
+        .await
+        .expect("post");
+    assert_eq!(bad.status.as_u16(), 422, "{}", bad.body);
+    // Art. 15 at the joint police post: the named officer gets the data.
+    let auth = supervisor
+        .post("/api/v1/authorisations", &grant(15, None))
+        .await
+        .expect("post")
+        .ok()
+        .expect("granted");
+    let auth_id = auth["id"].as_str().expect("id").to_owned();
+    let sent = zwb
+        .post("/api/v1/consultations", &consult(15, None))
+        .await
+        .expect("post")
+        .ok()
+        .expect("sent");
+    let answer = answer_to(&zwb, &id(&sent)).await;
+    assert_eq!(answer["type"], "consult_answer", "{answer}");
+    assert!(answer["records"].to_string().contains("Janssens"), "{answer}");
+    // Another officer of the same service, not named: refused.
+    let sent = other
+        .post("/api/v1/consultations", &consult(15, None))
+        .await
+        .expect("post")
+        .ok()
+        .expect("sent");
+    let answer = answer_to(&other, &id(&sent)).await;
+    assert_eq!(answer["type"], "consult_refusal", "{answer}");
+    assert!(
+        answer["reasons"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("no named authorisation"),
+        "{answer}"
+    );
+    // Revoked: the very next consultation is refused.
+    supervisor
+        .post(&format!("/api/v1/authorisations/{auth_id}/revoke"), &json!({}))
+        .await
+        .expect("post")
+        .ok()
+        .expect("revoked");
+    let sent = zwb
+        .post("/api/v1/consultations", &consult(15, None))
+        .await
+        .expect("post")
+        .ok()
+        .expect("sent");
+    let answer = answer_to(&zwb, &id(&sent)).await;
+    assert!(
+        answer["reasons"].as_str().unwrap_or_default().contains("revoked"),
+        "{answer}"
+    );
+
+    // Art. 16 on a mixed patrol started in grens: allowed while it runs, refused once it ended.
+    let patrol = supervisor
+        .post(
+            "/api/v1/patrols",
+            &json!({ "area": "A2 Maastricht–Lanaken", "officers": ["NL/nl.zwb"] }),
+        )
+        .await
+        .expect("post")
+        .ok()
+        .expect("started");
+    let patrol_id = patrol["id"].as_str().expect("id").to_owned();
+    supervisor
+        .post("/api/v1/authorisations", &grant(16, Some(2)))
+        .await
+        .expect("post")
+        .ok()
+        .expect("granted");
+    let sent = zwb
+        .post("/api/v1/consultations", &consult(16, Some(&patrol_id)))
+        .await
+        .expect("post")
+        .ok()
+        .expect("sent");
+    assert_eq!(answer_to(&zwb, &id(&sent)).await["type"], "consult_answer");
+    // The daily limit of 2: the second passes, the third is refused.
+    let sent = zwb
+        .post("/api/v1/consultations", &consult(16, Some(&patrol_id)))
+        .await
+        .expect("post")
+        .ok()
+        .expect("sent");
+    assert_eq!(answer_to(&zwb, &id(&sent)).await["type"], "consult_answer");
+    let sent = zwb
+        .post("/api/v1/consultations", &consult(16, Some(&patrol_id)))
+        .await
+        .expect("post")
+        .ok()
+        .expect("sent");
+    let answer = answer_to(&zwb, &id(&sent)).await;
+    assert!(
+        answer["reasons"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("daily limit of 2"),
+        "{answer}"
+    );
+    supervisor
+        .post(&format!("/api/v1/patrols/{patrol_id}/end"), &json!({}))
+        .await
+        .expect("post")
+        .ok()
+        .expect("ended");
+    supervisor
+        .post("/api/v1/authorisations", &grant(16, None))
+        .await
+        .expect("post")
+        .ok()
+        .expect("granted");
+    let sent = zwb
+        .post("/api/v1/consultations", &consult(16, Some(&patrol_id)))
+        .await
+        .expect("post")
+        .ok()
+        .expect("sent");
+    let answer = answer_to(&zwb, &id(&sent)).await;
+    assert!(
+        answer["reasons"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("active mixed patrol"),
+        "{answer}"
+    );
+
+    // The owner's supervision view lists every use under each authorisation.
+    let view = supervisor
+        .get("/api/v1/authorisations")
+        .await
+        .expect("get")
+        .ok()
+        .expect("supervision");
+    let uses = |id: &str| -> Vec<String> {
+        view.as_array()
+            .and_then(|a| a.iter().find(|x| x["id"] == id))
+            .and_then(|x| x["uses"].as_array())
+            .map(|u| u.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect())
+            .unwrap_or_default()
+    };
+    let first = uses(&auth_id);
+    assert_eq!(
+        first.len(),
+        2,
+        "one consultation, one refused after revocation: {first:?}"
+    );
+    assert!(first.iter().any(|u| u.contains("NL/nl.zwb consulted ANG")) && first.iter().any(|u| u.contains("revoked")));
+    assert_eq!(view.as_array().map(Vec::len), Some(3), "{view}");
+    // An officer may not see the supervision view.
+    assert_eq!(
+        zwb.get("/api/v1/authorisations").await.expect("get").status.as_u16(),
+        403
+    );
+    // The consulting party records itself as controller (Art. 15(4)).
+    let nl_journal = net
+        .node("NL")
+        .expect("NL")
+        .running
+        .desk
+        .node
+        .store
+        .entries(1, 10_000)
+        .await
+        .expect("journal");
+    assert!(nl_journal.iter().any(|e| e
+        .entry
+        .justification
+        .contains("received consult_answer under benelux-2018 Art. 15(4)")));
+}

@@ -1,0 +1,546 @@
+//! Arts. 15–16: direct consultation of a partner's databases under named authorisations. The
+//! service that owns a database grants an authorisation by name to an officer the partner
+//! nominated (databases, validity, hours of the day, a daily limit) and can revoke it at once; the
+//! officer, at a joint police post (15) or on a mixed patrol started here (16), consults within it.
+//! Every check runs on the owner's node at each query, so a revocation or the end of a patrol
+//! takes effect on the very next one; the owner sees every use; the consulting party becomes the
+//! controller of what it consulted (15(4)).
+
+use protocol::{Body, Envelope, Person, Subject};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use store::{Direction, JournalQuery, JournalStore, MessageQuery, Operation, Record, StoredMessage, User};
+
+use super::{actor, legal, party, Desk, DeskError, Sent};
+use crate::accounts::Role;
+
+const AUTHORISATION: &str = "authorisation";
+const PATROL: &str = "patrol";
+
+/// A named authorisation (Arts. 15(2), 16(2)).
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Authorisation {
+    /// Given by this node.
+    #[serde(default)]
+    pub id: String,
+    /// 15 (joint police post) or 16 (mixed patrols).
+    pub article: u8,
+    /// The partner's officer, by name: `NL/nl.zwb` (party / user name at their node).
+    pub officer: String,
+    pub databases: Vec<String>,
+    pub valid_from: String,
+    #[serde(default)]
+    pub valid_until: Option<String>,
+    /// Hours of the day (this node's zone) when consultation is allowed, e.g. 8 and 20.
+    #[serde(default)]
+    pub hours: Option<(u8, u8)>,
+    /// At most this many consultations a day.
+    #[serde(default)]
+    pub daily_limit: Option<u32>,
+    #[serde(default)]
+    pub granted_by: String,
+    #[serde(default)]
+    pub revoked_at: Option<String>,
+}
+
+/// A mixed patrol or joint check (Art. 20), started and ended on the host's node.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Patrol {
+    #[serde(default)]
+    pub id: String,
+    pub area: String,
+    /// The partner officers on it: `NL/nl.zwb`.
+    pub officers: Vec<String>,
+    #[serde(default)]
+    pub started_at: String,
+    #[serde(default)]
+    pub ended_at: Option<String>,
+}
+
+/// A consultation an officer asks for.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ConsultAsk {
+    pub to_party: String,
+    pub database: String,
+    pub article: u8,
+    #[schema(value_type = Vec<Object>)]
+    pub subjects: Vec<Subject>,
+    pub case_reference: String,
+    /// Art. 16: the patrol's id at the owner.
+    #[serde(default)]
+    pub patrol: Option<String>,
+}
+
+/// An authorisation with every use made of it, for the owner's supervision.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Supervised {
+    #[serde(flatten)]
+    pub authorisation: Authorisation,
+    /// The journal's lines of each consultation under it, newest first.
+    pub uses: Vec<String>,
+}
+
+fn new_id(prefix: &str) -> String {
+    use rand_core::RngCore as _;
+    let mut bytes = [0u8; 8];
+    rand_core::OsRng.fill_bytes(&mut bytes);
+    format!("{prefix}-{}", crate::hex(&bytes))
+}
+
+fn person_subject(p: &crate::national::PersonRecord) -> Subject {
+    Subject::Person(Person {
+        given_names: p.person.given_names.split_whitespace().map(str::to_owned).collect(),
+        surname: p.person.surname.clone(),
+        birth_date: p.person.birth_date,
+        nationalities: if p.nationality.is_empty() {
+            Vec::new()
+        } else {
+            vec![p.nationality.clone()]
+        },
+        ..Person::default()
+    })
+}
+
+impl Desk {
+    async fn record<T: serde::de::DeserializeOwned>(&self, kind: &str, key: &str) -> Result<Option<T>, DeskError> {
+        Ok(self
+            .node
+            .store
+            .records(kind)
+            .await?
+            .into_iter()
+            .find(|r| r.key == key)
+            .and_then(|r| serde_json::from_value(r.value).ok()))
+    }
+
+    async fn keep(&self, user_actor: &str, kind: &str, key: &str, value: &impl Serialize) -> Result<Value, DeskError> {
+        let value = serde_json::to_value(value).map_err(|e| DeskError::invalid(e.to_string()))?;
+        self.node
+            .store
+            .put_record(Record {
+                kind: kind.into(),
+                key: key.into(),
+                value: value.clone(),
+                updated_by: user_actor.into(),
+                updated_at: self.now(),
+            })
+            .await?;
+        Ok(value)
+    }
+
+    /// A supervisor of the owning service grants a named authorisation.
+    pub async fn grant_authorisation(&self, user: &User, a: &Authorisation) -> Result<Authorisation, DeskError> {
+        self.demand(user, &[Role::Supervisor])?;
+        if a.article != 15 && a.article != 16 {
+            return Err(DeskError::invalid(
+                "article: 15 (joint police post) or 16 (mixed patrols)",
+            ));
+        }
+        let (officer_party, name) = a
+            .officer
+            .split_once('/')
+            .ok_or_else(|| DeskError::invalid("officer: write PARTY/user, e.g. NL/nl.zwb"))?;
+        let officer_party = party(officer_party)?;
+        if officer_party == self.node.me.party || name.trim().is_empty() {
+            return Err(DeskError::invalid("officer: an officer of a partner, by name"));
+        }
+        for db in &a.databases {
+            match self.profile.database(db) {
+                Some(d) if d.party == self.node.me.party && d.in_annex6_for(u32::from(a.article)) => {}
+                _ => {
+                    return Err(DeskError::invalid(format!(
+                        "databases: annex 6 does not list {db} of {} for Art. {}",
+                        self.node.me.party, a.article
+                    )))
+                }
+            }
+        }
+        let from: jiff::Timestamp = a
+            .valid_from
+            .parse()
+            .map_err(|e| DeskError::invalid(format!("valid_from: {e}")))?;
+        if let Some(u) = &a.valid_until {
+            let until: jiff::Timestamp = u.parse().map_err(|e| DeskError::invalid(format!("valid_until: {e}")))?;
+            if until <= from {
+                return Err(DeskError::invalid("valid_until: before valid_from"));
+            }
+        }
+        if let Some((h1, h2)) = a.hours {
+            if h1 >= h2 || h2 > 24 {
+                return Err(DeskError::invalid("hours: from < until, within 0–24"));
+            }
+        }
+        let granted = Authorisation {
+            id: new_id("AUTH"),
+            granted_by: actor(user),
+            revoked_at: None,
+            ..a.clone()
+        };
+        let value = self.keep(&actor(user), AUTHORISATION, &granted.id, &granted).await?;
+        self.journal(
+            &actor(user),
+            Operation::Alteration,
+            &format!(
+                "Art. {}(2): named authorisation {} granted to {} for {}",
+                a.article,
+                granted.id,
+                a.officer,
+                a.databases.join(", ")
+            ),
+            None,
+            json!({ "authorisation": value }),
+        )
+        .await?;
+        Ok(granted)
+    }
+
+    /// Arts. 15(3), 16(3): "De autorisatie kan op elk moment worden ingetrokken."
+    pub async fn revoke_authorisation(&self, user: &User, id: &str) -> Result<Authorisation, DeskError> {
+        self.demand(user, &[Role::Supervisor])?;
+        let mut a: Authorisation = self
+            .record(AUTHORISATION, id)
+            .await?
+            .ok_or_else(|| DeskError::not_found(format!("no authorisation '{id}'")))?;
+        a.revoked_at = Some(self.now().to_string());
+        self.keep(&actor(user), AUTHORISATION, id, &a).await?;
+        self.journal(
+            &actor(user),
+            Operation::Alteration,
+            &format!("Art. {}(3): authorisation {id} of {} revoked", a.article, a.officer),
+            None,
+            json!({ "authorisation": id }),
+        )
+        .await?;
+        Ok(a)
+    }
+
+    /// The owner's supervision: every authorisation with every use made of it.
+    pub async fn supervision(&self, user: &User) -> Result<Vec<Supervised>, DeskError> {
+        self.demand(user, &[Role::Supervisor, Role::Dpo])?;
+        let mut out = Vec::new();
+        for r in self.node.store.records(AUTHORISATION).await? {
+            let Ok(a) = serde_json::from_value::<Authorisation>(r.value) else {
+                continue;
+            };
+            let uses = self
+                .node
+                .store
+                .journal_search(JournalQuery {
+                    limit: 10_000,
+                    ..JournalQuery::default()
+                })
+                .await?
+                .into_iter()
+                .filter(|e| {
+                    // Consultations name their message; the grant and revocation do not.
+                    e.entry.details.get("message").is_some()
+                        && e.entry.details.get("authorisation").and_then(Value::as_str) == Some(a.id.as_str())
+                })
+                .map(|e| format!("{} · {}", self.local(e.entry.at), e.entry.justification))
+                .collect();
+            out.push(Supervised { authorisation: a, uses });
+        }
+        Ok(out)
+    }
+
+    /// Art. 20: the host starts a mixed patrol with partner officers named on it.
+    pub async fn start_patrol(&self, user: &User, p: &Patrol) -> Result<Patrol, DeskError> {
+        self.demand(user, &[Role::Supervisor, Role::ContactPoint])?;
+        if p.officers.is_empty() || p.area.trim().is_empty() {
+            return Err(DeskError::invalid(
+                "a patrol has an area and at least one partner officer",
+            ));
+        }
+        let started = Patrol {
+            id: new_id("PATROL"),
+            started_at: self.now().to_string(),
+            ended_at: None,
+            ..p.clone()
+        };
+        self.keep(&actor(user), PATROL, &started.id, &started).await?;
+        self.journal(
+            &actor(user),
+            Operation::Alteration,
+            &format!("Art. 20: mixed patrol {} started in {}", started.id, started.area),
+            None,
+            json!({ "patrol": started.id }),
+        )
+        .await?;
+        Ok(started)
+    }
+
+    pub async fn end_patrol(&self, user: &User, id: &str) -> Result<Patrol, DeskError> {
+        self.demand(user, &[Role::Supervisor, Role::ContactPoint])?;
+        let mut p: Patrol = self
+            .record(PATROL, id)
+            .await?
+            .ok_or_else(|| DeskError::not_found(format!("no patrol '{id}'")))?;
+        p.ended_at = Some(self.now().to_string());
+        self.keep(&actor(user), PATROL, id, &p).await?;
+        self.journal(
+            &actor(user),
+            Operation::Alteration,
+            &format!("Art. 20: mixed patrol {id} ended"),
+            None,
+            json!({ "patrol": id }),
+        )
+        .await?;
+        Ok(p)
+    }
+
+    /// The officer's side: sends a consultation to the owner, who decides.
+    pub async fn consult(&self, user: &User, ask: &ConsultAsk) -> Result<Sent, DeskError> {
+        self.demand(user, &[Role::Officer, Role::ContactPoint])?;
+        let owner = party(&ask.to_party)?;
+        let to_node = self.node_of(&owner)?;
+        let [subject @ Subject::Person(_)] = ask.subjects.as_slice() else {
+            return Err(DeskError::invalid("subjects: one person"));
+        };
+        if ask.article != 15 && ask.article != 16 {
+            return Err(DeskError::invalid("article: 15 or 16"));
+        }
+        let envelope = Envelope::new(
+            self.my_address(Some(user.unit.clone())),
+            protocol::NodeAddress::node(owner.clone(), to_node.id.clone()),
+            self.now(),
+            legal(&format!("{}(1)", ask.article)),
+            Body::ConsultQuery {
+                article: ask.article,
+                officer: user.username.clone(),
+                database: ask.database.trim().to_uppercase(),
+                subject: subject.clone(),
+                case_reference: ask.case_reference.trim().to_owned(),
+                patrol: ask.patrol.clone(),
+            },
+        );
+        self.dispatch(
+            user,
+            &envelope,
+            &format!(
+                "Art. {}: consultation of {owner} {} for {} ({})",
+                ask.article,
+                ask.database,
+                ask.case_reference.trim(),
+                user.username
+            ),
+        )
+        .await?;
+        Ok(self.sent(&envelope, Vec::new()))
+    }
+
+    /// The owner's side: answers every consultation not answered yet (run with the Art. 14
+    /// answers).
+    pub async fn answer_consultations(&self) -> Result<usize, DeskError> {
+        let store = &self.node.store;
+        let mut answered = std::collections::HashSet::new();
+        for kind in ["consult_answer", "consult_refusal"] {
+            for m in store
+                .messages(MessageQuery {
+                    kind: Some(kind.into()),
+                    direction: Some(Direction::Outgoing),
+                    ..MessageQuery::default()
+                })
+                .await?
+            {
+                if let Some(r) = m.meta.in_reply_to {
+                    answered.insert(r);
+                }
+            }
+        }
+        let mut n = 0;
+        for m in store
+            .messages(MessageQuery {
+                kind: Some("consult_query".into()),
+                direction: Some(Direction::Incoming),
+                ..MessageQuery::default()
+            })
+            .await?
+        {
+            if !answered.contains(&m.message_id) {
+                self.answer_consultation(&m).await?;
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
+    /// The owner's checks, in order: the engine (annex 6, agreement, named authorisation valid
+    /// and not revoked, joint post or active patrol), then the owner's own conditions (hours of
+    /// the day, daily limit).
+    async fn answer_consultation(&self, message: &StoredMessage) -> Result<(), DeskError> {
+        let node_actor = format!("{}/{}", self.node.me.party, self.node.me.id);
+        let query: Envelope = serde_json::from_str(&message.bytes)
+            .map_err(|e| DeskError::unavailable(format!("stored consultation {}: {e}", message.message_id)))?;
+        let Body::ConsultQuery {
+            article,
+            officer,
+            database,
+            subject,
+            case_reference,
+            patrol,
+        } = &query.body
+        else {
+            return Ok(());
+        };
+        let officer = format!("{}/{officer}", query.from.party);
+        let now = self.now();
+        let authorisation: Option<Authorisation> = self
+            .node
+            .store
+            .records(AUTHORISATION)
+            .await?
+            .into_iter()
+            .filter_map(|r| serde_json::from_value::<Authorisation>(r.value).ok())
+            .filter(|a| a.officer == officer && a.article == *article && a.databases.contains(database))
+            .max_by(|a, b| a.valid_from.cmp(&b.valid_from));
+        let patrol_state: Option<Patrol> = match patrol {
+            Some(id) => self.record(PATROL, id).await?,
+            None => None,
+        };
+        let patrol_active = patrol_state
+            .as_ref()
+            .is_some_and(|p| p.ended_at.is_none() && p.officers.contains(&officer));
+        let agreements = self.agreements_for_engine().await?;
+        let (view, decision) = self.decide(json!({
+            "kind": "consult.direct",
+            "article": article.to_string(),
+            "officer_party": query.from.party.as_str(),
+            "owner": self.node.me.party.as_str(),
+            "database": database,
+            "authorisation": authorisation.as_ref().map(|a| json!({
+                "granted_by": self.node.me.party.as_str(),
+                "named": true,
+                "valid_from": a.valid_from,
+                "valid_until": a.valid_until,
+                "revoked_at": a.revoked_at,
+            })),
+            "at": now.to_string(),
+            "agreements": agreements,
+            "at_joint_police_post": *article == 15,
+            "patrol_active": patrol_active,
+            "from_vehicle": true,
+        }))?;
+        let mut refusal = (decision.verdict == Some(treaty::Verdict::Refused)).then(|| decision.reasons.join("; "));
+        if refusal.is_none() {
+            if let Some(a) = &authorisation {
+                let hour = now.to_zoned(self.zone()).hour();
+                if let Some((from, until)) = a.hours {
+                    if hour < i8::try_from(from).unwrap_or(0) || hour >= i8::try_from(until).unwrap_or(24) {
+                        refusal = Some(format!(
+                            "Art. {article}(2): authorisation {} allows consultation from {from}:00 to {until}:00 only",
+                            a.id
+                        ));
+                    }
+                }
+                if let Some(limit) = a.daily_limit {
+                    let today = now.to_zoned(self.zone()).date();
+                    let since = today
+                        .to_zoned(self.zone())
+                        .map(|z| z.timestamp())
+                        .map_err(|e| DeskError::unavailable(e.to_string()))?;
+                    let used = self
+                        .node
+                        .store
+                        .journal_search(JournalQuery {
+                            // Each consultation answered is a disclosure to the partner.
+                            operation: Some(Operation::Disclosure),
+                            since: Some(since),
+                            limit: 10_000,
+                            ..JournalQuery::default()
+                        })
+                        .await?
+                        .iter()
+                        .filter(|e| {
+                            e.entry.details.get("authorisation").and_then(Value::as_str) == Some(a.id.as_str())
+                                && e.entry.details.get("answered").and_then(Value::as_bool) == Some(true)
+                        })
+                        .count();
+                    if used >= usize::try_from(limit).unwrap_or(usize::MAX) {
+                        refusal = Some(format!(
+                            "Art. {article}(2): the daily limit of {limit} consultations of authorisation {} is reached",
+                            a.id
+                        ));
+                    }
+                }
+            }
+        }
+        let db = self.node.databases.iter().find(|d| d.id() == database.as_str());
+        if refusal.is_none() && db.is_none() {
+            refusal = Some(format!("{database} is not connected to this node"));
+        }
+        let requester = query.from.to_string();
+        let auth_id = authorisation.as_ref().map(|a| a.id.clone());
+        let (body, basis) = match (refusal, db) {
+            (None, Some(db)) => {
+                let ids: Vec<String> = match subject {
+                    Subject::Person(p) => db
+                        .persons(&matching::Query {
+                            given_names: p.given_names.join(" "),
+                            surname: p.surname.clone(),
+                            birth_date: p.birth_date,
+                        })
+                        .into_iter()
+                        .map(|m| m.id)
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                let records = db.fetch(&ids).await.map_err(DeskError::unavailable)?;
+                self.journal(
+                    &node_actor,
+                    Operation::Disclosure,
+                    &format!(
+                        "Art. {article}: {officer} consulted {database} under {} ({case_reference}): {} record(s)",
+                        auth_id.clone().unwrap_or_default(),
+                        records.len()
+                    ),
+                    Some(requester.clone()),
+                    json!({ "message": query.id.to_string(), "authorisation": auth_id, "database": database,
+                            "records": ids, "answered": true }),
+                )
+                .await?;
+                (
+                    Body::ConsultAnswer {
+                        query: query.id,
+                        records: records.iter().map(person_subject).collect(),
+                    },
+                    // Art. 15(4): from now on the consulting party is the controller.
+                    format!("{article}(4)"),
+                )
+            }
+            (refusal, _) => {
+                let reasons = refusal.unwrap_or_default();
+                self.journal(
+                    &node_actor,
+                    Operation::Consultation,
+                    &format!("Art. {article}: consultation by {officer} of {database} refused: {reasons}"),
+                    None,
+                    json!({ "message": query.id.to_string(), "authorisation": auth_id, "decision": view.decision }),
+                )
+                .await?;
+                (
+                    Body::ConsultRefusal {
+                        query: query.id,
+                        reasons,
+                    },
+                    format!("{article}(2)"),
+                )
+            }
+        };
+        let answer = Envelope::new(
+            self.my_address(None),
+            query.from.clone(),
+            self.now(),
+            legal(&basis),
+            body,
+        )
+        .replying_to(&query);
+        self.sender
+            .send(
+                &answer,
+                &node_actor,
+                &format!("Art. {article}: answer to consultation {}", query.id),
+            )
+            .await?;
+        Ok(())
+    }
+}
