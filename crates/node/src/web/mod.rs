@@ -22,6 +22,7 @@ use crate::desk::{Compose, ComposeKind, DeskError, DirectFacts, UseKind, UseRequ
 
 mod admin;
 mod audit;
+mod authorisations;
 pub mod guide;
 mod query;
 
@@ -1238,6 +1239,9 @@ pub fn router(api: Arc<Api>) -> Router {
         .route("/messages/{id}/feedback", post(feedback_answer))
         .route("/consents", get(consents))
         .route("/query", get(query::page).post(query::send))
+        .route("/authorisations", get(authorisations::page).post(authorisations::grant))
+        .route("/authorisations/{id}/revoke", post(authorisations::revoke))
+        .route("/patrols", post(authorisations::start_patrol))
         .route("/guide", get(guide_page))
         .route("/admin", get(admin::page))
         .route("/admin/users", post(admin::add_user))

@@ -49,6 +49,9 @@ fn every_key_is_translated_in_every_language_and_every_used_key_exists() {
         "hit_query",
         "hit_answer",
         "hit_refusal",
+        "consult_query",
+        "consult_answer",
+        "consult_refusal",
     ] {
         used.push(format!("kind.{kind}"));
     }
@@ -603,4 +606,61 @@ async fn administrators_keep_agreements_contact_points_and_accounts_and_others_m
     // The export itself is journaled.
     let page = dpo.get("/audit?operation=consultation&actor=be.dpo").await.1;
     assert!(page.contains("journal exported"), "{page}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn supervisors_grant_and_revoke_named_authorisations_in_the_page_and_officers_may_not() {
+    let (_dir, net) = net().await;
+    let supervisor = Session::open(&net, "BE", "be.supervisor").await;
+    let (status, page) = supervisor.get("/authorisations").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("ANG") && page.contains("grant-form"), "{page}");
+    let now = jiff::Timestamp::now().to_string();
+    let (status, _, page) = supervisor
+        .post(
+            "/authorisations",
+            &[
+                ("article", "15"),
+                ("officer", "NL/nl.zwb"),
+                ("database", "KBO"),
+                ("valid_from", now.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("annex 6 does not list KBO"), "{page}");
+    let (status, location, _) = supervisor
+        .post(
+            "/authorisations",
+            &[
+                ("article", "15"),
+                ("officer", "NL/nl.zwb"),
+                ("database", "ANG"),
+                ("valid_from", now.as_str()),
+                ("hour_from", "8"),
+                ("hour_until", "20"),
+                ("daily_limit", "25"),
+            ],
+        )
+        .await;
+    assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/authorisations"));
+    let page = supervisor.get("/authorisations").await.1;
+    assert!(
+        page.contains("NL/nl.zwb") && page.contains("8:00–20:00") && page.contains("25/"),
+        "{page}"
+    );
+    let id = page
+        .split("action=\"/authorisations/")
+        .nth(1)
+        .and_then(|x| x.split('/').next())
+        .expect("a revoke form")
+        .to_owned();
+    let (status, _, _) = supervisor.post(&format!("/authorisations/{id}/revoke"), &[]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(
+        !supervisor.get("/authorisations").await.1.contains("class=\"revoke\""),
+        "revoked"
+    );
+    let officer = Session::open(&net, "BE", "be.operator").await;
+    assert_eq!(officer.get("/authorisations").await.0, StatusCode::FORBIDDEN);
 }

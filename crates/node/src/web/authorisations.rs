@@ -1,0 +1,162 @@
+//! `/authorisations`: the owning service's supervision of direct consultation (Arts. 15–16) —
+//! named authorisations with every use made of them (refreshed live), the grant form, revocation
+//! at once, and the mixed patrols of Art. 16.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+
+use super::{error_page, render, CsrfForm, Tr, WebUser, Who, LANGUAGES};
+use crate::api::Api;
+use crate::desk::{Authorisation, Patrol, Supervised};
+
+#[derive(Template)]
+#[template(path = "authorisations.html")]
+struct AuthorisationsPage {
+    t: Tr,
+    user: Option<Who>,
+    csrf: String,
+    path: String,
+    languages: [(&'static str, &'static str); 3],
+    authorisations: Vec<Supervised>,
+    /// This node's databases annex 6 lists for Art. 15 or 16.
+    databases: Vec<String>,
+    now: String,
+}
+
+pub async fn page(State(api): State<Arc<Api>>, w: WebUser) -> Response {
+    let authorisations = match api.desk.supervision(&w.user).await {
+        Ok(a) => a,
+        Err(e) => return error_page(&w, "/authorisations", &e),
+    };
+    let me = api.desk.node.me.party.clone();
+    let databases = api
+        .desk
+        .profile
+        .databases
+        .iter()
+        .filter(|d| d.party == me && (d.art15 || d.art16))
+        .map(|d| d.id.to_string())
+        .collect();
+    render(
+        AuthorisationsPage {
+            t: w.t,
+            user: Some(w.who()),
+            csrf: w.csrf.clone(),
+            path: "/authorisations".into(),
+            languages: LANGUAGES,
+            authorisations,
+            databases,
+            now: jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        },
+        StatusCode::OK,
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct GrantForm {
+    csrf: String,
+    article: u8,
+    officer: String,
+    database: String,
+    valid_from: String,
+    #[serde(default)]
+    valid_until: String,
+    #[serde(default)]
+    hour_from: String,
+    #[serde(default)]
+    hour_until: String,
+    #[serde(default)]
+    daily_limit: String,
+}
+
+pub async fn grant(State(api): State<Arc<Api>>, w: WebUser, Form(f): Form<GrantForm>) -> Response {
+    if let Some(refused) = w.forged(&f.csrf) {
+        return refused;
+    }
+    let number = |field: &str, text: &str| -> Result<Option<u32>, crate::desk::DeskError> {
+        match text.trim() {
+            "" => Ok(None),
+            t => t
+                .parse()
+                .map(Some)
+                .map_err(|_| crate::desk::DeskError::invalid(format!("{field}: '{t}' is not a number"))),
+        }
+    };
+    let parsed = (|| {
+        let hours = match (number("hour_from", &f.hour_from)?, number("hour_until", &f.hour_until)?) {
+            (Some(a), Some(b)) => Some((u8::try_from(a).unwrap_or(u8::MAX), u8::try_from(b).unwrap_or(u8::MAX))),
+            _ => None,
+        };
+        Ok::<_, crate::desk::DeskError>(Authorisation {
+            id: String::new(),
+            article: f.article,
+            officer: f.officer.trim().to_owned(),
+            databases: vec![f.database.clone()],
+            valid_from: f.valid_from.trim().to_owned(),
+            valid_until: Some(f.valid_until.trim().to_owned()).filter(|u| !u.is_empty()),
+            hours,
+            daily_limit: number("daily_limit", &f.daily_limit)?,
+            granted_by: String::new(),
+            revoked_at: None,
+        })
+    })();
+    let result = match parsed {
+        Ok(a) => api.desk.grant_authorisation(&w.user, &a).await.map(drop),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Redirect::to("/authorisations").into_response(),
+        Err(e) => error_page(&w, "/authorisations", &e),
+    }
+}
+
+pub async fn revoke(
+    State(api): State<Arc<Api>>,
+    w: WebUser,
+    Path(id): Path<String>,
+    Form(f): Form<CsrfForm>,
+) -> Response {
+    if let Some(refused) = w.forged(&f.csrf) {
+        return refused;
+    }
+    match api.desk.revoke_authorisation(&w.user, &id).await {
+        Ok(_) => Redirect::to("/authorisations").into_response(),
+        Err(e) => error_page(&w, "/authorisations", &e),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PatrolForm {
+    csrf: String,
+    area: String,
+    officers: String,
+}
+
+pub async fn start_patrol(State(api): State<Arc<Api>>, w: WebUser, Form(f): Form<PatrolForm>) -> Response {
+    if let Some(refused) = w.forged(&f.csrf) {
+        return refused;
+    }
+    let patrol = Patrol {
+        id: String::new(),
+        area: f.area,
+        officers: f
+            .officers
+            .split([',', ' '])
+            .map(str::trim)
+            .filter(|o| !o.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        started_at: String::new(),
+        ended_at: None,
+    };
+    match api.desk.start_patrol(&w.user, &patrol).await {
+        Ok(p) => Redirect::to(&format!("/authorisations?patrol={}", p.id)).into_response(),
+        Err(e) => error_page(&w, "/authorisations", &e),
+    }
+}
