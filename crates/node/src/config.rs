@@ -48,6 +48,9 @@ pub struct NodeConfig {
 pub struct NationalDatabaseConfig {
     pub id: String,
     pub path: PathBuf,
+    /// A population or other public register (Art. 17) rather than a police database.
+    #[serde(default)]
+    pub register: bool,
 }
 
 fn default_skew() -> u64 {

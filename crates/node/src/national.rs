@@ -20,7 +20,11 @@ pub trait NationalDatabase: Send + Sync {
     fn persons(&self, query: &Query) -> Vec<Match>;
     /// Ids of the objects of `kind` with this identifier (compared without spaces, dashes or case).
     fn objects(&self, kind: ObjectKind, identifier: &str) -> Vec<String>;
-    /// The persons with these ids, for a direct consultation (Arts. 15–16).
+    /// A population or other public register (Art. 17), not a police database.
+    fn is_register(&self) -> bool {
+        false
+    }
+    /// The persons with these ids, for a direct consultation (Arts. 15–17).
     fn fetch<'a>(
         &'a self,
         ids: &'a [String],
@@ -349,6 +353,7 @@ impl NationalStore {
             index,
             objects,
             store: self.clone(),
+            register: false,
         })
     }
 }
@@ -361,6 +366,15 @@ pub struct IndexedDatabase {
     objects: HashMap<(ObjectKind, String), Vec<String>>,
     /// Where the records themselves are read when a consultation needs them.
     store: NationalStore,
+    register: bool,
+}
+
+impl IndexedDatabase {
+    /// Marks the database as a population or public register (Art. 17).
+    pub fn as_register(mut self, register: bool) -> IndexedDatabase {
+        self.register = register;
+        self
+    }
 }
 
 impl NationalDatabase for IndexedDatabase {
@@ -377,6 +391,10 @@ impl NationalDatabase for IndexedDatabase {
             .get(&(kind, normalise_identifier(identifier)))
             .cloned()
             .unwrap_or_default()
+    }
+
+    fn is_register(&self) -> bool {
+        self.register
     }
 
     fn fetch<'a>(

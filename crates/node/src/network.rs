@@ -189,7 +189,31 @@ async fn demo_national_databases(
         }])
         .await
         .map_err(fail)?;
-    Ok(vec![crate::config::NationalDatabaseConfig { id: db.into(), path }])
+    let mut out = vec![crate::config::NationalDatabaseConfig {
+        id: db.into(),
+        path,
+        register: false,
+    }];
+    // BE's national register (Art. 17): the known person and the same generated population.
+    if party == "BE" {
+        let path = dir.join("BE-RIJKSREGISTER.sqlite");
+        let fail = |e: sqlx::Error| NodeError::Tls(format!("demo register {}: {e}", path.display()));
+        let register = NationalStore::open(&path).await.map_err(fail)?;
+        let residents: Vec<PersonRecord> = persons
+            .into_iter()
+            .map(|mut p| {
+                p.person.id = p.person.id.replacen(db, "RR", 1);
+                p
+            })
+            .collect();
+        register.put_persons(&residents).await.map_err(fail)?;
+        out.push(crate::config::NationalDatabaseConfig {
+            id: "RIJKSREGISTER".into(),
+            path,
+            register: true,
+        });
+    }
+    Ok(out)
 }
 
 /// Records on every node the implementing agreement of the demo (Art. 62(2)): hit/no-hit

@@ -83,7 +83,7 @@ pub async fn start_with(
             .load(&db.id, matching::Protection::Clear)
             .await
             .map_err(|e| NodeError::Tls(format!("national database {} ({}): {e}", db.id, db.path.display())))?;
-        databases.push(Arc::new(loaded));
+        databases.push(Arc::new(loaded.as_register(db.register)));
     }
     let arrived = Arc::new(tokio::sync::Notify::new());
     let state = Arc::new(NodeState {

@@ -296,8 +296,10 @@ impl Desk {
         let [subject @ Subject::Person(_)] = ask.subjects.as_slice() else {
             return Err(DeskError::invalid("subjects: one person"));
         };
-        if ask.article != 15 && ask.article != 16 {
-            return Err(DeskError::invalid("article: 15 or 16"));
+        if !(15..=17).contains(&ask.article) {
+            return Err(DeskError::invalid(
+                "article: 15, 16 (police databases) or 17 (registers)",
+            ));
         }
         let envelope = Envelope::new(
             self.my_address(Some(user.unit.clone())),
@@ -401,7 +403,19 @@ impl Desk {
             .as_ref()
             .is_some_and(|p| p.ended_at.is_none() && p.officers.contains(&officer));
         let agreements = self.agreements_for_engine().await?;
-        let (view, decision) = self.decide(json!({
+        let db = self.node.databases.iter().find(|d| d.id() == database.as_str());
+        let (view, decision) = if *article == 17 {
+            // Art. 17: a population or public register, behind an implementing agreement; no
+            // authorisation by name.
+            self.decide(json!({
+                "kind": "consult.register",
+                "requesting": query.from.party.as_str(),
+                "owner": self.node.me.party.as_str(),
+                "at": now.to_string(),
+                "agreements": agreements,
+            }))?
+        } else {
+            self.decide(json!({
             "kind": "consult.direct",
             "article": article.to_string(),
             "officer_party": query.from.party.as_str(),
@@ -419,7 +433,8 @@ impl Desk {
             "at_joint_police_post": *article == 15,
             "patrol_active": patrol_active,
             "from_vehicle": true,
-        }))?;
+            }))?
+        };
         let mut refusal = (decision.verdict == Some(treaty::Verdict::Refused)).then(|| decision.reasons.join("; "));
         if refusal.is_none() {
             if let Some(a) = &authorisation {
@@ -464,9 +479,16 @@ impl Desk {
                 }
             }
         }
-        let db = self.node.databases.iter().find(|d| d.id() == database.as_str());
-        if refusal.is_none() && db.is_none() {
-            refusal = Some(format!("{database} is not connected to this node"));
+        match db {
+            None if refusal.is_none() => refusal = Some(format!("{database} is not connected to this node")),
+            Some(d) if refusal.is_none() && (*article == 17) != d.is_register() => {
+                refusal = Some(if *article == 17 {
+                    format!("Art. 17(1): {database} is not a population or public register")
+                } else {
+                    format!("Art. {article}(1): {database} is a register, consulted under Art. 17")
+                });
+            }
+            _ => {}
         }
         let requester = query.from.to_string();
         let auth_id = authorisation.as_ref().map(|a| a.id.clone());
@@ -504,7 +526,11 @@ impl Desk {
                         records: records.iter().map(person_subject).collect(),
                     },
                     // Art. 15(4): from now on the consulting party is the controller.
-                    format!("{article}(4)"),
+                    if *article == 17 {
+                        "17(1)".to_owned()
+                    } else {
+                        format!("{article}(4)")
+                    },
                 )
             }
             (refusal, _) => {

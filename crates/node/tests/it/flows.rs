@@ -1040,3 +1040,86 @@ async fn arts15_16_named_authorisations_are_checked_at_every_consultation_revoke
         .justification
         .contains("received consult_answer under benelux-2018 Art. 15(4)")));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn art17_register_lookups_need_an_implementing_agreement_and_a_register() {
+    let (_dir, net) = start(Stores::Sqlite).await;
+    let nl = login(&net, "NL", "nl.oostbrabant").await;
+    let janssens =
+        json!({ "type": "person", "given_names": ["Jan"], "surname": "Janssens", "birth_date": "1984-03-12" });
+    let lookup = |database: &str| {
+        json!({ "to_party": "BE", "database": database, "article": 17, "subjects": [janssens],
+                "case_reference": "address check, PV 2026/0412" })
+    };
+    // Art. 17(2): not before an implementing agreement is in force.
+    let sent = nl
+        .post("/api/v1/consultations", &lookup("RIJKSREGISTER"))
+        .await
+        .expect("post")
+        .ok()
+        .expect("sent");
+    let answer = answer_to(&nl, &id(&sent)).await;
+    assert_eq!(answer["type"], "consult_refusal", "{answer}");
+    assert!(
+        answer["reasons"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("no implementing agreement"),
+        "{answer}"
+    );
+    for party in ["BE", "NL"] {
+        agreement_for(&net, party, "BE-NL-17", "17", "RIJKSREGISTER").await;
+    }
+    let sent = nl
+        .post("/api/v1/consultations", &lookup("RIJKSREGISTER"))
+        .await
+        .expect("post")
+        .ok()
+        .expect("sent");
+    let answer = answer_to(&nl, &id(&sent)).await;
+    assert_eq!(answer["type"], "consult_answer", "{answer}");
+    assert!(answer["records"].to_string().contains("Janssens"), "{answer}");
+    // A police database is not a register.
+    let sent = nl
+        .post("/api/v1/consultations", &lookup("ANG"))
+        .await
+        .expect("post")
+        .ok()
+        .expect("sent");
+    let answer = answer_to(&nl, &id(&sent)).await;
+    assert!(
+        answer["reasons"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("not a population or public register"),
+        "{answer}"
+    );
+    let be = net
+        .node("BE")
+        .expect("BE")
+        .running
+        .desk
+        .node
+        .store
+        .entries(1, 10_000)
+        .await
+        .expect("journal");
+    assert!(be.iter().any(|e| e
+        .entry
+        .justification
+        .contains("Art. 17: NL/nl.oostbrabant consulted RIJKSREGISTER")));
+}
+
+async fn agreement_for(net: &DemoNetwork, party: &str, reference: &str, articles: &str, databases: &str) {
+    let desk = &net.node(party).expect("node").running.desk;
+    let admin = desk
+        .node
+        .store
+        .user(&format!("{}.admin", party.to_lowercase()))
+        .await
+        .expect("store")
+        .expect("admin");
+    let record = node::desk::Desk::agreement_from_fields(reference, "", "BE NL", articles, databases, "2026-01-01", "")
+        .expect("fields");
+    desk.put_agreement(&admin, &record).await.expect("agreement");
+}
