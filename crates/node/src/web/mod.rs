@@ -1239,6 +1239,7 @@ pub fn router(api: Arc<Api>) -> Router {
         .route("/messages/{id}/feedback", post(feedback_answer))
         .route("/consents", get(consents))
         .route("/query", get(query::page).post(query::send))
+        .route("/consult", post(query::consult))
         .route("/authorisations", get(authorisations::page).post(authorisations::grant))
         .route("/authorisations/{id}/revoke", post(authorisations::revoke))
         .route("/patrols", post(authorisations::start_patrol))

@@ -24,6 +24,8 @@ struct QueryPage {
     languages: [(&'static str, &'static str); 3],
     /// (party, database id, name) of every partner database annex 6 lists for Art. 14.
     databases: Vec<(String, String, String)>,
+    /// Every partner database, for direct consultation (Arts. 15–17; the owner decides).
+    consultable: Vec<(String, String, String)>,
     queries: Vec<HitQueryView>,
 }
 
@@ -40,6 +42,14 @@ pub async fn page(State(api): State<Arc<Api>>, w: WebUser) -> Response {
         .filter(|d| d.art14 && d.party.as_str() != w.user.party)
         .map(|d| (d.party.to_string(), d.id.to_string(), d.name.clone()))
         .collect();
+    let consultable = api
+        .desk
+        .profile
+        .databases
+        .iter()
+        .filter(|d| d.party.as_str() != w.user.party)
+        .map(|d| (d.party.to_string(), d.id.to_string(), d.name.clone()))
+        .collect();
     render(
         QueryPage {
             t: w.t,
@@ -48,6 +58,7 @@ pub async fn page(State(api): State<Arc<Api>>, w: WebUser) -> Response {
             path: "/query".into(),
             languages: LANGUAGES,
             databases,
+            consultable,
             queries,
         },
         StatusCode::OK,
@@ -113,6 +124,58 @@ pub async fn send(State(api): State<Arc<Api>>, w: WebUser, Form(f): Form<QueryFo
     };
     match api.desk.hit_query(&w.user, &ask).await {
         Ok(_) => Redirect::to("/query").into_response(),
+        Err(e) => error_page(&w, "/query", &e),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ConsultForm {
+    csrf: String,
+    /// `BE/ANG`.
+    database: String,
+    article: u8,
+    surname: String,
+    #[serde(default)]
+    given: String,
+    #[serde(default)]
+    birth: String,
+    #[serde(default)]
+    patrol: String,
+    #[serde(default)]
+    case_reference: String,
+}
+
+/// A direct consultation (Arts. 15–17): the owner's node decides and answers in the inbox.
+pub async fn consult(State(api): State<Arc<Api>>, w: WebUser, Form(f): Form<ConsultForm>) -> Response {
+    if let Some(refused) = w.forged(&f.csrf) {
+        return refused;
+    }
+    let (to_party, database) = f.database.split_once('/').unwrap_or(("", f.database.as_str()));
+    let birth_date = match f.birth.trim() {
+        "" => None,
+        text => match text.parse() {
+            Ok(d) => Some(d),
+            Err(e) => {
+                let e = crate::desk::DeskError::invalid(format!("birth_date: '{text}' is not a date YYYY-MM-DD ({e})"));
+                return error_page(&w, "/query", &e);
+            }
+        },
+    };
+    let ask = crate::desk::ConsultAsk {
+        to_party: to_party.to_owned(),
+        database: database.to_owned(),
+        article: f.article,
+        subjects: vec![protocol::Subject::Person(protocol::Person {
+            given_names: f.given.split_whitespace().map(str::to_owned).collect(),
+            surname: f.surname.trim().to_owned(),
+            birth_date,
+            ..protocol::Person::default()
+        })],
+        case_reference: f.case_reference,
+        patrol: Some(f.patrol.trim().to_owned()).filter(|p| !p.is_empty()),
+    };
+    match api.desk.consult(&w.user, &ask).await {
+        Ok(_) => Redirect::to("/").into_response(),
         Err(e) => error_page(&w, "/query", &e),
     }
 }

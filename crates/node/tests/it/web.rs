@@ -664,3 +664,62 @@ async fn supervisors_grant_and_revoke_named_authorisations_in_the_page_and_offic
     let officer = Session::open(&net, "BE", "be.operator").await;
     assert_eq!(officer.get("/authorisations").await.0, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_officer_consults_a_partner_register_from_the_query_page_and_reads_the_answer_in_the_inbox() {
+    let (_dir, net) = net().await;
+    let officer = Session::open(&net, "NL", "nl.oostbrabant").await;
+    let page = officer.get("/query").await.1;
+    assert!(
+        page.contains("consult-form") && page.contains("BE/RIJKSREGISTER"),
+        "{page}"
+    );
+    let (status, location, _) = officer
+        .post(
+            "/consult",
+            &[
+                ("database", "BE/RIJKSREGISTER"),
+                ("article", "17"),
+                ("surname", "Janssens"),
+                ("given", "Jan"),
+                ("birth", "1984-03-12"),
+                ("case_reference", "address check"),
+            ],
+        )
+        .await;
+    assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/"));
+    // No agreement for Art. 17 in this network: BE's node refuses, and says why.
+    let refused = Tr::new("en").get("kind.consult_refusal").to_owned();
+    let mut inbox = String::new();
+    for _ in 0..100 {
+        inbox = officer.get("/").await.1;
+        if inbox.contains(&refused) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let link = inbox
+        .split(&format!(">{refused}<"))
+        .next()
+        .and_then(|head| head.rsplit("/messages/").next())
+        .and_then(|tail| tail.split('"').next())
+        .expect("the refusal in the inbox")
+        .to_owned();
+    let answer = officer.get(&format!("/messages/{link}")).await.1;
+    assert!(answer.contains("no implementing agreement"), "{answer}");
+    // A malformed date is named, nothing is sent.
+    let (status, _, page) = officer
+        .post(
+            "/consult",
+            &[
+                ("database", "BE/ANG"),
+                ("article", "15"),
+                ("surname", "X"),
+                ("birth", "1984-02-30"),
+                ("case_reference", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("birth_date: &#39;1984-02-30&#39;"), "{page}");
+}
