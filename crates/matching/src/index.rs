@@ -214,10 +214,10 @@ fn blockable(surname: &[Word], s_joined: bool, given: &[Word], g_joined: bool) -
 /// The blocking keys of a person (or query) with these words and birth-date digests. A name run
 /// together is not paired with its own words: "de Groot" and "degroot" are one name, and every
 /// de Groot would share that pair.
-fn blocking_keys(words: &[Blockable], births: &[u32], out: &mut Vec<u64>) {
+fn blocking_keys(words: &[Blockable], births: &[u32], with_pairs: bool, out: &mut Vec<u64>) {
     for (i, a) in words.iter().enumerate() {
         for b in &words[i + 1..] {
-            if a.field == b.field && (a.joined || b.joined) {
+            if !with_pairs || (a.field == b.field && (a.joined || b.joined)) {
                 continue;
             }
             out.push(pair_key(a.word.sound, b.word.sound));
@@ -373,6 +373,7 @@ impl Index {
         blocking_keys(
             &all,
             if birth == 0 { &[] } else { std::slice::from_ref(&birth) },
+            true,
             &mut keys,
         );
         keys.sort_unstable();
@@ -487,7 +488,7 @@ impl Index {
             .collect();
         let q_all = blockable(&q_surname, qs_joined, &q_given, qg_joined);
         let mut keys = Vec::new();
-        blocking_keys(&q_all, &births, &mut keys);
+        blocking_keys(&q_all, &births, true, &mut keys);
         keys.sort_unstable();
         keys.dedup();
         let mut candidates = Vec::new();
@@ -511,105 +512,121 @@ impl Index {
             .map(|d| h.digest32("birth", &dates::digits(d)));
         let births: Vec<u32> = exact_birth.into_iter().chain(swapped_birth).collect();
         let q_all = blockable(&q_surname, qs_joined, &q_given, qg_joined);
-        let mut keys = Vec::new();
-        blocking_keys(&q_all, &births, &mut keys);
-        keys.sort_unstable();
-        keys.dedup();
-        let mut candidates = Vec::new();
-        for k in keys {
-            self.postings_of(k, &mut candidates);
-        }
-        candidates.sort_unstable();
-        candidates.dedup();
         // The one-digit variants of the birth date cost ~40 digests: made only when needed.
         let mut one_digit: Option<Vec<u32>> = None;
         let mut hits = Vec::new();
-        for c in candidates {
-            let Some(e) = self.entries.get(c as usize) else {
-                continue;
-            };
-            let first = e.first_word as usize;
-            let s_end = first + usize::from(e.surname_words);
-            let g_end = s_end + usize::from(e.given_words);
-            let (Some(r_surname), Some(r_given)) = (self.words.get(first..s_end), self.words.get(s_end..g_end)) else {
-                continue;
-            };
-            let (rs_joined, rg_joined) = (e.joined & 1 != 0, e.joined & 2 != 0);
-            // Scores first; the reasons are written only for hits.
-            let (s, g, how) = if q_surname.is_empty() || q_given.is_empty() {
-                // One field holds the whole name ("DJORDJEVIC Dorde"): compare the words alone.
-                let q_words = q_surname[..q_surname.len() - usize::from(qs_joined)]
-                    .iter()
-                    .chain(&q_given[..q_given.len() - usize::from(qg_joined)]);
-                let r_words: Vec<Word> = r_surname[..r_surname.len() - usize::from(rs_joined)]
-                    .iter()
-                    .chain(&r_given[..r_given.len() - usize::from(rg_joined)])
-                    .copied()
-                    .collect();
-                let q_words: Vec<Word> = q_words.copied().collect();
-                let a = name_agreement(&q_words, false, &r_words, false);
-                (a.0, a.0, NameFit::OneField(a.1))
-            } else {
-                let straight = (
-                    name_agreement(&q_surname, qs_joined, r_surname, rs_joined),
-                    name_agreement(&q_given, qg_joined, r_given, rg_joined),
-                );
-                if straight.0 .0 >= 1.0 && straight.1 .0 >= 1.0 {
-                    (1.0, 1.0, NameFit::Straight(straight.0 .1, straight.1 .1))
-                } else {
-                    let swapped = (
-                        name_agreement(&q_surname, qs_joined, r_given, rg_joined),
-                        name_agreement(&q_given, qg_joined, r_surname, rs_joined),
-                    );
-                    if swapped.0 .0 + swapped.1 .0 > straight.0 .0 + straight.1 .0 {
-                        (
-                            swapped.0 .0 * 0.98,
-                            swapped.1 .0 * 0.98,
-                            NameFit::Swapped(swapped.0 .1, swapped.1 .1),
-                        )
-                    } else {
-                        (
-                            straight.0 .0,
-                            straight.1 .0,
-                            NameFit::Straight(straight.0 .1, straight.1 .1),
-                        )
-                    }
-                }
-            };
-            if s < 0.75 {
+        let mut scored: Vec<u32> = Vec::new();
+        // Two rounds: first the persons who share a name word and the birth date (few, and
+        // usually the answer); only if none of them is a near-certain hit, the persons who share
+        // two name words (many for common names) — which birth-date errors and missing dates need.
+        for with_pairs in [false, true] {
+            if !with_pairs && births.is_empty() {
                 continue;
             }
-            let birth = match (query.birth_date, e.birth) {
-                (Some(_), 0) | (None, _) => DateAgreement::Missing,
-                (Some(_), stored) if Some(stored) == exact_birth => DateAgreement::Exact,
-                (Some(_), stored) if Some(stored) == swapped_birth => DateAgreement::DayMonthSwapped,
-                (Some(d), stored) => {
-                    // One tolerance at a time: a birth date one digit apart confirms only names
-                    // that agree exactly (possibly swapped); with a name that merely sounds the
-                    // same it would make false hits on common names. And the digests are only
-                    // worth computing when the date could still make a hit.
-                    if s < 0.95 || g < 0.95 {
-                        DateAgreement::Different
+            let mut keys = Vec::new();
+            blocking_keys(&q_all, if with_pairs { &[] } else { &births }, with_pairs, &mut keys);
+            keys.sort_unstable();
+            keys.dedup();
+            let mut candidates = Vec::new();
+            for k in keys {
+                self.postings_of(k, &mut candidates);
+            }
+            candidates.sort_unstable();
+            candidates.dedup();
+            candidates.retain(|c| scored.binary_search(c).is_err());
+            scored.extend_from_slice(&candidates);
+            scored.sort_unstable();
+            for c in candidates {
+                let Some(e) = self.entries.get(c as usize) else {
+                    continue;
+                };
+                let first = e.first_word as usize;
+                let s_end = first + usize::from(e.surname_words);
+                let g_end = s_end + usize::from(e.given_words);
+                let (Some(r_surname), Some(r_given)) = (self.words.get(first..s_end), self.words.get(s_end..g_end))
+                else {
+                    continue;
+                };
+                let (rs_joined, rg_joined) = (e.joined & 1 != 0, e.joined & 2 != 0);
+                // Scores first; the reasons are written only for hits.
+                let (s, g, how) = if q_surname.is_empty() || q_given.is_empty() {
+                    // One field holds the whole name ("DJORDJEVIC Dorde"): compare the words alone.
+                    let q_words = q_surname[..q_surname.len() - usize::from(qs_joined)]
+                        .iter()
+                        .chain(&q_given[..q_given.len() - usize::from(qg_joined)]);
+                    let r_words: Vec<Word> = r_surname[..r_surname.len() - usize::from(rs_joined)]
+                        .iter()
+                        .chain(&r_given[..r_given.len() - usize::from(rg_joined)])
+                        .copied()
+                        .collect();
+                    let q_words: Vec<Word> = q_words.copied().collect();
+                    let a = name_agreement(&q_words, false, &r_words, false);
+                    (a.0, a.0, NameFit::OneField(a.1))
+                } else {
+                    let straight = (
+                        name_agreement(&q_surname, qs_joined, r_surname, rs_joined),
+                        name_agreement(&q_given, qg_joined, r_given, rg_joined),
+                    );
+                    if straight.0 .0 >= 1.0 && straight.1 .0 >= 1.0 {
+                        (1.0, 1.0, NameFit::Straight(straight.0 .1, straight.1 .1))
                     } else {
-                        let variants = one_digit.get_or_insert_with(|| {
-                            dates::one_digit_variants(d)
-                                .into_iter()
-                                .map(|v| h.digest32("birth", &dates::digits(v)))
-                                .collect()
-                        });
-                        if variants.contains(&stored) {
-                            DateAgreement::OneDigit
+                        let swapped = (
+                            name_agreement(&q_surname, qs_joined, r_given, rg_joined),
+                            name_agreement(&q_given, qg_joined, r_surname, rs_joined),
+                        );
+                        if swapped.0 .0 + swapped.1 .0 > straight.0 .0 + straight.1 .0 {
+                            (
+                                swapped.0 .0 * 0.98,
+                                swapped.1 .0 * 0.98,
+                                NameFit::Swapped(swapped.0 .1, swapped.1 .1),
+                            )
                         } else {
-                            DateAgreement::Different
+                            (
+                                straight.0 .0,
+                                straight.1 .0,
+                                NameFit::Straight(straight.0 .1, straight.1 .1),
+                            )
                         }
                     }
+                };
+                if s < 0.75 {
+                    continue;
                 }
-            };
-            let score = 0.45 * s + 0.25 * g + 0.30 * birth.score();
-            if score >= HIT_THRESHOLD {
-                let mut reasons = how.reasons();
-                reasons.push(birth.reason().to_owned());
-                hits.push((c, (score * 1000.0).round() / 1000.0, reasons));
+                let birth = match (query.birth_date, e.birth) {
+                    (Some(_), 0) | (None, _) => DateAgreement::Missing,
+                    (Some(_), stored) if Some(stored) == exact_birth => DateAgreement::Exact,
+                    (Some(_), stored) if Some(stored) == swapped_birth => DateAgreement::DayMonthSwapped,
+                    (Some(d), stored) => {
+                        // One tolerance at a time: a birth date one digit apart confirms only names
+                        // that agree exactly (possibly swapped); with a name that merely sounds the
+                        // same it would make false hits on common names. And the digests are only
+                        // worth computing when the date could still make a hit.
+                        if s < 0.95 || g < 0.95 {
+                            DateAgreement::Different
+                        } else {
+                            let variants = one_digit.get_or_insert_with(|| {
+                                dates::one_digit_variants(d)
+                                    .into_iter()
+                                    .map(|v| h.digest32("birth", &dates::digits(v)))
+                                    .collect()
+                            });
+                            if variants.contains(&stored) {
+                                DateAgreement::OneDigit
+                            } else {
+                                DateAgreement::Different
+                            }
+                        }
+                    }
+                };
+                let score = 0.45 * s + 0.25 * g + 0.30 * birth.score();
+                if score >= HIT_THRESHOLD {
+                    let mut reasons = how.reasons();
+                    reasons.push(birth.reason().to_owned());
+                    hits.push((c, (score * 1000.0).round() / 1000.0, reasons));
+                }
+            }
+            if hits.iter().any(|h| h.1 >= 0.95) {
+                break;
             }
         }
         hits.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));

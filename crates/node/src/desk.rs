@@ -800,6 +800,40 @@ impl Desk {
         unit_of(local) == user.unit
     }
 
+    /// Received messages of `kind` this node has not answered yet with one of `answers`, oldest
+    /// first: the work queues of consent decisions and of the automatic answers (Arts. 14–17).
+    async fn unanswered(&self, kind: &str, answers: &[&str]) -> Result<Vec<StoredMessage>, DeskError> {
+        let mut answered = std::collections::HashSet::new();
+        for answer in answers {
+            for m in self
+                .node
+                .store
+                .messages(MessageQuery {
+                    kind: Some((*answer).into()),
+                    direction: Some(Direction::Outgoing),
+                    ..MessageQuery::default()
+                })
+                .await?
+            {
+                if let Some(r) = m.meta.in_reply_to {
+                    answered.insert(r);
+                }
+            }
+        }
+        Ok(self
+            .node
+            .store
+            .messages(MessageQuery {
+                kind: Some(kind.into()),
+                direction: Some(Direction::Incoming),
+                ..MessageQuery::default()
+            })
+            .await?
+            .into_iter()
+            .filter(|m| !answered.contains(&m.message_id))
+            .collect())
+    }
+
     async fn replies_to(&self, id: &str) -> Result<Vec<StoredMessage>, DeskError> {
         Ok(self
             .node

@@ -9,7 +9,7 @@
 use protocol::{Body, Envelope, Person, Subject};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use store::{Direction, JournalQuery, JournalStore, MessageQuery, Operation, Record, StoredMessage, User};
+use store::{JournalQuery, JournalStore, Operation, Record, StoredMessage, User};
 
 use super::{actor, legal, party, Desk, DeskError, Sent};
 use crate::accounts::Role;
@@ -333,37 +333,13 @@ impl Desk {
     /// The owner's side: answers every consultation not answered yet (run with the Art. 14
     /// answers).
     pub async fn answer_consultations(&self) -> Result<usize, DeskError> {
-        let store = &self.node.store;
-        let mut answered = std::collections::HashSet::new();
-        for kind in ["consult_answer", "consult_refusal"] {
-            for m in store
-                .messages(MessageQuery {
-                    kind: Some(kind.into()),
-                    direction: Some(Direction::Outgoing),
-                    ..MessageQuery::default()
-                })
-                .await?
-            {
-                if let Some(r) = m.meta.in_reply_to {
-                    answered.insert(r);
-                }
-            }
+        let waiting = self
+            .unanswered("consult_query", &["consult_answer", "consult_refusal"])
+            .await?;
+        for m in &waiting {
+            self.answer_consultation(m).await?;
         }
-        let mut n = 0;
-        for m in store
-            .messages(MessageQuery {
-                kind: Some("consult_query".into()),
-                direction: Some(Direction::Incoming),
-                ..MessageQuery::default()
-            })
-            .await?
-        {
-            if !answered.contains(&m.message_id) {
-                self.answer_consultation(&m).await?;
-                n += 1;
-            }
-        }
-        Ok(n)
+        Ok(waiting.len())
     }
 
     /// The owner's checks, in order: the engine (annex 6, agreement, named authorisation valid

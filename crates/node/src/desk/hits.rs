@@ -4,8 +4,6 @@
 //! "hit" or "no hit" — for a hit with an opaque reference that an Art. 4 request quotes to obtain
 //! the data (Art. 14(2)). Both sides journal the query: who, why, when, the result.
 
-use std::collections::HashSet;
-
 use protocol::{Body, Envelope, Object, ObjectKind, Person, Purpose, Subject};
 use rand_core::{OsRng, RngCore};
 use serde::{Deserialize, Serialize};
@@ -244,38 +242,11 @@ impl Desk {
     /// The owner's side: answers every received hit/no-hit query not answered yet. Run after
     /// each arrival and periodically, so a query received just before a crash is still answered.
     pub async fn answer_hit_queries(&self) -> Result<usize, DeskError> {
-        let store = &self.node.store;
-        let mut answered: HashSet<String> = HashSet::new();
-        for kind in ["hit_answer", "hit_refusal"] {
-            for m in store
-                .messages(MessageQuery {
-                    kind: Some(kind.into()),
-                    direction: Some(Direction::Outgoing),
-                    ..MessageQuery::default()
-                })
-                .await?
-            {
-                if let Some(r) = m.meta.in_reply_to {
-                    answered.insert(r);
-                }
-            }
+        let waiting = self.unanswered("hit_query", &["hit_answer", "hit_refusal"]).await?;
+        for m in &waiting {
+            self.answer_one(m).await?;
         }
-        let mut count = 0;
-        for m in store
-            .messages(MessageQuery {
-                kind: Some("hit_query".into()),
-                direction: Some(Direction::Incoming),
-                ..MessageQuery::default()
-            })
-            .await?
-        {
-            if answered.contains(&m.message_id) {
-                continue;
-            }
-            self.answer_one(&m).await?;
-            count += 1;
-        }
-        Ok(count)
+        Ok(waiting.len())
     }
 
     async fn answer_one(&self, message: &StoredMessage) -> Result<(), DeskError> {

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use store::{Direction, JournalQuery, JournalStore, MessageQuery, Operation, Record, User};
+use store::{JournalQuery, JournalStore, Operation, Record, User};
 use treaty::{Agreement, DatabaseId, PartyCode};
 
 use super::{actor, party, Desk, DeskError, MessageSummary, NewUser};
@@ -397,34 +397,11 @@ impl Desk {
     /// before the use, so the requester is waiting).
     pub async fn consent_queue(&self, user: &User) -> Result<Vec<QueuedConsent>, DeskError> {
         self.demand(user, &[Role::Supervisor])?;
-        let store = &self.node.store;
-        let mut decided = HashSet::new();
-        for kind in ["consent_grant", "consent_denial"] {
-            for m in store
-                .messages(MessageQuery {
-                    kind: Some(kind.into()),
-                    direction: Some(Direction::Outgoing),
-                    ..MessageQuery::default()
-                })
-                .await?
-            {
-                if let Some(r) = m.meta.in_reply_to {
-                    decided.insert(r);
-                }
-            }
-        }
         let mut out = Vec::new();
-        for m in store
-            .messages(MessageQuery {
-                kind: Some("consent_request".into()),
-                direction: Some(Direction::Incoming),
-                ..MessageQuery::default()
-            })
+        for m in self
+            .unanswered("consent_request", &["consent_grant", "consent_denial"])
             .await?
         {
-            if decided.contains(&m.message_id) {
-                continue;
-            }
             let Ok(envelope) = serde_json::from_str::<protocol::Envelope>(&m.bytes) else {
                 continue;
             };
