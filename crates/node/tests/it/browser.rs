@@ -332,6 +332,8 @@ async fn officers_do_the_scripted_exchange_in_chromium() {
     assert!(queued, "the consent request reaches the supervisors' queue");
     assert!(source(&be).await.contains("court case in Den Bosch"));
     every_language(&be, &be_url, "consents", "/consents").await;
+    every_language(&be, &be_url, "authorisations", "/authorisations").await;
+    be.goto(&format!("{be_url}/consents")).await.expect("queue");
     let condition = "only in the proceedings against J. Janssens";
     be.find(Locator::Css("form.grant input[name=condition]"))
         .await
