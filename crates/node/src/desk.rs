@@ -458,6 +458,11 @@ impl Desk {
         (self.node.clock)()
     }
 
+    /// The node itself as the journal's actor (automatic answers, checkpoints).
+    fn node_actor(&self) -> String {
+        format!("{}/{}", self.node.me.party, self.node.me.id)
+    }
+
     fn zone(&self) -> jiff::tz::TimeZone {
         self.profile.zone(&self.node.me.party)
     }

@@ -346,7 +346,7 @@ impl Desk {
     /// and not revoked, joint post or active patrol), then the owner's own conditions (hours of
     /// the day, daily limit).
     async fn answer_consultation(&self, message: &StoredMessage) -> Result<(), DeskError> {
-        let node_actor = format!("{}/{}", self.node.me.party, self.node.me.id);
+        let node_actor = self.node_actor();
         let query: Envelope = serde_json::from_str(&message.bytes)
             .map_err(|e| DeskError::unavailable(format!("stored consultation {}: {e}", message.message_id)))?;
         let Body::ConsultQuery {
@@ -472,11 +472,7 @@ impl Desk {
             (None, Some(db)) => {
                 let ids: Vec<String> = match subject {
                     Subject::Person(p) => db
-                        .persons(&matching::Query {
-                            given_names: p.given_names.join(" "),
-                            surname: p.surname.clone(),
-                            birth_date: p.birth_date,
-                        })
+                        .persons(&super::hits::query_of(p))
                         .into_iter()
                         .map(|m| m.id)
                         .collect(),

@@ -33,7 +33,8 @@ pub struct HitQueryAsk {
     pub purpose: Option<Purpose>,
 }
 
-fn query_of(person: &Person) -> matching::Query {
+/// The matching engine's query for a person of a message.
+pub(super) fn query_of(person: &Person) -> matching::Query {
     matching::Query {
         given_names: person.given_names.join(" "),
         surname: person.surname.clone(),
@@ -250,7 +251,7 @@ impl Desk {
     }
 
     async fn answer_one(&self, message: &StoredMessage) -> Result<(), DeskError> {
-        let node_actor = format!("{}/{}", self.node.me.party, self.node.me.id);
+        let node_actor = self.node_actor();
         let query: Envelope = serde_json::from_str(&message.bytes)
             .map_err(|e| DeskError::unavailable(format!("stored query {}: {e}", message.message_id)))?;
         let Body::HitQuery {

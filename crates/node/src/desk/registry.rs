@@ -250,10 +250,7 @@ impl Desk {
             .iter()
             .map(|p| party(p))
             .collect::<Result<Vec<PartyCode>, _>>()?;
-        let databases = list(databases)
-            .iter()
-            .map(|d| Ok::<_, DeskError>(DatabaseId(d.to_uppercase())))
-            .collect::<Result<Vec<_>, _>>()?;
+        let databases = list(databases).iter().map(|d| DatabaseId(d.to_uppercase())).collect();
         Ok(AgreementRecord {
             reference: reference.to_owned(),
             title: title.to_owned(),

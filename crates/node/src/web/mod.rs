@@ -200,6 +200,41 @@ pub struct Who {
     pub admin: bool,
 }
 
+/// A form's date field: `YYYY-MM-DD` or empty; the parse error otherwise.
+fn form_date(text: &str) -> Result<Option<jiff::civil::Date>, String> {
+    match text.trim() {
+        "" => Ok(None),
+        t => t.parse().map(Some).map_err(|e| format!("'{t}' ({e})")),
+    }
+}
+
+/// The subjects of a form with a person's name fields and a licence plate, each only if filled.
+fn person_and_plate(
+    surname: &str,
+    given: &str,
+    birth_date: Option<jiff::civil::Date>,
+    plate: &str,
+) -> Vec<protocol::Subject> {
+    let mut subjects = Vec::new();
+    if !surname.trim().is_empty() {
+        subjects.push(protocol::Subject::Person(protocol::Person {
+            given_names: given.split_whitespace().map(str::to_owned).collect(),
+            surname: surname.trim().to_owned(),
+            birth_date,
+            ..protocol::Person::default()
+        }));
+    }
+    if !plate.trim().is_empty() {
+        subjects.push(protocol::Subject::Object(protocol::Object {
+            kind: protocol::ObjectKind::Vehicle,
+            identifier: plate.trim().to_owned(),
+            country: None,
+            description: None,
+        }));
+    }
+    subjects
+}
+
 /// Where to go after a form: only a path of this site, never an open redirect.
 fn local_path(back: Option<String>, default: &str) -> String {
     back.filter(|b| b.starts_with('/') && !b.starts_with("//") && !b.contains('\\'))
@@ -1111,36 +1146,17 @@ async fn compose(State(api): State<Arc<Api>>, w: WebUser, Form(f): Form<ComposeF
     if let Some(refused) = w.forged(&f.csrf) {
         return refused;
     }
-    let birth_date = match f.birth.trim() {
-        "" => None,
-        text => match text.parse::<jiff::civil::Date>() {
-            Ok(d) => Some(d),
-            Err(e) => {
-                let refused = Verdicts {
-                    reasons: vec![format!("{}: '{text}' ({e})", w.t.get("compose.birth"))],
-                    ..Verdicts::default()
-                };
-                return compose_page(&api, &w, f, refused);
-            }
-        },
+    let birth_date = match form_date(&f.birth) {
+        Ok(d) => d,
+        Err(problem) => {
+            let refused = Verdicts {
+                reasons: vec![format!("{}: {problem}", w.t.get("compose.birth"))],
+                ..Verdicts::default()
+            };
+            return compose_page(&api, &w, f, refused);
+        }
     };
-    let mut subjects = Vec::new();
-    if !f.surname.trim().is_empty() {
-        subjects.push(protocol::Subject::Person(protocol::Person {
-            given_names: f.given.split_whitespace().map(str::to_owned).collect(),
-            surname: f.surname.trim().to_owned(),
-            birth_date,
-            ..protocol::Person::default()
-        }));
-    }
-    if !f.plate.trim().is_empty() {
-        subjects.push(protocol::Subject::Object(protocol::Object {
-            kind: protocol::ObjectKind::Vehicle,
-            identifier: f.plate.trim().to_owned(),
-            country: None,
-            description: None,
-        }));
-    }
+    let subjects = person_and_plate(&f.surname, &f.given, birth_date, &f.plate);
     let via: Via = serde_json::from_value(serde_json::json!(f.via)).unwrap_or_default();
     let kind: ComposeKind = serde_json::from_value(serde_json::json!(f.kind)).unwrap_or(ComposeKind::Request);
     let c = Compose {

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
 
-use super::{error_page, render, Tr, WebUser, Who, LANGUAGES};
+use super::{error_page, form_date, person_and_plate, render, Tr, WebUser, Who, LANGUAGES};
 use crate::api::Api;
 use crate::desk::{HitQueryAsk, HitQueryView};
 
@@ -87,34 +87,14 @@ pub async fn send(State(api): State<Arc<Api>>, w: WebUser, Form(f): Form<QueryFo
         return refused;
     }
     let (to_party, database) = f.database.split_once('/').unwrap_or(("", f.database.as_str()));
-    let mut subjects = Vec::new();
-    if !f.surname.trim().is_empty() {
-        let birth_date = match f.birth.trim() {
-            "" => None,
-            text => match text.parse() {
-                Ok(d) => Some(d),
-                Err(e) => {
-                    let e =
-                        crate::desk::DeskError::invalid(format!("birth_date: '{text}' is not a date YYYY-MM-DD ({e})"));
-                    return error_page(&w, "/query", &e);
-                }
-            },
-        };
-        subjects.push(protocol::Subject::Person(protocol::Person {
-            given_names: f.given.split_whitespace().map(str::to_owned).collect(),
-            surname: f.surname.trim().to_owned(),
-            birth_date,
-            ..protocol::Person::default()
-        }));
-    }
-    if !f.plate.trim().is_empty() {
-        subjects.push(protocol::Subject::Object(protocol::Object {
-            kind: protocol::ObjectKind::Vehicle,
-            identifier: f.plate.trim().to_owned(),
-            country: None,
-            description: None,
-        }));
-    }
+    let birth_date = match form_date(&f.birth) {
+        Ok(d) => d,
+        Err(problem) => {
+            let e = crate::desk::DeskError::invalid(format!("birth_date: {problem}, not a date YYYY-MM-DD"));
+            return error_page(&w, "/query", &e);
+        }
+    };
+    let subjects = person_and_plate(&f.surname, &f.given, birth_date, &f.plate);
     let ask = HitQueryAsk {
         to_party: to_party.to_owned(),
         database: database.to_owned(),
@@ -151,26 +131,18 @@ pub async fn consult(State(api): State<Arc<Api>>, w: WebUser, Form(f): Form<Cons
         return refused;
     }
     let (to_party, database) = f.database.split_once('/').unwrap_or(("", f.database.as_str()));
-    let birth_date = match f.birth.trim() {
-        "" => None,
-        text => match text.parse() {
-            Ok(d) => Some(d),
-            Err(e) => {
-                let e = crate::desk::DeskError::invalid(format!("birth_date: '{text}' is not a date YYYY-MM-DD ({e})"));
-                return error_page(&w, "/query", &e);
-            }
-        },
+    let birth_date = match form_date(&f.birth) {
+        Ok(d) => d,
+        Err(problem) => {
+            let e = crate::desk::DeskError::invalid(format!("birth_date: {problem}, not a date YYYY-MM-DD"));
+            return error_page(&w, "/query", &e);
+        }
     };
     let ask = crate::desk::ConsultAsk {
         to_party: to_party.to_owned(),
         database: database.to_owned(),
         article: f.article,
-        subjects: vec![protocol::Subject::Person(protocol::Person {
-            given_names: f.given.split_whitespace().map(str::to_owned).collect(),
-            surname: f.surname.trim().to_owned(),
-            birth_date,
-            ..protocol::Person::default()
-        })],
+        subjects: person_and_plate(&f.surname, &f.given, birth_date, ""),
         case_reference: f.case_reference,
         patrol: Some(f.patrol.trim().to_owned()).filter(|p| !p.is_empty()),
     };
