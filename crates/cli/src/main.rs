@@ -1,5 +1,6 @@
 //! `grens`: the command line of the grens platform. A thin layer over the crates.
 
+mod anpr_bench;
 mod audit;
 mod bench;
 mod client;
@@ -221,6 +222,20 @@ enum BenchCommand {
         #[arg(long, default_value = "postgres://root@127.0.0.1:5432/test", value_name = "URL")]
         postgres: String,
         /// Print one JSON object per mode.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The ANPR matcher (Art. 13): exact and look-alike reads per second on one core, bytes per
+    /// hotlist entry, against normalise-and-look-up-every-variant in a HashSet, and the
+    /// machine's random-memory-access rate.
+    Anpr {
+        #[arg(long, default_value_t = 1_000_000)]
+        hotlist: usize,
+        #[arg(long, default_value_t = 1_000_000)]
+        reads: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Print one JSON object.
         #[arg(long)]
         json: bool,
     },
@@ -449,6 +464,20 @@ fn main() -> ExitCode {
                     json,
                 },
         } => bench::run(messages, concurrency, &nats, json),
+        Command::Bench {
+            command:
+                BenchCommand::Anpr {
+                    hotlist,
+                    reads,
+                    seed,
+                    json,
+                },
+        } => anpr_bench::bench(&anpr_bench::Options {
+            hotlist,
+            reads,
+            seed,
+            json,
+        }),
         Command::Bench {
             command:
                 BenchCommand::Hitnohit {

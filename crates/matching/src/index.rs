@@ -180,6 +180,13 @@ fn pair_key(a: u32, b: u32) -> u64 {
     mix((u64::from(hi) << 32) | u64::from(lo) | 1 << 63)
 }
 
+/// Eight bits of the exact forms of a pair of words, kept beside each pair posting: in the second
+/// round only persons whose pair is spelt exactly as the query's can still be hits (see
+/// [`Index::query`]), and this byte says so without reading the person.
+fn pair_tag(a: u32, b: u32) -> u8 {
+    (pair_key(a, b) >> 56) as u8
+}
+
 fn birth_key(sound: u32, birth: u32) -> u64 {
     mix((u64::from(sound) << 32) | u64::from(birth))
 }
@@ -211,21 +218,31 @@ fn blockable(surname: &[Word], s_joined: bool, given: &[Word], g_joined: bool) -
     out
 }
 
-/// The blocking keys of a person (or query) with these words and birth-date digests. A name run
-/// together is not paired with its own words: "de Groot" and "degroot" are one name, and every
-/// de Groot would share that pair.
-fn blocking_keys(words: &[Blockable], births: &[u32], with_pairs: bool, out: &mut Vec<u64>) {
+/// A blocking key and the tag of its posting (the pair's [`pair_tag`]; 0 for birth keys).
+type Keyed = (u64, u8);
+
+/// The blocking keys of a person (or query) with these words and birth-date digests, sorted and
+/// unique. A name run together is not paired with its own words: "de Groot" and "degroot" are
+/// one name, and every de Groot would share that pair.
+fn blocking_keys(words: &[Blockable], births: &[u32], with_pairs: bool) -> Vec<Keyed> {
+    let mut out = Vec::new();
     for (i, a) in words.iter().enumerate() {
         for b in &words[i + 1..] {
             if !with_pairs || (a.field == b.field && (a.joined || b.joined)) {
                 continue;
             }
-            out.push(pair_key(a.word.sound, b.word.sound));
+            out.push((
+                pair_key(a.word.sound, b.word.sound),
+                pair_tag(a.word.exact, b.word.exact),
+            ));
         }
         for birth in births {
-            out.push(birth_key(a.word.sound, *birth));
+            out.push((birth_key(a.word.sound, *birth), 0));
         }
     }
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// How similar two words are: same, sounds the same, a letter apart, or not.
@@ -317,6 +334,17 @@ impl NameFit {
     }
 }
 
+/// A query reduced to digests.
+struct Prepared {
+    surname: Vec<Word>,
+    s_joined: bool,
+    given: Vec<Word>,
+    g_joined: bool,
+    exact_birth: Option<u32>,
+    swapped_birth: Option<u32>,
+    all: Vec<Blockable>,
+}
+
 /// The index.
 pub struct Index {
     hasher: Hasher,
@@ -329,8 +357,10 @@ pub struct Index {
     keys: Vec<u64>,
     key_ends: Vec<u32>,
     postings: Vec<u32>,
-    /// Keys of persons inserted since the last [`Index::finish`].
-    pending: Vec<(u64, u32)>,
+    /// Beside each posting: its pair's [`pair_tag`] (0 under birth keys).
+    tags: Vec<u8>,
+    /// Keys, persons and tags inserted since the last [`Index::finish`].
+    pending: Vec<(u64, u32, u8)>,
 }
 
 impl std::fmt::Debug for Index {
@@ -350,6 +380,7 @@ impl Index {
             keys: Vec::new(),
             key_ends: Vec::new(),
             postings: Vec::new(),
+            tags: Vec::new(),
             pending: Vec::new(),
         }
     }
@@ -369,16 +400,8 @@ impl Index {
         let (given, g_joined) = name_words(h, &person.given_names);
         let birth = person.birth_date.map_or(0, |d| h.digest32("birth", &dates::digits(d)));
         let all = blockable(&surname, s_joined, &given, g_joined);
-        let mut keys = Vec::new();
-        blocking_keys(
-            &all,
-            if birth == 0 { &[] } else { std::slice::from_ref(&birth) },
-            true,
-            &mut keys,
-        );
-        keys.sort_unstable();
-        keys.dedup();
-        self.pending.extend(keys.into_iter().map(|k| (k, n)));
+        let keys = blocking_keys(&all, if birth == 0 { &[] } else { std::slice::from_ref(&birth) }, true);
+        self.pending.extend(keys.into_iter().map(|(k, tag)| (k, n, tag)));
         self.entries.push(Entry {
             first_word: u32::try_from(self.words.len()).unwrap_or(u32::MAX),
             birth,
@@ -398,11 +421,11 @@ impl Index {
         if self.pending.is_empty() {
             return;
         }
-        let mut all: Vec<(u64, u32)> = Vec::with_capacity(self.postings.len() + self.pending.len());
+        let mut all: Vec<(u64, u32, u8)> = Vec::with_capacity(self.postings.len() + self.pending.len());
         let mut start = 0usize;
         for (k, end) in self.keys.iter().zip(&self.key_ends) {
             let end = *end as usize;
-            all.extend(self.postings[start..end].iter().map(|p| (*k, *p)));
+            all.extend((start..end).map(|i| (*k, self.postings[i], self.tags[i])));
             start = end;
         }
         all.append(&mut self.pending);
@@ -410,7 +433,8 @@ impl Index {
         self.keys.clear();
         self.key_ends.clear();
         self.postings.clear();
-        for (k, p) in all {
+        self.tags.clear();
+        for (k, p, tag) in all {
             if self.keys.last() != Some(&k) {
                 if !self.keys.is_empty() {
                     self.key_ends
@@ -419,6 +443,7 @@ impl Index {
                 self.keys.push(k);
             }
             self.postings.push(p);
+            self.tags.push(tag);
         }
         if !self.keys.is_empty() {
             self.key_ends
@@ -427,6 +452,7 @@ impl Index {
         self.keys.shrink_to_fit();
         self.key_ends.shrink_to_fit();
         self.postings.shrink_to_fit();
+        self.tags.shrink_to_fit();
         self.pending = Vec::new();
         self.words.shrink_to_fit();
         self.entries.shrink_to_fit();
@@ -443,11 +469,13 @@ impl Index {
             + self.keys.capacity() * 8
             + self.key_ends.capacity() * 4
             + self.postings.capacity() * 4
-            + self.pending.capacity() * std::mem::size_of::<(u64, u32)>()
+            + self.tags.capacity()
+            + self.pending.capacity() * std::mem::size_of::<(u64, u32, u8)>()
     }
 
-    /// The persons under blocking key `k`.
-    fn postings_of(&self, k: u64, out: &mut Vec<u32>) {
+    /// The persons under blocking key `k` (only those whose posting carries `tag`, if given).
+    fn postings_of(&self, k: u64, tag: Option<u8>, out: &mut Vec<u32>) {
+        let wanted = |t: u8| tag.is_none_or(|w| w == t);
         // Keys are uniform hashes: guess the position, then search a narrowing window.
         let n = self.keys.len();
         if n > 0 {
@@ -463,10 +491,18 @@ impl Index {
             if let Some(i) = found {
                 let start = if i == 0 { 0 } else { self.key_ends[i - 1] as usize };
                 let end = self.key_ends[i] as usize;
-                out.extend_from_slice(&self.postings[start..end]);
+                match tag {
+                    None => out.extend_from_slice(&self.postings[start..end]),
+                    Some(_) => out.extend((start..end).filter(|j| wanted(self.tags[*j])).map(|j| self.postings[j])),
+                }
             }
         }
-        out.extend(self.pending.iter().filter(|(pk, _)| *pk == k).map(|(_, p)| *p));
+        out.extend(
+            self.pending
+                .iter()
+                .filter(|(pk, _, t)| *pk == k && wanted(*t))
+                .map(|(_, p, _)| *p),
+        );
     }
 
     fn id(&self, n: usize) -> String {
@@ -475,43 +511,67 @@ impl Index {
         self.id_text.get(start..end).unwrap_or_default().to_owned()
     }
 
-    /// How many persons `query`'s blocking keys select (what its scoring costs).
-    pub fn candidates(&self, query: &Query) -> usize {
-        let h = &self.hasher;
-        let (q_surname, qs_joined) = name_words(h, &query.surname);
-        let (q_given, qg_joined) = name_words(h, &query.given_names);
-        let births: Vec<u32> = query
-            .birth_date
-            .into_iter()
-            .chain(query.birth_date.and_then(dates::swapped))
-            .map(|d| h.digest32("birth", &dates::digits(d)))
-            .collect();
-        let q_all = blockable(&q_surname, qs_joined, &q_given, qg_joined);
-        let mut keys = Vec::new();
-        blocking_keys(&q_all, &births, true, &mut keys);
-        keys.sort_unstable();
-        keys.dedup();
-        let mut candidates = Vec::new();
-        for k in keys {
-            self.postings_of(k, &mut candidates);
-        }
-        candidates.sort_unstable();
-        candidates.dedup();
-        candidates.len()
+    /// How many persons `query`'s blocking keys select in each round (what its scoring costs).
+    pub fn candidates(&self, query: &Query) -> (usize, usize) {
+        let q = self.prepare(query);
+        let first = self.round_candidates(&q, false).len();
+        (first, self.round_candidates(&q, true).len())
     }
 
-    /// The hits for `query`, best first (at most [`MAX_HITS`]), each with its reasons.
-    pub fn query(&self, query: &Query) -> Vec<Match> {
+    /// A query's words and birth-date digests.
+    fn prepare(&self, query: &Query) -> Prepared {
         let h = &self.hasher;
-        let (q_surname, qs_joined) = name_words(h, &query.surname);
-        let (q_given, qg_joined) = name_words(h, &query.given_names);
+        let (surname, s_joined) = name_words(h, &query.surname);
+        let (given, g_joined) = name_words(h, &query.given_names);
         let exact_birth = query.birth_date.map(|d| h.digest32("birth", &dates::digits(d)));
         let swapped_birth = query
             .birth_date
             .and_then(dates::swapped)
             .map(|d| h.digest32("birth", &dates::digits(d)));
-        let births: Vec<u32> = exact_birth.into_iter().chain(swapped_birth).collect();
-        let q_all = blockable(&q_surname, qs_joined, &q_given, qg_joined);
+        let all = blockable(&surname, s_joined, &given, g_joined);
+        Prepared {
+            surname,
+            s_joined,
+            given,
+            g_joined,
+            exact_birth,
+            swapped_birth,
+            all,
+        }
+    }
+
+    /// The persons a round selects, sorted and unique. The first round: a name word that sounds
+    /// the same and the birth date (or its swapped form). The second: two name words that sound
+    /// the same — only where the query's pair is spelt exactly so (the posting's tag), because a
+    /// person this round adds has a birth date one digit apart, missing or different, and with
+    /// those only names that are the same can make a hit.
+    fn round_candidates(&self, q: &Prepared, with_pairs: bool) -> Vec<u32> {
+        let births: Vec<u32> = q.exact_birth.into_iter().chain(q.swapped_birth).collect();
+        let mut candidates = Vec::new();
+        if !with_pairs && births.is_empty() {
+            return candidates;
+        }
+        for (k, tag) in blocking_keys(&q.all, if with_pairs { &[] } else { &births }, with_pairs) {
+            self.postings_of(k, with_pairs.then_some(tag), &mut candidates);
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        candidates
+    }
+
+    /// The hits for `query`, best first (at most [`MAX_HITS`]), each with its reasons.
+    pub fn query(&self, query: &Query) -> Vec<Match> {
+        let h = &self.hasher;
+        let prepared = self.prepare(query);
+        let Prepared {
+            surname: ref q_surname,
+            s_joined: qs_joined,
+            given: ref q_given,
+            g_joined: qg_joined,
+            exact_birth,
+            swapped_birth,
+            ..
+        } = prepared;
         // The one-digit variants of the birth date cost ~40 digests: made only when needed.
         let mut one_digit: Option<Vec<u32>> = None;
         let mut hits = Vec::new();
@@ -520,19 +580,7 @@ impl Index {
         // usually the answer); only if none of them is a near-certain hit, the persons who share
         // two name words (many for common names) — which birth-date errors and missing dates need.
         for with_pairs in [false, true] {
-            if !with_pairs && births.is_empty() {
-                continue;
-            }
-            let mut keys = Vec::new();
-            blocking_keys(&q_all, if with_pairs { &[] } else { &births }, with_pairs, &mut keys);
-            keys.sort_unstable();
-            keys.dedup();
-            let mut candidates = Vec::new();
-            for k in keys {
-                self.postings_of(k, &mut candidates);
-            }
-            candidates.sort_unstable();
-            candidates.dedup();
+            let mut candidates = self.round_candidates(&prepared, with_pairs);
             candidates.retain(|c| scored.binary_search(c).is_err());
             scored.extend_from_slice(&candidates);
             scored.sort_unstable();
@@ -564,15 +612,15 @@ impl Index {
                     (a.0, a.0, NameFit::OneField(a.1))
                 } else {
                     let straight = (
-                        name_agreement(&q_surname, qs_joined, r_surname, rs_joined),
-                        name_agreement(&q_given, qg_joined, r_given, rg_joined),
+                        name_agreement(q_surname, qs_joined, r_surname, rs_joined),
+                        name_agreement(q_given, qg_joined, r_given, rg_joined),
                     );
                     if straight.0 .0 >= 1.0 && straight.1 .0 >= 1.0 {
                         (1.0, 1.0, NameFit::Straight(straight.0 .1, straight.1 .1))
                     } else {
                         let swapped = (
-                            name_agreement(&q_surname, qs_joined, r_given, rg_joined),
-                            name_agreement(&q_given, qg_joined, r_surname, rs_joined),
+                            name_agreement(q_surname, qs_joined, r_given, rg_joined),
+                            name_agreement(q_given, qg_joined, r_surname, rs_joined),
                         );
                         if swapped.0 .0 + swapped.1 .0 > straight.0 .0 + straight.1 .0 {
                             (
@@ -618,6 +666,13 @@ impl Index {
                         }
                     }
                 };
+                // One tolerance at a time here too: a name only a letter apart (or only partly
+                // found) is a hit only beside the other name the same and the exact birth date;
+                // with a name that merely sounds the same or a swapped date it would make false
+                // hits among the near-namesakes of a large database.
+                if (s < 0.9 || g < 0.9) && (s.max(g) < 0.98 || birth != DateAgreement::Exact) {
+                    continue;
+                }
                 let score = 0.45 * s + 0.25 * g + 0.30 * birth.score();
                 if score >= HIT_THRESHOLD {
                     let mut reasons = how.reasons();

@@ -186,7 +186,10 @@ fn candidate_counts_on_a_million_persons() {
     index.finish();
     let mut counts: Vec<(usize, String)> = queries
         .iter()
-        .map(|l| (index.candidates(&l.query), format!("{:?} {:?}", l.variant, l.query)))
+        .map(|l| {
+            let (first, second) = index.candidates(&l.query);
+            (first + second, format!("{:?} {:?}", l.variant, l.query))
+        })
         .collect();
     counts.sort();
     let total: usize = counts.iter().map(|c| c.0).sum();
@@ -196,23 +199,46 @@ fn candidate_counts_on_a_million_persons() {
     }
 }
 
-/// The false hits of a large index, with their reasons: run with
-/// `cargo test --release -p grens-matching --test matching false_hits -- --ignored --nocapture`.
+/// The false hits of a large index, with their reasons, and the time and candidates per
+/// variant: run with `GRENS_DIAG_PERSONS=10000000 cargo test --release -p grens-matching --test
+/// matching false_hits -- --ignored --nocapture` (default three million).
 #[test]
 #[ignore]
-fn false_hits_on_three_million_persons() {
+fn false_hits_on_a_large_index() {
     use matching::generate::{labelled_queries, persons};
-    let database: Vec<Person> = persons(3_000_000, 1).map(|g| g.person).collect();
-    let queries = labelled_queries(&database, 300, 1);
+    let n: usize = std::env::var("GRENS_DIAG_PERSONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3_000_000);
+    let database: Vec<Person> = persons(n, 1).map(|g| g.person).collect();
+    let queries = labelled_queries(&database, 2000, 1);
     let mut index = Index::new(Protection::Clear);
     for p in &database {
         index.insert(p);
     }
     index.finish();
-    for l in queries.iter().filter(|l| l.expected.is_none()) {
-        if let Some(hit) = index.query(&l.query).first() {
-            let found = database.iter().find(|p| p.id == hit.id);
-            println!("{:?} → {:?} {:?}", l.query, found, hit.reasons);
+    let mut per_variant: std::collections::BTreeMap<String, (usize, usize, std::time::Duration, usize)> =
+        std::collections::BTreeMap::new();
+    for l in &queries {
+        let started = std::time::Instant::now();
+        let hits = index.query(&l.query);
+        let took = started.elapsed();
+        let e = per_variant.entry(format!("{:?}", l.variant)).or_default();
+        e.0 += 1;
+        let (first, second) = index.candidates(&l.query);
+        e.1 += first + second;
+        e.2 += took;
+        if l.expected.is_none() && !hits.is_empty() {
+            e.3 += 1;
+            let found = database.iter().find(|p| p.id == hits[0].id);
+            println!("{:?} → {:?} {:?}", l.query, found, hits[0].reasons);
         }
+    }
+    for (v, (count, candidates, took, false_hits)) in per_variant {
+        println!(
+            "{v}: {count} queries, {} candidates/query, {:.1} µs/query, {false_hits} false hits",
+            candidates / count.max(1),
+            took.as_secs_f64() * 1e6 / count.max(1) as f64
+        );
     }
 }

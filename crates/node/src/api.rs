@@ -22,6 +22,9 @@ use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use utoipa::OpenApi;
 
+use crate::desk::anpr::{
+    AnprHitView, EntryDecision, IngestReport, NewHotlistEntry, ProvidedEntry, ReadBatch, ReceivedEntry, Withdrawal,
+};
 use crate::desk::{
     ActionView, Authorisation, Compose, ComposeKind, ConsentAnswer, ConsentAsk, ConsultAsk, DeadlineView, DecisionView,
     Desk, DeskError, DirectFacts, FeedbackText, HitQueryAsk, JournalStatus, MessageSummary, MessageView, NewUser,
@@ -368,6 +371,88 @@ async fn consult(State(api): State<Arc<Api>>, officer: Officer, bytes: Bytes) ->
     Ok(Json(api.desk.consult(&officer.user, &ask).await?))
 }
 
+#[utoipa::path(post, path = "/api/v1/anpr/entries", tag = "anpr", security(("bearer" = [])),
+    request_body = NewHotlistEntry,
+    responses((status = 200, body = Vec<Sent>), (status = 422, body = DeskError)))]
+async fn provide_entry(
+    State(api): State<Arc<Api>>,
+    officer: Officer,
+    bytes: Bytes,
+) -> Result<Json<Vec<Sent>>, DeskError> {
+    let new: NewHotlistEntry = body(&bytes)?;
+    Ok(Json(api.desk.provide_hotlist_entry(&officer.user, &new).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/anpr/entries", tag = "anpr", security(("bearer" = [])),
+    responses((status = 200, body = Vec<ProvidedEntry>)))]
+async fn provided_entries(
+    State(api): State<Arc<Api>>,
+    officer: Officer,
+) -> Result<Json<Vec<ProvidedEntry>>, DeskError> {
+    Ok(Json(api.desk.hotlist_provided(&officer.user).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/anpr/entries/{id}/withdraw", tag = "anpr", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the entry")), request_body = Withdrawal,
+    responses((status = 200, body = Vec<Sent>), (status = 404, body = DeskError)))]
+async fn withdraw_entry(
+    State(api): State<Arc<Api>>,
+    officer: Officer,
+    Path(id): Path<String>,
+    bytes: Bytes,
+) -> Result<Json<Vec<Sent>>, DeskError> {
+    let w: Withdrawal = body(&bytes)?;
+    Ok(Json(api.desk.withdraw_hotlist_entry(&officer.user, &id, &w).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/anpr/received", tag = "anpr", security(("bearer" = [])),
+    responses((status = 200, body = Vec<ReceivedEntry>)))]
+async fn received_entries(
+    State(api): State<Arc<Api>>,
+    officer: Officer,
+) -> Result<Json<Vec<ReceivedEntry>>, DeskError> {
+    Ok(Json(api.desk.hotlist_received(&officer.user).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/anpr/received/{message}/decision", tag = "anpr", security(("bearer" = [])),
+    params(("message" = String, Path, description = "the message that carried the entry")), request_body = EntryDecision,
+    responses((status = 200, body = Sent), (status = 404, body = DeskError), (status = 422, body = DeskError)))]
+async fn decide_entry(
+    State(api): State<Arc<Api>>,
+    officer: Officer,
+    Path(message): Path<String>,
+    bytes: Bytes,
+) -> Result<Json<Sent>, DeskError> {
+    let d: EntryDecision = body(&bytes)?;
+    Ok(Json(api.desk.decide_hotlist_entry(&officer.user, &message, &d).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/anpr/reads", tag = "anpr", security(("bearer" = [])),
+    request_body = ReadBatch,
+    responses((status = 200, body = IngestReport), (status = 422, body = DeskError)))]
+async fn ingest_reads(
+    State(api): State<Arc<Api>>,
+    officer: Officer,
+    bytes: Bytes,
+) -> Result<Json<IngestReport>, DeskError> {
+    let batch: ReadBatch = body(&bytes)?;
+    Ok(Json(api.desk.ingest_reads(&officer.user, &batch.reads).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/anpr/hits", tag = "anpr", security(("bearer" = [])),
+    responses((status = 200, body = Vec<AnprHitView>)))]
+async fn anpr_hits(State(api): State<Arc<Api>>, officer: Officer) -> Result<Json<Vec<AnprHitView>>, DeskError> {
+    Ok(Json(api.desk.anpr_hits(&officer.user).await?))
+}
+
+/// Prometheus text: reads, hits, ingest lag, hotlist size per provider (any signed-in account).
+async fn metrics(State(api): State<Arc<Api>>, _officer: Officer) -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        api.desk.anpr_metrics(),
+    )
+}
+
 #[utoipa::path(post, path = "/api/v1/messages/{id}/consent-request", tag = "handling", security(("bearer" = [])),
     params(("id" = String, Path, description = "the provision")), request_body = ConsentAsk,
     responses((status = 200, body = Sent), (status = 422, body = DeskError)))]
@@ -498,10 +583,11 @@ async fn healthz() -> &'static str {
 #[derive(Debug, OpenApi)]
 #[openapi(
     info(title = "grens officer API", description = "Title 2 information exchange under the 2018 Benelux police treaty. Every decision names the article it applies."),
-    paths(login, logout, me, inbox, compose, view, reply, use_data, hit_query, hit_reference, grant_authorisation, supervision, revoke_authorisation, start_patrol, end_patrol, consult, consent_request, consent, feedback_request, feedback, oral, journal, verify, checkpoints, verify_partners, put_user, healthz),
+    paths(login, logout, me, inbox, compose, view, reply, use_data, hit_query, hit_reference, grant_authorisation, supervision, revoke_authorisation, start_patrol, end_patrol, consult, provide_entry, provided_entries, withdraw_entry, received_entries, decide_entry, ingest_reads, anpr_hits, consent_request, consent, feedback_request, feedback, oral, journal, verify, checkpoints, verify_partners, put_user, healthz),
     components(schemas(Login, SessionView, UserView, Compose, ComposeKind, Via, DirectFacts, Sent, DecisionView, Reply,
         UseRequest, UseKind, UseOutcome, ConsentAsk, ConsentAnswer, FeedbackText, OralExchange, MessageSummary,
-        MessageView, ActionView, DeadlineView, JournalStatus, PartnerHistory, NewUser, EntryView, HitQueryAsk, Authorisation, Supervised, Patrol, ConsultAsk, DeskError)),
+        MessageView, ActionView, DeadlineView, JournalStatus, PartnerHistory, NewUser, EntryView, HitQueryAsk, Authorisation, Supervised, Patrol, ConsultAsk,
+        NewHotlistEntry, ProvidedEntry, ReceivedEntry, EntryDecision, Withdrawal, ReadBatch, IngestReport, AnprHitView, DeskError)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
@@ -549,6 +635,13 @@ pub fn router(api: Arc<Api>) -> Router {
         .route("/api/v1/patrols/{id}/end", post(end_patrol))
         .route("/api/v1/consultations", post(consult))
         .route("/api/v1/hit-references/{reference}", get(hit_reference))
+        .route("/api/v1/anpr/entries", post(provide_entry).get(provided_entries))
+        .route("/api/v1/anpr/entries/{id}/withdraw", post(withdraw_entry))
+        .route("/api/v1/anpr/received", get(received_entries))
+        .route("/api/v1/anpr/received/{message}/decision", post(decide_entry))
+        .route("/api/v1/anpr/reads", post(ingest_reads))
+        .route("/api/v1/anpr/hits", get(anpr_hits))
+        .route("/metrics", get(metrics))
         .route("/api/v1/journal", get(journal))
         .route("/api/v1/journal/verify", get(verify))
         .route("/api/v1/checkpoints", post(checkpoints))

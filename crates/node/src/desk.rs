@@ -21,6 +21,7 @@ use crate::directory::DirectoryEntry;
 use crate::inbox::NodeState;
 use crate::outbox::Sender;
 
+pub mod anpr;
 mod consult;
 mod hits;
 pub use consult::{Authorisation, ConsultAsk, Patrol, Supervised};

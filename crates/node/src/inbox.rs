@@ -42,6 +42,8 @@ pub struct NodeState {
     pub databases: Vec<Arc<dyn crate::national::NationalDatabase>>,
     /// Woken when a new message is stored, for the automatic answers (Art. 14).
     pub arrived: Arc<tokio::sync::Notify>,
+    /// The ANPR hotlists this node compares camera reads with (Art. 13).
+    pub anpr: Arc<crate::desk::anpr::Hotlists>,
 }
 
 impl std::fmt::Debug for NodeState {

@@ -104,6 +104,14 @@ pub fn demo_users(party: &str) -> Vec<NewUser> {
             "national",
             &["admin"],
         ),
+        // The camera network's service account: sends reads for comparison (Art. 13(3)).
+        user(
+            "anpr",
+            &format!("{party} ANPR camera network"),
+            "ANPR",
+            "national",
+            &["officer"],
+        ),
     ];
     match party {
         "BE" => users.push(user(

@@ -105,6 +105,18 @@ impl OfficerClient {
         .await
     }
 
+    /// A plain-text resource (the metrics), or the error's text.
+    pub async fn get_text(&self, path: &str) -> Result<String, NodeError> {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .map_err(|e| NodeError::Tls(e.to_string()))?;
+        response.text().await.map_err(|e| NodeError::Tls(e.to_string()))
+    }
+
     pub async fn post(&self, path: &str, body: &Value) -> Result<Answer, NodeError> {
         send(
             &self.http,

@@ -98,6 +98,7 @@ pub async fn start_with(
         max_skew: SignedDuration::from_secs(i64::try_from(config.max_skew_secs).unwrap_or(300)),
         databases,
         arrived: arrived.clone(),
+        anpr: Default::default(),
     });
     tokio::spawn(serve(listener, tls::server_config(&ca, &cert, &key)?, state.clone()));
     let sender = Arc::new(Sender {
@@ -130,6 +131,10 @@ pub async fn start_with(
         sender: sender.clone(),
         profile,
     };
+    // Art. 13: the accepted hotlist entries are compared again from the first read on.
+    desk.load_hotlists()
+        .await
+        .map_err(|e| NodeError::Tls(format!("loading the ANPR hotlists: {}", e.message)))?;
     // Art. 14: answer hit/no-hit queries as they arrive, and every few seconds in case one
     // arrived just before a restart.
     {
@@ -142,6 +147,9 @@ pub async fn start_with(
                 }
                 if let Err(e) = desk.answer_consultations().await {
                     eprintln!("answering consultations failed: {}", e.message);
+                }
+                if let Err(e) = desk.apply_withdrawals().await {
+                    eprintln!("applying ANPR withdrawals failed: {}", e.message);
                 }
             }
         });

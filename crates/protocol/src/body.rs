@@ -141,6 +141,56 @@ pub enum Body {
     ConsultAnswer { query: MessageId, records: Vec<Subject> },
     /// Arts. 15–16: the consultation was refused (no or revoked authorisation, a condition, …).
     ConsultRefusal { query: MessageId, reasons: String },
+    /// Art. 13: ANPR reference data — one hotlist entry — for automated comparison only.
+    AnprEntry(HotlistEntry),
+    /// Art. 13: the recipient accepts the entry (it is compared from now on) or rejects it.
+    AnprDecision {
+        entry: String,
+        accepted: bool,
+        #[serde(default)]
+        reason: String,
+    },
+    /// Art. 13: the provider withdraws an entry: recipients stop comparing at once.
+    AnprWithdrawal { entry: String, reason: String },
+    /// Art. 13(3): a hit, returned to the provider, with the read it came from.
+    AnprHit {
+        entry: String,
+        /// The plate as the camera read it.
+        plate_read: String,
+        read_at: Timestamp,
+        camera: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        location: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        confidence: Option<f64>,
+        /// Look-alike characters between read and entry (0: exact).
+        confusions: u8,
+    },
+}
+
+/// Art. 13: one hotlist entry as the provider states it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HotlistEntry {
+    /// The provider's id of the entry (hits and withdrawals name it).
+    pub id: String,
+    /// The plate, normalised (capitals and digits).
+    pub plate: String,
+    /// The plate's country (ISO 3166 alpha-2).
+    pub country: String,
+    /// What the entry is about: stolen vehicle, wanted person's vehicle, …
+    pub category: String,
+    /// Art. 13(2): the follow-up action asked of the recipient.
+    pub follow_up_action: String,
+    /// Art. 13(2): the international alert the person or object is subject of, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub international_alert: Option<String>,
+    /// Art. 13(2): without an alert, the recipient's legal basis to act without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient_legal_basis: Option<String>,
+    pub valid_from: Timestamp,
+    pub valid_until: Timestamp,
+    /// Who at the provider to call about a hit.
+    pub contact: String,
 }
 
 impl Body {
@@ -166,6 +216,10 @@ impl Body {
             Body::ConsultQuery { .. } => "consult_query",
             Body::ConsultAnswer { .. } => "consult_answer",
             Body::ConsultRefusal { .. } => "consult_refusal",
+            Body::AnprEntry(_) => "anpr_entry",
+            Body::AnprDecision { .. } => "anpr_decision",
+            Body::AnprWithdrawal { .. } => "anpr_withdrawal",
+            Body::AnprHit { .. } => "anpr_hit",
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Real nodes over real mutual TLS on loopback (port 0), with real SQLite journals.
 
+mod anpr;
 mod browser;
 mod flows;
 mod web;
@@ -79,6 +80,7 @@ fn start_be(
         max_skew: SignedDuration::from_mins(5),
         databases: Vec::new(),
         arrived: Arc::new(tokio::sync::Notify::new()),
+        anpr: Default::default(),
     });
     tokio::spawn(serve(listener, tls, state));
 }
