@@ -122,12 +122,12 @@ pub struct UseArgs {
     justification: String,
 }
 
-async fn client(login: &Login) -> Result<OfficerClient> {
+pub(crate) async fn client(login: &Login) -> Result<OfficerClient> {
     let ca = std::fs::read_to_string(&login.ca).with_context(|| format!("reading {}", login.ca.display()))?;
     Ok(OfficerClient::login(&login.api, &ca, &login.user, &login.password).await?)
 }
 
-fn print(answer: Answer) -> Result<ExitCode> {
+pub(crate) fn print(answer: Answer) -> Result<ExitCode> {
     println!("{}", serde_json::to_string_pretty(&answer.body).unwrap_or_default());
     Ok(if answer.status.is_success() {
         ExitCode::SUCCESS
@@ -141,7 +141,7 @@ fn print(answer: Answer) -> Result<ExitCode> {
     })
 }
 
-fn block<F: std::future::Future<Output = Result<ExitCode>>>(f: F) -> Result<ExitCode> {
+pub(crate) fn block<F: std::future::Future<Output = Result<ExitCode>>>(f: F) -> Result<ExitCode> {
     tokio::runtime::Runtime::new()?.block_on(f)
 }
 

@@ -77,6 +77,7 @@ pub fn run(check: bool, dir: Option<PathBuf>) -> Result<ExitCode> {
             println!("      grens request --to BE --purpose criminal --person 'Jan Janssens,1984-03-12' --text 'antecedents?'");
             println!("      grens inbox");
             println!("      grens query --to BE --database ANG --person 'Jan Janssens,1984-03-12' --case 'PV 2026/0412'");
+            println!("      grens anpr add --plate XX-123-Y --country NL --follow-up 'stop and check' --alert 'SIS II NL-V-42' --to BE");
             println!("\nin a browser: open a node's web URL above and log in (the certificate is the demo CA's: {}/pki/ca.crt).", dir.display());
             println!("\nCtrl-C stops the network.");
             tokio::signal::ctrl_c().await?;

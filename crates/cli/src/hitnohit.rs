@@ -346,7 +346,7 @@ pub fn bench(o: &BenchOptions) -> anyhow::Result<ExitCode> {
 }
 
 /// A progress bar on standard error: `[#####     ] 52%  520,000 lines`.
-fn progress_bar(total: u64) -> impl FnMut(u64) {
+pub(crate) fn progress_bar(total: u64) -> impl FnMut(u64) {
     let started = Instant::now();
     move |done: u64| {
         let share = if total == 0 {

@@ -1,6 +1,8 @@
 //! `grens`: the command line of the grens platform. A thin layer over the crates.
 
 mod anpr_bench;
+mod anpr_cmds;
+mod anpr_network_bench;
 mod audit;
 mod bench;
 mod client;
@@ -67,6 +69,11 @@ enum Command {
         /// Where the network's PKI and databases go (default: a new temporary folder).
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
+    },
+    /// ANPR under Art. 13: hotlist entries, camera reads (file, stdin, NATS JetStream).
+    Anpr {
+        #[command(subcommand)]
+        command: anpr_cmds::AnprCommand,
     },
     /// Offline name matching for evaluation (the hit/no-hit engine of Art. 14).
     Match {
@@ -236,6 +243,22 @@ enum BenchCommand {
         #[arg(long, default_value_t = 1)]
         seed: u64,
         /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The three-node demo with NATS JetStream: publication of a matching camera read at BE →
+    /// the hit in NL's officers' API, under a stream of background reads.
+    AnprNetwork {
+        /// Background reads per second.
+        #[arg(long, default_value_t = 100_000)]
+        rate: u64,
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+        /// Ingest replicas sharing the durable consumer.
+        #[arg(long, default_value_t = 2)]
+        consumers: usize,
+        #[arg(long, default_value = "nats://127.0.0.1:4222", value_name = "URL")]
+        nats: String,
         #[arg(long)]
         json: bool,
     },
@@ -420,6 +443,7 @@ fn main() -> ExitCode {
             command: TreatyCommand::Tour,
         } => tour::run(&profiles),
         Command::Demo { check, dir } => demo::run(check, dir),
+        Command::Anpr { command } => anpr_cmds::run(command),
         Command::Match {
             command:
                 MatchCommand::Run {
@@ -464,6 +488,22 @@ fn main() -> ExitCode {
                     json,
                 },
         } => bench::run(messages, concurrency, &nats, json),
+        Command::Bench {
+            command:
+                BenchCommand::AnprNetwork {
+                    rate,
+                    seconds,
+                    consumers,
+                    nats,
+                    json,
+                },
+        } => anpr_network_bench::bench(&anpr_network_bench::Options {
+            rate,
+            seconds,
+            consumers,
+            nats,
+            json,
+        }),
         Command::Bench {
             command:
                 BenchCommand::Anpr {

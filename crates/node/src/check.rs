@@ -292,6 +292,56 @@ pub async fn run(net: &DemoNetwork, print: &mut dyn FnMut(&Step)) -> Result<Repo
         format!("uses journaled: {uses:?}"),
         print,
     );
+
+    // 8. ANPR (Art. 13): NL shares a plate with BE under the demo's implementing agreement; BE's
+    // contact point accepts it; a BE camera reads a look-alike of it; the hit reaches NL.
+    crate::network::record_demo_agreements(net).await?;
+    let shared = nl
+        .post(
+            "/api/v1/anpr/entries",
+            &json!({ "plate": "XX-123-Y", "country": "NL", "category": "stolen vehicle",
+                     "follow_up_action": "stop and check; inform the NL contact point",
+                     "international_alert": "SIS II NL-V-2026-0042", "recipients": ["BE"] }),
+        )
+        .await?
+        .ok()?;
+    let entry_message = shared[0]["message_id"].as_str().unwrap_or_default().to_owned();
+    arrives(&be, &entry_message).await?;
+    be.post(
+        &format!("/api/v1/anpr/received/{entry_message}/decision"),
+        &json!({ "accept": true }),
+    )
+    .await?
+    .ok()?;
+    let cameras = login(net, "BE", "be.anpr").await?;
+    let report = cameras
+        .post(
+            "/api/v1/anpr/reads",
+            &json!({ "reads": [
+                { "plate": "XX-I23-Y", "time": jiff::Timestamp::now().to_string(), "camera": "BE-E19-07", "location": "E19 Meer" },
+                { "plate": "1-XYZ-789", "time": jiff::Timestamp::now().to_string(), "camera": "BE-E19-07" }
+            ] }),
+        )
+        .await?
+        .ok()?;
+    let mut hit = Value::Null;
+    for _ in 0..300 {
+        let hits = nl.get("/api/v1/anpr/hits").await?.ok()?;
+        if let Some(h) = hits.as_array().and_then(|a| a.first()) {
+            hit = h.clone();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    r.check(
+        "ANPR: NL shares a plate with BE (Art. 13(2)), BE accepts, a camera's look-alike read returns a hit to NL (13(3))",
+        cites(&shared[0]["decisions"][0], "13(2)") && report["hits"] == 1 && hit["matched"] == "look-alike (1)",
+        format!(
+            "entry {entry_message}; 2 reads, {} hit; NL sees {} read as {} at {}",
+            report["hits"], hit["plate"], hit["plate_read"], hit["camera"]
+        ),
+        print,
+    );
     Ok(r)
 }
 

@@ -242,17 +242,32 @@ pub async fn record_demo_agreements(net: &DemoNetwork) -> Result<(), NodeError> 
             .await
             .map_err(|e| fail(e.to_string()))?
             .ok_or_else(|| fail(format!("no {admin_name}")))?;
-        let record = crate::desk::Desk::agreement_from_fields(
-            "BENELUX-14-DEMO",
-            "Demo: hit/no-hit queries between BE, LU and NL",
-            "BE, LU, NL",
-            "14",
-            "ANG, BVH, LU-POLICE",
-            "2026-01-01",
-            "",
-        )
-        .map_err(|e| fail(e.message))?;
-        desk.put_agreement(&admin, &record).await.map_err(|e| fail(e.message))?;
+        for (reference, title, article, databases) in [
+            (
+                "BENELUX-14-DEMO",
+                "Demo: hit/no-hit queries between BE, LU and NL",
+                "14",
+                "ANG, BVH, LU-POLICE",
+            ),
+            (
+                "BENELUX-13-DEMO",
+                "Demo: ANPR reference data between BE, LU and NL",
+                "13",
+                "",
+            ),
+        ] {
+            let record = crate::desk::Desk::agreement_from_fields(
+                reference,
+                title,
+                "BE, LU, NL",
+                article,
+                databases,
+                "2026-01-01",
+                "",
+            )
+            .map_err(|e| fail(e.message))?;
+            desk.put_agreement(&admin, &record).await.map_err(|e| fail(e.message))?;
+        }
     }
     Ok(())
 }

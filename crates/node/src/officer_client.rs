@@ -78,7 +78,7 @@ impl OfficerClient {
             Method::POST,
             &format!("{base}/api/v1/session"),
             None,
-            Some(&serde_json::json!({ "username": username, "password": password })),
+            Some(serde_json::json!({ "username": username, "password": password }).to_string()),
         )
         .await?
         .ok()?;
@@ -118,6 +118,12 @@ impl OfficerClient {
     }
 
     pub async fn post(&self, path: &str, body: &Value) -> Result<Answer, NodeError> {
+        self.post_json(path, body.to_string()).await
+    }
+
+    /// [`OfficerClient::post`] with a body that is JSON text already (camera reads forwarded
+    /// as they came).
+    pub async fn post_json(&self, path: &str, body: String) -> Result<Answer, NodeError> {
         send(
             &self.http,
             Method::POST,
@@ -134,16 +140,14 @@ async fn send(
     method: Method,
     url: &str,
     token: Option<&str>,
-    body: Option<&Value>,
+    body: Option<String>,
 ) -> Result<Answer, NodeError> {
     let mut request = http.request(method, url);
     if let Some(token) = token {
         request = request.bearer_auth(token);
     }
     if let Some(body) = body {
-        request = request
-            .header("content-type", "application/json")
-            .body(body.to_string());
+        request = request.header("content-type", "application/json").body(body);
     }
     let response = request.send().await.map_err(|e| NodeError::Delivery {
         to: url.to_owned(),

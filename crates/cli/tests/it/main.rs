@@ -1,5 +1,6 @@
 //! The `grens` binary as a user runs it: exit codes, messages, output.
 
+mod anpr;
 mod crash;
 
 use std::path::{Path, PathBuf};

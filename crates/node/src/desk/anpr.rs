@@ -240,7 +240,7 @@ pub struct AnprHitView {
     pub location: Option<String>,
     pub confidence: Option<f64>,
     /// `exact` or `look-alike (n)`.
-    pub r#match: String,
+    pub matched: String,
     /// What this node asked the recipient to do.
     pub follow_up_action: String,
     pub category: String,
@@ -866,7 +866,7 @@ impl Desk {
                 camera,
                 location,
                 confidence,
-                r#match: if confusions == 0 {
+                matched: if confusions == 0 {
                     "exact".into()
                 } else {
                     format!("look-alike ({confusions})")

@@ -21,6 +21,7 @@ use crate::api::Api;
 use crate::desk::{Compose, ComposeKind, DeskError, DirectFacts, UseKind, UseRequest, Via};
 
 mod admin;
+mod anpr;
 mod audit;
 mod authorisations;
 pub mod guide;
@@ -1259,6 +1260,10 @@ pub fn router(api: Arc<Api>) -> Router {
         .route("/authorisations", get(authorisations::page).post(authorisations::grant))
         .route("/authorisations/{id}/revoke", post(authorisations::revoke))
         .route("/patrols", post(authorisations::start_patrol))
+        .route("/anpr", get(anpr::page))
+        .route("/anpr/entries", post(anpr::provide))
+        .route("/anpr/entries/{id}/withdraw", post(anpr::withdraw))
+        .route("/anpr/received/{message}/decision", post(anpr::decide))
         .route("/guide", get(guide_page))
         .route("/admin", get(admin::page))
         .route("/admin/users", post(admin::add_user))

@@ -191,7 +191,7 @@ async fn art13_hotlists_are_checked_compared_and_their_hits_returned_and_withdra
         (h.len() == 2).then_some(h)
     })
     .await;
-    let matches: Vec<&str> = hits.iter().filter_map(|h| h["match"].as_str()).collect();
+    let matches: Vec<&str> = hits.iter().filter_map(|h| h["matched"].as_str()).collect();
     assert!(
         matches.contains(&"exact") && matches.contains(&"look-alike (1)"),
         "{hits:?}"

@@ -489,6 +489,60 @@ async fn officers_do_the_scripted_exchange_in_chromium() {
         "the request carries the hit's reference: {data_request}"
     );
 
+    // Art. 13: NL provides a hotlist entry in the form, BE's contact point accepts it, a BE
+    // camera reads a look-alike of the plate, and the hit appears on NL's ANPR page.
+    nl.goto(&format!("{nl_url}/anpr")).await.expect("anpr page");
+    type_into(&nl, "plate", "XX-123-Y").await;
+    click(&nl, "#country option[value='NL']").await;
+    type_into(&nl, "category", "stolen vehicle").await;
+    type_into(&nl, "follow_up_action", "stop and check, inform NL NCP").await;
+    type_into(&nl, "international_alert", "SIS II NL-V-2026-0042").await;
+    click(&nl, "input[name=recipients][value=BE]").await;
+    click(&nl, "#entry-form button").await;
+    wait_for(&nl, "#entry-form").await;
+    assert!(source(&nl).await.contains("XX-123-Y"), "the entry is listed");
+    let mut pending = false;
+    for _ in 0..100 {
+        be.goto(&format!("{be_url}/anpr")).await.expect("anpr page");
+        if be.find(Locator::Css("form[action$='/decision'] button")).await.is_ok() {
+            pending = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(pending, "BE's contact point sees the entry");
+    click(&be, "form[action$='/decision'] button").await;
+    wait_for(&be, "#entry-form").await;
+    let cameras =
+        node::officer_client::OfficerClient::login(&be_url, &net.ca_pem, "be.anpr", &demo_password("be.anpr"))
+            .await
+            .expect("camera account");
+    let read = serde_json::json!({ "reads": [{ "plate": "XX-I23-Y", "time": jiff::Timestamp::now().to_string(),
+        "camera": "BE-E19-07", "location": "E19 Meer", "confidence": 0.88 }] });
+    let report = cameras
+        .post("/api/v1/anpr/reads", &read)
+        .await
+        .expect("reads")
+        .ok()
+        .expect("ok");
+    assert_eq!(report["hits"], 1, "{report}");
+    let mut seen = false;
+    for _ in 0..100 {
+        nl.goto(&format!("{nl_url}/anpr")).await.expect("anpr page");
+        if nl.find(Locator::Css("#hits tr.hit")).await.is_ok() {
+            seen = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(seen, "the hit reaches NL's page");
+    let page = source(&nl).await;
+    assert!(
+        page.contains("XX-I23-Y") && page.contains("stop and check, inform NL NCP"),
+        "hit with follow-up"
+    );
+    every_language(&nl, &nl_url, "anpr", "/anpr").await;
+
     every_language(&nl, &nl_url, "compose", "/compose").await;
     every_language(&nl, &nl_url, "guide", "/guide").await;
     nl.goto(&format!("{nl_url}/messages/{provision}"))

@@ -52,8 +52,15 @@ fn every_key_is_translated_in_every_language_and_every_used_key_exists() {
         "consult_query",
         "consult_answer",
         "consult_refusal",
+        "anpr_entry",
+        "anpr_decision",
+        "anpr_withdrawal",
+        "anpr_hit",
     ] {
         used.push(format!("kind.{kind}"));
+    }
+    for status in ["pending", "accepted", "rejected", "withdrawn", "expired"] {
+        used.push(format!("anpr.status.{status}"));
     }
     for outcome in ["hit", "no_hit", "refused"] {
         used.push(format!("query.outcome.{outcome}"));
@@ -200,7 +207,8 @@ async fn every_route_refuses_an_anonymous_user_except_log_in_and_static_files() 
     );
     let mut checked = 0;
     for (route, methods) in pages.iter().chain(&api) {
-        let is_api = route.starts_with("/api/");
+        // The metrics are for machines: refused with 401 like the API, not sent to the log-in page.
+        let is_api = route.starts_with("/api/") || route == "/metrics";
         for method in methods {
             let url = format!("{base}{route}");
             let r = match method.as_str() {

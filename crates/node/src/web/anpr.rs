@@ -1,0 +1,151 @@
+//! `/anpr`: ANPR under Art. 13 — the hits returned to this node (refreshed live) with the
+//! follow-up action it asked for, its hotlist entries per recipient with withdrawal, the form
+//! to provide an entry, and for the contact point the entries received from partners to accept
+//! or reject.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+
+use super::{error_page, render, Tr, WebUser, Who, LANGUAGES};
+use crate::api::Api;
+use crate::desk::anpr::{AnprHitView, EntryDecision, NewHotlistEntry, ProvidedEntry, ReceivedEntry, Withdrawal};
+
+#[derive(Template)]
+#[template(path = "anpr.html")]
+struct AnprPage {
+    t: Tr,
+    user: Option<Who>,
+    csrf: String,
+    path: String,
+    languages: [(&'static str, &'static str); 3],
+    hits: Vec<AnprHitView>,
+    provided: Vec<ProvidedEntry>,
+    /// `None` for officers: deciding on partners' entries is the contact point's.
+    received: Option<Vec<ReceivedEntry>>,
+    /// The other parties of the network.
+    partners: Vec<String>,
+}
+
+pub async fn page(State(api): State<Arc<Api>>, w: WebUser) -> Response {
+    let (hits, provided) = match (
+        api.desk.anpr_hits(&w.user).await,
+        api.desk.hotlist_provided(&w.user).await,
+    ) {
+        (Ok(h), Ok(p)) => (h, p),
+        (Err(e), _) | (_, Err(e)) => return error_page(&w, "/anpr", &e),
+    };
+    let received = api.desk.hotlist_received(&w.user).await.ok();
+    let me = api.desk.node.me.party.to_string();
+    let mut partners: Vec<String> = api
+        .desk
+        .node
+        .directory
+        .nodes
+        .iter()
+        .map(|n| n.party.to_string())
+        .filter(|p| *p != me)
+        .collect();
+    partners.sort();
+    partners.dedup();
+    render(
+        AnprPage {
+            t: w.t,
+            user: Some(w.who()),
+            csrf: w.csrf.clone(),
+            path: "/anpr".into(),
+            languages: LANGUAGES,
+            hits,
+            provided,
+            received,
+            partners,
+        },
+        StatusCode::OK,
+    )
+}
+
+/// The entry form's fields as sent: one `recipients` pair per ticked partner.
+pub async fn provide(State(api): State<Arc<Api>>, w: WebUser, Form(pairs): Form<Vec<(String, String)>>) -> Response {
+    let field = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    if let Some(refused) = w.forged(&field("csrf")) {
+        return refused;
+    }
+    let filled = |name: &str| Some(field(name)).filter(|s| !s.is_empty());
+    let new = NewHotlistEntry {
+        plate: field("plate"),
+        country: field("country"),
+        category: field("category"),
+        follow_up_action: filled("follow_up_action"),
+        international_alert: filled("international_alert"),
+        recipient_legal_basis: filled("recipient_legal_basis"),
+        valid_until: filled("valid_until"),
+        contact: None,
+        recipients: pairs
+            .iter()
+            .filter(|(k, _)| k == "recipients")
+            .map(|(_, v)| v.clone())
+            .collect(),
+    };
+    match api.desk.provide_hotlist_entry(&w.user, &new).await {
+        Ok(_) => Redirect::to("/anpr").into_response(),
+        Err(e) => error_page(&w, "/anpr", &e),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReasonForm {
+    csrf: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    accept: String,
+}
+
+pub async fn withdraw(
+    State(api): State<Arc<Api>>,
+    w: WebUser,
+    Path(id): Path<String>,
+    Form(f): Form<ReasonForm>,
+) -> Response {
+    if let Some(refused) = w.forged(&f.csrf) {
+        return refused;
+    }
+    match api
+        .desk
+        .withdraw_hotlist_entry(&w.user, &id, &Withdrawal { reason: f.reason })
+        .await
+    {
+        Ok(_) => Redirect::to("/anpr").into_response(),
+        Err(e) => error_page(&w, "/anpr", &e),
+    }
+}
+
+pub async fn decide(
+    State(api): State<Arc<Api>>,
+    w: WebUser,
+    Path(message): Path<String>,
+    Form(f): Form<ReasonForm>,
+) -> Response {
+    if let Some(refused) = w.forged(&f.csrf) {
+        return refused;
+    }
+    let decision = EntryDecision {
+        accept: f.accept == "yes",
+        reason: f.reason,
+    };
+    match api.desk.decide_hotlist_entry(&w.user, &message, &decision).await {
+        Ok(_) => Redirect::to("/anpr").into_response(),
+        Err(e) => error_page(&w, "/anpr", &e),
+    }
+}
