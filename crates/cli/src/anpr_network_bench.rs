@@ -13,7 +13,6 @@ use anyhow::{Context, Result};
 use node::network::{self, demo_password, DemoNetwork, Ports, Stores};
 use node::officer_client::OfficerClient;
 use serde_json::json;
-use store::JournalStore as _;
 
 #[derive(Debug)]
 pub struct Options {
@@ -34,22 +33,6 @@ async fn login(net: &DemoNetwork, party: &str, user: &str) -> Result<OfficerClie
     Ok(OfficerClient::login(&node.api_url, &net.ca_pem, user, &demo_password(user)).await?)
 }
 
-async fn agreement(net: &DemoNetwork, party: &str) -> Result<()> {
-    let desk = &net.node(party).context("node")?.running.desk;
-    let admin = desk
-        .node
-        .store
-        .user(&format!("{}.admin", party.to_lowercase()))
-        .await?
-        .context("admin")?;
-    let record = node::desk::Desk::agreement_from_fields("BE-NL-13", "ANPR", "BE NL", "13", "", "2026-01-01", "")
-        .map_err(|e| anyhow::anyhow!("{}", e.message))?;
-    desk.put_agreement(&admin, &record)
-        .await
-        .map_err(|e| anyhow::anyhow!("{}", e.message))?;
-    Ok(())
-}
-
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
@@ -65,8 +48,7 @@ pub async fn run(o: &Options) -> Result<serde_json::Value> {
     };
     let dir = tempfile::tempdir()?;
     let net = network::start(dir.path(), [Ports { inbox: 0, api: 0 }; 3], &Stores::Sqlite).await?;
-    agreement(&net, "BE").await?;
-    agreement(&net, "NL").await?;
+    network::record_demo_agreements(&net).await?;
     let nl = login(&net, "NL", "nl.oostbrabant").await?;
     let be = login(&net, "BE", "be.operator").await?;
     // NL's hotlist: 20 entries, all accepted by BE.

@@ -840,6 +840,23 @@ impl Desk {
             .collect())
     }
 
+    /// The stored messages of `kind` in `direction`, oldest first, each with its envelope (a
+    /// message whose stored bytes do not parse is left out).
+    async fn envelopes(&self, kind: &str, direction: Direction) -> Result<Vec<(StoredMessage, Envelope)>, DeskError> {
+        Ok(self
+            .node
+            .store
+            .messages(MessageQuery {
+                kind: Some(kind.into()),
+                direction: Some(direction),
+                ..MessageQuery::default()
+            })
+            .await?
+            .into_iter()
+            .filter_map(|m| serde_json::from_str::<Envelope>(&m.bytes).ok().map(|e| (m, e)))
+            .collect())
+    }
+
     async fn replies_to(&self, id: &str) -> Result<Vec<StoredMessage>, DeskError> {
         Ok(self
             .node

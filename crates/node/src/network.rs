@@ -224,50 +224,68 @@ async fn demo_national_databases(
     Ok(out)
 }
 
-/// Records on every node the implementing agreement of the demo (Art. 62(2)): hit/no-hit
-/// queries (Art. 14) of ANG, BVH and LU-POLICE between all three parties since 2026-01-01.
-pub async fn record_demo_agreements(net: &DemoNetwork) -> Result<(), NodeError> {
+/// Records an implementing agreement on `party`'s node as its administrator would: in force
+/// from 2026-01-01, open-ended.
+pub async fn record_agreement(
+    net: &DemoNetwork,
+    party: &str,
+    reference: &str,
+    title: &str,
+    articles: &str,
+    databases: &str,
+) -> Result<(), NodeError> {
     use store::JournalStore as _;
+    let fail = |problem: String| NodeError::Delivery {
+        to: party.to_owned(),
+        problem,
+    };
+    let node = net.node(party).ok_or_else(|| fail("no such node".into()))?;
+    let desk = &node.running.desk;
+    let admin_name = format!("{}.admin", party.to_lowercase());
+    let admin = desk
+        .node
+        .store
+        .user(&admin_name)
+        .await
+        .map_err(|e| fail(e.to_string()))?
+        .ok_or_else(|| fail(format!("no {admin_name}")))?;
+    let parties: Vec<&str> = net.nodes.iter().map(|n| n.party.as_str()).collect();
+    let record = crate::desk::Desk::agreement_from_fields(
+        reference,
+        title,
+        &parties.join(", "),
+        articles,
+        databases,
+        "2026-01-01",
+        "",
+    )
+    .map_err(|e| fail(e.message))?;
+    desk.put_agreement(&admin, &record).await.map_err(|e| fail(e.message))
+}
+
+/// The demo's implementing agreements between BE, LU and NL, on every node: hit/no-hit queries
+/// of ANG, BVH and LU-POLICE (Art. 14) and ANPR reference data (Art. 13).
+pub async fn record_demo_agreements(net: &DemoNetwork) -> Result<(), NodeError> {
     for node in &net.nodes {
-        let desk = &node.running.desk;
-        let admin_name = format!("{}.admin", node.party.as_str().to_lowercase());
-        let fail = |problem: String| NodeError::Delivery {
-            to: node.id.clone(),
-            problem,
-        };
-        let admin = desk
-            .node
-            .store
-            .user(&admin_name)
-            .await
-            .map_err(|e| fail(e.to_string()))?
-            .ok_or_else(|| fail(format!("no {admin_name}")))?;
-        for (reference, title, article, databases) in [
-            (
-                "BENELUX-14-DEMO",
-                "Demo: hit/no-hit queries between BE, LU and NL",
-                "14",
-                "ANG, BVH, LU-POLICE",
-            ),
-            (
-                "BENELUX-13-DEMO",
-                "Demo: ANPR reference data between BE, LU and NL",
-                "13",
-                "",
-            ),
-        ] {
-            let record = crate::desk::Desk::agreement_from_fields(
-                reference,
-                title,
-                "BE, LU, NL",
-                article,
-                databases,
-                "2026-01-01",
-                "",
-            )
-            .map_err(|e| fail(e.message))?;
-            desk.put_agreement(&admin, &record).await.map_err(|e| fail(e.message))?;
-        }
+        let party = node.party.as_str();
+        record_agreement(
+            net,
+            party,
+            "BENELUX-14-DEMO",
+            "Demo: hit/no-hit queries between BE, LU and NL",
+            "14",
+            "ANG, BVH, LU-POLICE",
+        )
+        .await?;
+        record_agreement(
+            net,
+            party,
+            "BENELUX-13-DEMO",
+            "Demo: ANPR reference data between BE, LU and NL",
+            "13",
+            "",
+        )
+        .await?;
     }
     Ok(())
 }

@@ -4,18 +4,17 @@
 use std::process::Command;
 
 use serde_json::json;
-use store::JournalStore as _;
 
 fn agreement(runtime: &tokio::runtime::Runtime, net: &node::network::DemoNetwork, party: &str) {
-    let desk = &net.node(party).expect("node").running.desk;
-    let admin = runtime
-        .block_on(desk.node.store.user(&format!("{}.admin", party.to_lowercase())))
-        .expect("store")
-        .expect("admin");
-    let record =
-        node::desk::Desk::agreement_from_fields("BE-NL-13", "", "BE NL", "13", "", "2026-01-01", "").expect("fields");
     runtime
-        .block_on(desk.put_agreement(&admin, &record))
+        .block_on(node::network::record_agreement(
+            net,
+            party,
+            "BENELUX-13",
+            "ANPR",
+            "13",
+            "",
+        ))
         .expect("agreement");
 }
 
@@ -193,4 +192,37 @@ fn hotlists_from_a_csv_file_and_reads_through_nats_jetstream_reach_the_provider(
     assert!(out.contains("1 reads compared, 1 hits"), "{out}");
     assert!(err.contains("line 3, field `time`"), "{err}");
     drop(net);
+}
+
+#[test]
+fn the_anpr_benchmark_prints_its_figures_and_checks_its_answers() {
+    let out = Command::new(env!("CARGO_BIN_EXE_grens"))
+        .args(["bench", "anpr", "--hotlist", "20000", "--reads", "20000", "--json"])
+        .output()
+        .expect("grens runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    for key in [
+        "hotlist",
+        "reads",
+        "reads_per_s_exact",
+        "reads_per_s_lookalike",
+        "bytes_per_entry",
+        "random_access_per_s",
+    ] {
+        assert!(line[key].as_f64().is_some_and(|v| v > 0.0), "{key} in {line}");
+    }
+    assert_eq!(line["baseline"]["name"], "variants_hashset");
+    assert!(line["baseline"]["reads_per_s"].as_f64().is_some_and(|v| v > 0.0));
+    assert_eq!(line["hits"]["two_confusions_away"], 0, "{line}");
+    let found = |k: &str| {
+        (
+            line["hits"][k][0].as_u64().unwrap_or(0),
+            line["hits"][k][1].as_u64().unwrap_or(1),
+        )
+    };
+    for k in ["exact", "lookalike"] {
+        let (hits, expected) = found(k);
+        assert!(hits >= expected && expected > 100, "{k}: {line}");
+    }
 }

@@ -16,7 +16,7 @@ use jiff::{SignedDuration, Timestamp};
 use protocol::{Body, Envelope, HotlistEntry, NodeAddress};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use store::{Direction, JournalStore, MessageQuery, Operation, Record, StoredMessage, User};
+use store::{Direction, JournalStore, Operation, Record, StoredMessage, User};
 
 use super::{legal, party, Desk, DeskError, Sent};
 use crate::accounts::Role;
@@ -247,15 +247,20 @@ pub struct AnprHitView {
 }
 
 impl Desk {
-    fn entry_of(message: &StoredMessage) -> Option<(Envelope, HotlistEntry)> {
-        let env: Envelope = serde_json::from_str(&message.bytes).ok()?;
-        match &env.body {
-            Body::AnprEntry(e) => {
-                let e = e.clone();
-                Some((env, e))
-            }
-            _ => None,
-        }
+    /// The hotlist entries sent (`Outgoing`) or received (`Incoming`), with their messages.
+    async fn entries(&self, direction: Direction) -> Result<Vec<(StoredMessage, Envelope, HotlistEntry)>, DeskError> {
+        Ok(self
+            .envelopes("anpr_entry", direction)
+            .await?
+            .into_iter()
+            .filter_map(|(m, env)| match &env.body {
+                Body::AnprEntry(e) => {
+                    let e = e.clone();
+                    Some((m, env, e))
+                }
+                _ => None,
+            })
+            .collect())
     }
 
     /// The engine's decision on `provider` giving an entry to `recipient` (Art. 13(2), (6)).
@@ -406,23 +411,15 @@ impl Desk {
     /// The entries this node provided, one line per recipient, newest first.
     pub async fn hotlist_provided(&self, user: &User) -> Result<Vec<ProvidedEntry>, DeskError> {
         self.demand(user, &[Role::Officer, Role::ContactPoint, Role::Supervisor])?;
-        let store = &self.node.store;
         let mut decisions = HashMap::new();
-        for m in store
-            .messages(MessageQuery {
-                kind: Some("anpr_decision".into()),
-                direction: Some(Direction::Incoming),
-                ..MessageQuery::default()
-            })
-            .await?
-        {
-            if let (Some(to), Ok(env)) = (m.meta.in_reply_to.clone(), serde_json::from_str::<Envelope>(&m.bytes)) {
-                if let Body::AnprDecision { accepted, reason, .. } = env.body {
-                    decisions.insert(to, (accepted, reason));
-                }
+        for (m, env) in self.envelopes("anpr_decision", Direction::Incoming).await? {
+            if let (Some(to), Body::AnprDecision { accepted, reason, .. }) = (m.meta.in_reply_to, env.body) {
+                decisions.insert(to, (accepted, reason));
             }
         }
-        let withdrawn: HashMap<String, String> = store
+        let withdrawn: HashMap<String, String> = self
+            .node
+            .store
             .records(WITHDRAWN)
             .await?
             .into_iter()
@@ -430,19 +427,7 @@ impl Desk {
             .collect();
         let now = self.now();
         let mut out = Vec::new();
-        for m in store
-            .messages(MessageQuery {
-                kind: Some("anpr_entry".into()),
-                direction: Some(Direction::Outgoing),
-                ..MessageQuery::default()
-            })
-            .await?
-            .into_iter()
-            .rev()
-        {
-            let Some((env, e)) = Self::entry_of(&m) else {
-                continue;
-            };
+        for (m, env, e) in self.entries(Direction::Outgoing).await?.into_iter().rev() {
             let (status, reason) = if let Some(why) = withdrawn.get(&e.id) {
                 ("withdrawn", Some(why.clone()))
             } else if e.valid_until < now {
@@ -476,17 +461,12 @@ impl Desk {
         if w.reason.trim().is_empty() {
             return Err(DeskError::invalid("reason: say why the entry is withdrawn"));
         }
-        let provided: Vec<(StoredMessage, Envelope)> = self
-            .node
-            .store
-            .messages(MessageQuery {
-                kind: Some("anpr_entry".into()),
-                direction: Some(Direction::Outgoing),
-                ..MessageQuery::default()
-            })
+        let provided: Vec<Envelope> = self
+            .entries(Direction::Outgoing)
             .await?
             .into_iter()
-            .filter_map(|m| Self::entry_of(&m).filter(|(_, e)| e.id == id).map(|(env, _)| (m, env)))
+            .filter(|(_, _, e)| e.id == id)
+            .map(|(_, env, _)| env)
             .collect();
         if provided.is_empty() {
             return Err(DeskError::not_found(format!(
@@ -507,7 +487,7 @@ impl Desk {
             })
             .await?;
         let mut sent = Vec::new();
-        for (_, entry_env) in provided {
+        for entry_env in provided {
             let envelope = Envelope::new(
                 self.my_address(Some(user.unit.clone())),
                 entry_env.to.clone(),
@@ -546,11 +526,9 @@ impl Desk {
         let withdrawn = self.withdrawals_received().await?;
         let now = self.now();
         let mut out = Vec::new();
-        for m in self.unanswered("anpr_entry", &["anpr_decision"]).await? {
-            if let Some((env, e)) = Self::entry_of(&m) {
-                if !withdrawn.contains(&e.id) && e.valid_until >= now {
-                    out.push(view(&m.message_id, &env, &e, "pending"));
-                }
+        for (message_id, env, e) in self.waiting_entries().await? {
+            if !withdrawn.contains(&e.id) && e.valid_until >= now {
+                out.push(view(&message_id, &env, &e, "pending"));
             }
         }
         for r in self.node.store.records(ACCEPTED).await? {
@@ -572,19 +550,31 @@ impl Desk {
     /// Entry ids withdrawn by their providers.
     async fn withdrawals_received(&self) -> Result<std::collections::HashSet<String>, DeskError> {
         Ok(self
-            .node
-            .store
-            .messages(MessageQuery {
-                kind: Some("anpr_withdrawal".into()),
-                direction: Some(Direction::Incoming),
-                ..MessageQuery::default()
-            })
+            .envelopes("anpr_withdrawal", Direction::Incoming)
             .await?
             .into_iter()
-            .filter_map(|m| serde_json::from_str::<Envelope>(&m.bytes).ok())
-            .filter_map(|env| match env.body {
+            .filter_map(|(_, env)| match env.body {
                 Body::AnprWithdrawal { entry, .. } => Some(entry),
                 _ => None,
+            })
+            .collect())
+    }
+
+    /// Received entries the contact point has not decided on yet: (message, envelope, entry).
+    async fn waiting_entries(&self) -> Result<Vec<(String, Envelope, HotlistEntry)>, DeskError> {
+        Ok(self
+            .unanswered("anpr_entry", &["anpr_decision"])
+            .await?
+            .into_iter()
+            .filter_map(|m| {
+                let env: Envelope = serde_json::from_str(&m.bytes).ok()?;
+                match &env.body {
+                    Body::AnprEntry(e) => {
+                        let e = e.clone();
+                        Some((m.message_id, env, e))
+                    }
+                    _ => None,
+                }
             })
             .collect())
     }
@@ -598,11 +588,11 @@ impl Desk {
         d: &EntryDecision,
     ) -> Result<Sent, DeskError> {
         self.demand(user, &[Role::ContactPoint, Role::Supervisor])?;
-        let waiting = self.unanswered("anpr_entry", &["anpr_decision"]).await?;
-        let Some((env, entry)) = waiting
-            .iter()
-            .find(|m| m.message_id == message_id)
-            .and_then(Self::entry_of)
+        let Some((_, env, entry)) = self
+            .waiting_entries()
+            .await?
+            .into_iter()
+            .find(|(m, _, _)| m == message_id)
         else {
             return Err(DeskError::not_found(format!(
                 "no hotlist entry waiting for a decision in message {message_id}"
@@ -812,34 +802,14 @@ impl Desk {
     /// The hits returned to this node, newest first, with what it asked the recipient to do.
     pub async fn anpr_hits(&self, user: &User) -> Result<Vec<AnprHitView>, DeskError> {
         self.demand(user, &[Role::Officer, Role::ContactPoint, Role::Supervisor])?;
-        let store = &self.node.store;
-        let mut entries = HashMap::new();
-        for m in store
-            .messages(MessageQuery {
-                kind: Some("anpr_entry".into()),
-                direction: Some(Direction::Outgoing),
-                ..MessageQuery::default()
-            })
-            .await?
-        {
-            if let Some((_, e)) = Self::entry_of(&m) {
-                entries.insert(e.id.clone(), e);
-            }
-        }
-        let mut out = Vec::new();
-        for m in store
-            .messages(MessageQuery {
-                kind: Some("anpr_hit".into()),
-                direction: Some(Direction::Incoming),
-                ..MessageQuery::default()
-            })
+        let entries: HashMap<String, HotlistEntry> = self
+            .entries(Direction::Outgoing)
             .await?
             .into_iter()
-            .rev()
-        {
-            let Ok(env) = serde_json::from_str::<Envelope>(&m.bytes) else {
-                continue;
-            };
+            .map(|(_, _, e)| (e.id.clone(), e))
+            .collect();
+        let mut out = Vec::new();
+        for (m, env) in self.envelopes("anpr_hit", Direction::Incoming).await?.into_iter().rev() {
             let Body::AnprHit {
                 entry,
                 plate_read,

@@ -8,7 +8,7 @@ use protocol::{Body, Envelope, Object, ObjectKind, Person, Purpose, Subject};
 use rand_core::{OsRng, RngCore};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use store::{Direction, JournalStore, MessageQuery, Operation, Record, StoredMessage, User};
+use store::{Direction, JournalStore, Operation, Record, StoredMessage, User};
 
 use super::{legal, party, Desk, DeskError, Sent};
 use crate::accounts::Role;
@@ -90,36 +90,21 @@ impl Desk {
     /// The hit/no-hit queries the user may see, newest first, with their answers.
     pub async fn hit_queries(&self, user: &User) -> Result<Vec<HitQueryView>, DeskError> {
         self.demand(user, &[Role::Officer, Role::ContactPoint])?;
-        let store = &self.node.store;
         let mut answers = std::collections::HashMap::new();
         for kind in ["hit_answer", "hit_refusal"] {
-            for m in store
-                .messages(MessageQuery {
-                    kind: Some(kind.into()),
-                    direction: Some(Direction::Incoming),
-                    ..MessageQuery::default()
-                })
-                .await?
-            {
-                if let (Some(to), Ok(env)) = (m.meta.in_reply_to.clone(), serde_json::from_str::<Envelope>(&m.bytes)) {
+            for (m, env) in self.envelopes(kind, Direction::Incoming).await? {
+                if let Some(to) = m.meta.in_reply_to {
                     answers.insert(to, env.body);
                 }
             }
         }
         let mut out = Vec::new();
-        for m in store
-            .messages(MessageQuery {
-                kind: Some("hit_query".into()),
-                direction: Some(Direction::Outgoing),
-                ..MessageQuery::default()
-            })
+        for (m, env) in self
+            .envelopes("hit_query", Direction::Outgoing)
             .await?
             .into_iter()
             .rev()
         {
-            let Ok(env) = serde_json::from_str::<Envelope>(&m.bytes) else {
-                continue;
-            };
             if !self.may_see(user, &m, &env) {
                 continue;
             }

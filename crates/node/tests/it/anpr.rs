@@ -23,19 +23,11 @@ pub async fn login(net: &DemoNetwork, party: &str, user: &str) -> OfficerClient 
         .expect("log-in")
 }
 
-/// Records the Art. 13 implementing agreement between BE and NL on `party`'s node.
+/// Records the Art. 13 implementing agreement on `party`'s node.
 pub async fn agreement(net: &DemoNetwork, party: &str) {
-    let desk = &net.node(party).expect("node").running.desk;
-    let admin = desk
-        .node
-        .store
-        .user(&format!("{}.admin", party.to_lowercase()))
+    network::record_agreement(net, party, "BENELUX-13", "ANPR", "13", "")
         .await
-        .expect("store")
-        .expect("admin");
-    let record = node::desk::Desk::agreement_from_fields("BE-NL-13", "ANPR", "BE NL", "13", "", "2026-01-01", "")
-        .expect("fields");
-    desk.put_agreement(&admin, &record).await.expect("agreement");
+        .expect("agreement");
 }
 
 pub fn entry(plate: &str, follow_up: Option<&str>, alert: Option<&str>) -> Value {
