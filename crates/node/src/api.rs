@@ -25,6 +25,7 @@ use utoipa::OpenApi;
 use crate::desk::anpr::{
     AnprHitView, EntryDecision, IngestReport, NewHotlistEntry, ProvidedEntry, ReadBatch, ReceivedEntry, Withdrawal,
 };
+use crate::desk::operations::{ClockView, EventAsk, EventView, OperationView, PursuitStart};
 use crate::desk::{
     ActionView, Authorisation, Compose, ComposeKind, ConsentAnswer, ConsentAsk, ConsultAsk, DeadlineView, DecisionView,
     Desk, DeskError, DirectFacts, FeedbackText, HitQueryAsk, JournalStatus, MessageSummary, MessageView, NewUser,
@@ -453,6 +454,48 @@ async fn metrics(State(api): State<Arc<Api>>, _officer: Officer) -> impl IntoRes
     )
 }
 
+#[utoipa::path(post, path = "/api/v1/operations/pursuits", tag = "operations", security(("bearer" = [])),
+    request_body = PursuitStart,
+    responses((status = 200, body = OperationView), (status = 403, body = DeskError), (status = 422, body = DeskError)))]
+async fn start_pursuit(
+    State(api): State<Arc<Api>>,
+    officer: Officer,
+    bytes: Bytes,
+) -> Result<Json<OperationView>, DeskError> {
+    let s: PursuitStart = body(&bytes)?;
+    Ok(Json(api.desk.start_pursuit(&officer.user, &s).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/operations", tag = "operations", security(("bearer" = [])),
+    responses((status = 200, body = Vec<OperationView>)))]
+async fn operations(State(api): State<Arc<Api>>, officer: Officer) -> Result<Json<Vec<OperationView>>, DeskError> {
+    Ok(Json(api.desk.operations(&officer.user).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/operations/{id}", tag = "operations", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the operation")),
+    responses((status = 200, body = OperationView), (status = 404, body = DeskError)))]
+async fn operation(
+    State(api): State<Arc<Api>>,
+    officer: Officer,
+    Path(id): Path<String>,
+) -> Result<Json<OperationView>, DeskError> {
+    Ok(Json(api.desk.operation(&officer.user, &id).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/operations/{id}/events", tag = "operations", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the operation")), request_body = EventAsk,
+    responses((status = 200, body = OperationView), (status = 403, body = DeskError), (status = 422, body = DeskError)))]
+async fn operation_event(
+    State(api): State<Arc<Api>>,
+    officer: Officer,
+    Path(id): Path<String>,
+    bytes: Bytes,
+) -> Result<Json<OperationView>, DeskError> {
+    let e: EventAsk = body(&bytes)?;
+    Ok(Json(api.desk.operation_event(&officer.user, &id, &e).await?))
+}
+
 #[utoipa::path(post, path = "/api/v1/messages/{id}/consent-request", tag = "handling", security(("bearer" = [])),
     params(("id" = String, Path, description = "the provision")), request_body = ConsentAsk,
     responses((status = 200, body = Sent), (status = 422, body = DeskError)))]
@@ -583,11 +626,12 @@ async fn healthz() -> &'static str {
 #[derive(Debug, OpenApi)]
 #[openapi(
     info(title = "grens officer API", description = "Title 2 information exchange under the 2018 Benelux police treaty. Every decision names the article it applies."),
-    paths(login, logout, me, inbox, compose, view, reply, use_data, hit_query, hit_reference, grant_authorisation, supervision, revoke_authorisation, start_patrol, end_patrol, consult, provide_entry, provided_entries, withdraw_entry, received_entries, decide_entry, ingest_reads, anpr_hits, consent_request, consent, feedback_request, feedback, oral, journal, verify, checkpoints, verify_partners, put_user, healthz),
+    paths(login, logout, me, inbox, compose, view, reply, use_data, hit_query, hit_reference, grant_authorisation, supervision, revoke_authorisation, start_patrol, end_patrol, consult, provide_entry, provided_entries, withdraw_entry, received_entries, decide_entry, ingest_reads, anpr_hits, start_pursuit, operations, operation, operation_event, consent_request, consent, feedback_request, feedback, oral, journal, verify, checkpoints, verify_partners, put_user, healthz),
     components(schemas(Login, SessionView, UserView, Compose, ComposeKind, Via, DirectFacts, Sent, DecisionView, Reply,
         UseRequest, UseKind, UseOutcome, ConsentAsk, ConsentAnswer, FeedbackText, OralExchange, MessageSummary,
         MessageView, ActionView, DeadlineView, JournalStatus, PartnerHistory, NewUser, EntryView, HitQueryAsk, Authorisation, Supervised, Patrol, ConsultAsk,
-        NewHotlistEntry, ProvidedEntry, ReceivedEntry, EntryDecision, Withdrawal, ReadBatch, IngestReport, AnprHitView, DeskError)),
+        NewHotlistEntry, ProvidedEntry, ReceivedEntry, EntryDecision, Withdrawal, ReadBatch, IngestReport, AnprHitView,
+        PursuitStart, EventAsk, EventView, ClockView, OperationView, DeskError)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
@@ -642,6 +686,10 @@ pub fn router(api: Arc<Api>) -> Router {
         .route("/api/v1/anpr/reads", post(ingest_reads))
         .route("/api/v1/anpr/hits", get(anpr_hits))
         .route("/metrics", get(metrics))
+        .route("/api/v1/operations", get(operations))
+        .route("/api/v1/operations/pursuits", post(start_pursuit))
+        .route("/api/v1/operations/{id}", get(operation))
+        .route("/api/v1/operations/{id}/events", post(operation_event))
         .route("/api/v1/journal", get(journal))
         .route("/api/v1/journal/verify", get(verify))
         .route("/api/v1/checkpoints", post(checkpoints))

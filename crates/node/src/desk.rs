@@ -24,6 +24,7 @@ use crate::outbox::Sender;
 pub mod anpr;
 mod consult;
 mod hits;
+pub mod operations;
 pub use consult::{Authorisation, ConsultAsk, Patrol, Supervised};
 mod registry;
 pub use hits::{HitQueryAsk, HitQueryView};

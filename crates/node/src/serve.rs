@@ -154,6 +154,27 @@ pub async fn start_with(
             }
         });
     }
+    // Art. 21(3): the release alerts of detentions, at their instants (computed from the stored
+    // events, so a restart does not lose one); a new detention is seen within 30 s.
+    {
+        let desk = desk.clone();
+        tokio::spawn(async move {
+            loop {
+                let wait = match desk.raise_alerts().await {
+                    Ok((_, Some(next))) => {
+                        let left = next.duration_since(Timestamp::now()).as_millis().max(0);
+                        Duration::from_millis(u64::try_from(left).unwrap_or(0)).min(Duration::from_secs(30))
+                    }
+                    Ok((_, None)) => Duration::from_secs(30),
+                    Err(e) => {
+                        eprintln!("raising release alerts failed: {}", e.message);
+                        Duration::from_secs(30)
+                    }
+                };
+                tokio::time::sleep(wait).await;
+            }
+        });
+    }
     if config.checkpoint_interval_secs > 0 {
         let every = Duration::from_secs(config.checkpoint_interval_secs);
         let (desk, actor) = (desk.clone(), format!("{}/{}", me.party, me.id));

@@ -152,6 +152,8 @@ pub enum Body {
     },
     /// Art. 13: the provider withdraws an entry: recipients stop comparing at once.
     AnprWithdrawal { entry: String, reason: String },
+    /// Titles 3 and 5: an event of a cross-border operation.
+    Operation(OperationEvent),
     /// Art. 13(3): a hit, returned to the provider, with the read it came from.
     AnprHit {
         entry: String,
@@ -166,6 +168,75 @@ pub enum Body {
         /// Look-alike characters between read and entry (0: exact).
         confusions: u8,
     },
+}
+
+/// Titles 3 and 5: one event of a cross-border operation, sent to the other party of it. Both
+/// nodes build the operation's record from these events alone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OperationEvent {
+    /// The sending party's id of the operation (every event names it).
+    pub operation: String,
+    /// `pursuit` (Arts. 21, 55).
+    pub kind: String,
+    pub sending: String,
+    pub host: String,
+    pub event: OperationEventKind,
+    /// When it happened (a detention's start is its clock's start).
+    pub at: Timestamp,
+    #[serde(default)]
+    pub text: String,
+}
+
+/// What happened in an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OperationEventKind {
+    /// The crossing notice (Art. 21(1): at the latest at the crossing).
+    Crossing,
+    /// The host acknowledges, with the information needed to avoid interference.
+    Acknowledged,
+    /// The host's instruction (Art. 21(2), 45).
+    Instruction,
+    /// The host orders the pursuit to stop (Art. 21(2)).
+    StopOrder,
+    /// The pursued person is held (Art. 21(3)): the release clock starts.
+    Detained,
+    /// The host received a European Arrest Warrant: the release clock stops (21(3)).
+    EawReceived,
+    /// The person is released or handed over.
+    Released,
+    /// The operation is over.
+    Ended,
+    /// The sending party's report to the host authority (Art. 46).
+    ReportFiled,
+}
+
+impl OperationEventKind {
+    pub const ALL: [OperationEventKind; 9] = [
+        OperationEventKind::Crossing,
+        OperationEventKind::Acknowledged,
+        OperationEventKind::Instruction,
+        OperationEventKind::StopOrder,
+        OperationEventKind::Detained,
+        OperationEventKind::EawReceived,
+        OperationEventKind::Released,
+        OperationEventKind::Ended,
+        OperationEventKind::ReportFiled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OperationEventKind::Crossing => "crossing",
+            OperationEventKind::Acknowledged => "acknowledged",
+            OperationEventKind::Instruction => "instruction",
+            OperationEventKind::StopOrder => "stop_order",
+            OperationEventKind::Detained => "detained",
+            OperationEventKind::EawReceived => "eaw_received",
+            OperationEventKind::Released => "released",
+            OperationEventKind::Ended => "ended",
+            OperationEventKind::ReportFiled => "report_filed",
+        }
+    }
 }
 
 /// Art. 13: one hotlist entry as the provider states it.
@@ -220,6 +291,7 @@ impl Body {
             Body::AnprDecision { .. } => "anpr_decision",
             Body::AnprWithdrawal { .. } => "anpr_withdrawal",
             Body::AnprHit { .. } => "anpr_hit",
+            Body::Operation(_) => "operation",
         }
     }
 }

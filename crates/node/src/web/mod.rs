@@ -25,6 +25,7 @@ mod anpr;
 mod audit;
 mod authorisations;
 pub mod guide;
+mod operations;
 mod query;
 
 use guide::Cited;
@@ -1264,6 +1265,9 @@ pub fn router(api: Arc<Api>) -> Router {
         .route("/anpr/entries", post(anpr::provide))
         .route("/anpr/entries/{id}/withdraw", post(anpr::withdraw))
         .route("/anpr/received/{message}/decision", post(anpr::decide))
+        .route("/operations", get(operations::page))
+        .route("/operations/pursuits", post(operations::start_pursuit))
+        .route("/operations/{id}/events", post(operations::event))
         .route("/guide", get(guide_page))
         .route("/admin", get(admin::page))
         .route("/admin/users", post(admin::add_user))

@@ -542,6 +542,7 @@ async fn officers_do_the_scripted_exchange_in_chromium() {
         "hit with follow-up"
     );
     every_language(&nl, &nl_url, "anpr", "/anpr").await;
+    every_language(&nl, &nl_url, "operations", "/operations").await;
 
     every_language(&nl, &nl_url, "compose", "/compose").await;
     every_language(&nl, &nl_url, "guide", "/guide").await;

@@ -3,6 +3,7 @@
 mod anpr;
 mod browser;
 mod flows;
+mod operations;
 mod web;
 
 use std::sync::Arc;

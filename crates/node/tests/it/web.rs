@@ -56,8 +56,23 @@ fn every_key_is_translated_in_every_language_and_every_used_key_exists() {
         "anpr_decision",
         "anpr_withdrawal",
         "anpr_hit",
+        "operation",
     ] {
         used.push(format!("kind.{kind}"));
+    }
+    for (prefix, names) in [
+        ("operations.kind", &["pursuit"][..]),
+        ("operations.role", &["sending", "host"]),
+        ("operations.status", &["active", "ended"]),
+        ("operations.clock", &["running", "alert", "overdue", "stopped", "ended"]),
+        ("operations.report", &["due", "filed"]),
+    ] {
+        for n in names {
+            used.push(format!("{prefix}.{n}"));
+        }
+    }
+    for kind in protocol::OperationEventKind::ALL {
+        used.push(format!("operations.event.{}", kind.as_str()));
     }
     for status in ["pending", "accepted", "rejected", "withdrawn", "expired"] {
         used.push(format!("anpr.status.{status}"));
@@ -730,4 +745,65 @@ async fn an_officer_consults_a_partner_register_from_the_query_page_and_reads_th
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("birth_date: &#39;1984-02-30&#39;"), "{page}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_operations_board_shows_a_pursuit_and_its_release_countdown_on_both_sides() {
+    let (_dir, net) = net().await;
+    let nl = Session::open(&net, "NL", "nl.oostbrabant").await;
+    let be = Session::open(&net, "BE", "be.operator").await;
+    let (status, location, _) = nl
+        .post(
+            "/operations/pursuits",
+            &[
+                ("host", "BE"),
+                ("medium", "land"),
+                ("started_in_own_territory", "yes"),
+                (
+                    "text",
+                    "grey Audi A4 1-ABC-123, ram raid Eindhoven; crossing at Hazeldonk",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
+    let id = location.trim_start_matches("/operations#op-").to_owned();
+    assert!(id.starts_with("OP-NL-"), "{location}");
+    // BE's board: the operation, on its territory; BE records the detention in the form.
+    let mut page = String::new();
+    for _ in 0..100 {
+        page = be.get("/operations").await.1;
+        if page.contains(&id) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(page.contains(&id) && page.contains("on our territory"), "{page}");
+    let (status, _, _) = be
+        .post(
+            &format!("/operations/{id}/events"),
+            &[("event", "detained"), ("text", "driver held at Meer"), ("at", "")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    // NL's board: the live countdown to the release instant of Art. 21(3).
+    let mut seen = false;
+    for _ in 0..100 {
+        let page = nl.get("/operations").await.1;
+        if page.contains("time class=\"countdown\"") && page.contains("21(3)") {
+            seen = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(seen, "NL's board shows the release countdown");
+    // The host's events are refused to the sending side, by article.
+    let (status, _, page) = nl
+        .post(
+            &format!("/operations/{id}/events"),
+            &[("event", "eaw_received"), ("text", ""), ("at", "")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{page}");
+    assert!(page.contains("21(3)"), "{page}");
 }
