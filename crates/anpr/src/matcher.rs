@@ -124,7 +124,7 @@ pub struct Matcher {
     slots: Vec<u64>,
     slot_entries: Vec<u32>,
     plates: Vec<u64>,
-    /// Minutes since 1970 until which each entry is valid; 0 once removed.
+    /// Until when each entry is valid, in seconds since 1970 (u32 lasts until 2106); 0 once removed.
     valid_until: Vec<u32>,
     live: usize,
 }
@@ -177,7 +177,7 @@ impl Matcher {
         self.valid_until.reserve_exact(additional);
     }
 
-    /// Adds `plate`, valid until `valid_until` (minutes since 1970; [`FOREVER`] for no end);
+    /// Adds `plate`, valid until `valid_until` (seconds since 1970; [`FOREVER`] for no end);
     /// returns its entry number.
     pub fn insert(&mut self, plate: Plate, valid_until: u32) -> u32 {
         if (self.plates.len() + 1) * 4 > self.slots.len() * 3 {
@@ -225,7 +225,7 @@ impl Matcher {
         }
     }
 
-    /// The entries `read` matches at minute `now` (minutes since 1970), appended to `out`.
+    /// The entries `read` matches at `now` (seconds since 1970), appended to `out`.
     pub fn check(&self, read: Plate, now: u32, out: &mut Vec<Hit>) {
         let key = self.groups.canonical(read);
         let mask = self.slots.len() - 1;
@@ -286,7 +286,7 @@ impl Matcher {
         }
     }
 
-    /// Until when an entry is valid (minutes since 1970); `None` once removed.
+    /// Until when an entry is valid (seconds since 1970); `None` once removed.
     pub fn valid_until(&self, entry: u32) -> Option<u32> {
         self.valid_until.get(entry as usize).copied().filter(|v| *v != 0)
     }

@@ -66,8 +66,9 @@ pub struct Hotlists {
     lag_ms: AtomicU64,
 }
 
-fn minutes(t: Timestamp) -> u32 {
-    u32::try_from(t.as_second().max(0) / 60).unwrap_or(u32::MAX)
+/// The matcher's clock: seconds since 1970 (an entry expires to the second).
+fn seconds(t: Timestamp) -> u32 {
+    u32::try_from(t.as_second().max(0)).unwrap_or(u32::MAX)
 }
 
 impl Hotlists {
@@ -80,7 +81,7 @@ impl Hotlists {
         if t.by_id.contains_key(&entry.id) {
             return Ok(());
         }
-        let n = t.matcher.insert(plate, minutes(entry.valid_until));
+        let n = t.matcher.insert(plate, seconds(entry.valid_until));
         t.by_id.insert(entry.id.clone(), n);
         let at = n as usize;
         if t.entries.len() <= at {
@@ -114,7 +115,7 @@ impl Hotlists {
         let Ok(t) = self.table.read() else {
             return Vec::new();
         };
-        let now = minutes(now);
+        let now = seconds(now);
         let mut per: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
         for (n, e) in t.entries.iter().enumerate() {
             if let (Some(e), Some(until)) = (e, t.matcher.valid_until(n as u32)) {
@@ -739,7 +740,7 @@ impl Desk {
                 .read()
                 .map_err(|_| DeskError::unavailable("hotlist lock poisoned"))?;
             let mut found = Vec::new();
-            t.matcher.check_batch(&plates, minutes(now), &mut found);
+            t.matcher.check_batch(&plates, seconds(now), &mut found);
             found
                 .into_iter()
                 .filter_map(|(i, h)| {

@@ -275,6 +275,51 @@ async fn art13_hotlists_are_checked_compared_and_their_hits_returned_and_withdra
         "{}",
         a.body
     );
+    // Expiry needs no message: at its instant the entry stops matching on the recipient, and the
+    // provider lists it as expired.
+    let mut short = entry("GH-456-J", Some("stop"), Some("SIS II NL-V-43"));
+    short["valid_until"] = json!((jiff::Timestamp::now() + jiff::SignedDuration::from_secs(4)).to_string());
+    nl.post("/api/v1/anpr/entries", &short)
+        .await
+        .expect("post")
+        .ok()
+        .expect("allowed");
+    let pending = eventually("the short entry reaches BE", || async {
+        let r = be_operator.get("/api/v1/anpr/received").await.ok()?.ok().ok()?;
+        r.as_array()?.iter().find(|e| e["plate"] == "GH-456-J").cloned()
+    })
+    .await;
+    let message = pending["message_id"].as_str().expect("message").to_owned();
+    be_operator
+        .post(
+            &format!("/api/v1/anpr/received/{message}/decision"),
+            &json!({ "accept": true }),
+        )
+        .await
+        .expect("post")
+        .ok()
+        .expect("accepted");
+    let before = be_cameras
+        .post("/api/v1/anpr/reads", &json!({ "reads": [read("GH456J", "BE-E313-1")] }))
+        .await
+        .expect("post")
+        .ok()
+        .expect("ok");
+    assert_eq!(before["hits"], 1, "{before}");
+    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    let after = be_cameras
+        .post("/api/v1/anpr/reads", &json!({ "reads": [read("GH456J", "BE-E313-1")] }))
+        .await
+        .expect("post")
+        .ok()
+        .expect("ok");
+    assert_eq!(after["hits"], 0, "expired: {after}");
+    let p = nl.get("/api/v1/anpr/entries").await.expect("get").ok().expect("ok");
+    assert!(
+        p.as_array()
+            .is_some_and(|a| a.iter().any(|e| e["plate"] == "GH-456-J" && e["status"] == "expired")),
+        "{p}"
+    );
     // A malformed read is named by place and field, and nothing else in the batch is lost.
     let a = be_cameras
         .post(
