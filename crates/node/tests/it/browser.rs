@@ -585,3 +585,120 @@ async fn officers_do_the_scripted_exchange_in_chromium() {
     nl.close().await.ok();
     be.close().await.ok();
 }
+
+/// Picks `value` in the select `#id` and types `text` into `#text_id`, then submits that form.
+async fn record_event(b: &Client, op: &str, event: &str, text: &str) {
+    b.find(Locator::Css(&format!("#event-{op} option[value='{event}']")))
+        .await
+        .unwrap_or_else(|e| panic!("{event}: {e}"))
+        .click()
+        .await
+        .expect("choose");
+    if !text.is_empty() {
+        type_into(b, &format!("text-{op}"), text).await;
+    }
+    let before = b.current_url().await.expect("url").to_string();
+    click(b, &format!("#op-{op} form.event-form button")).await;
+    // The page reloads to the operation's anchor.
+    for _ in 0..50 {
+        if source(b).await.contains(&format!("id=\"op-{op}\""))
+            && b.current_url().await.map(|u| u.to_string()).ok() != Some(before.clone())
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Reloads `/operations` until the page contains `text`.
+async fn board_shows(b: &Client, base: &str, text: &str) -> String {
+    for _ in 0..100 {
+        b.goto(&format!("{base}/operations")).await.expect("board");
+        let page = source(b).await;
+        if page.contains(text) {
+            return page;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the board at {base} never showed '{text}'");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hot_pursuit_on_both_operations_boards_in_chromium() {
+    let (_driver, port) = chromedriver();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let net = network::start(dir.path(), [Ports { inbox: 0, api: 0 }; 3], &Stores::Sqlite)
+        .await
+        .expect("network");
+    let nl_url = net.node("NL").expect("NL").api_url.clone();
+    let be_url = net.node("BE").expect("BE").api_url.clone();
+    let nl = browser(port).await;
+    let be = browser(port).await;
+    log_in(&nl, &nl_url, "nl.oostbrabant").await;
+    log_in(&be, &be_url, "be.operator").await;
+
+    // NL starts the pursuit; the crossing notice goes to BE.
+    nl.goto(&format!("{nl_url}/operations")).await.expect("board");
+    click(&nl, "#host option[value='BE']").await;
+    type_into(
+        &nl,
+        "pursuit-text",
+        "grey Audi A4 1-ABC-123 after a ram raid in Eindhoven; crossing at Hazeldonk",
+    )
+    .await;
+    click(&nl, "#pursuit-form button").await;
+    wait_for(&nl, "section[id^='op-OP-NL-']").await;
+    let op = nl
+        .find(Locator::Css("section[id^='op-OP-NL-']"))
+        .await
+        .expect("section")
+        .attr("id")
+        .await
+        .expect("id")
+        .expect("an id")
+        .trim_start_matches("op-")
+        .to_owned();
+
+    // BE acknowledges; NL sees it.
+    board_shows(&be, &be_url, &op).await;
+    record_event(&be, &op, "acknowledged", "BE patrol E19 takes position at exit 4").await;
+    board_shows(&nl, &nl_url, "BE patrol E19 takes position at exit 4").await;
+
+    // BE holds the driver: both boards show the release countdown of Art. 21(3).
+    record_event(&be, &op, "detained", "driver held at Meer").await;
+    let be_page = board_shows(&be, &be_url, "time class=\"countdown\"").await;
+    let nl_page = board_shows(&nl, &nl_url, "time class=\"countdown\"").await;
+    let due = |page: &str| {
+        page.split("<time class=\"countdown\" datetime=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .map(str::to_owned)
+    };
+    assert!(due(&be_page).is_some());
+    assert_eq!(due(&be_page), due(&nl_page), "the same release instant on both boards");
+    shoot(&nl, "operations-pursuit-countdown").await;
+
+    // BE registers the European Arrest Warrant: the clock stops on both boards.
+    record_event(&be, &op, "eaw_received", "EAW 2026/BE/123").await;
+    let stopped = Tr::new("nl").get("operations.clock.stopped").to_owned();
+    board_shows(&nl, &nl_url, &stopped).await;
+    assert!(
+        !source(&nl).await.contains("time class=\"countdown\""),
+        "no countdown once stopped"
+    );
+
+    // NL ends the operation and files its report (Art. 46); BE sees it filed.
+    record_event(&nl, &op, "ended", "").await;
+    record_event(
+        &nl,
+        &op,
+        "report_filed",
+        "pursuit of 14 km on the E19; driver handed to BE police at Meer",
+    )
+    .await;
+    let filed = Tr::new("nl").get("operations.report.filed").to_owned();
+    board_shows(&be, &be_url, &format!("<strong>{filed}</strong>")).await;
+    shoot(&be, "operations-pursuit-host").await;
+    nl.close().await.ok();
+    be.close().await.ok();
+}
