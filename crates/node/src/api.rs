@@ -25,7 +25,9 @@ use utoipa::OpenApi;
 use crate::desk::anpr::{
     AnprHitView, EntryDecision, IngestReport, NewHotlistEntry, ProvidedEntry, ReadBatch, ReceivedEntry, Withdrawal,
 };
-use crate::desk::operations::{ClockView, EventAsk, EventView, OperationView, PursuitStart};
+use crate::desk::operations::{
+    ClockView, DeadlineClock, EventAsk, EventView, OperationStart, OperationView, PursuitStart,
+};
 use crate::desk::{
     ActionView, Authorisation, Compose, ComposeKind, ConsentAnswer, ConsentAsk, ConsultAsk, DeadlineView, DecisionView,
     Desk, DeskError, DirectFacts, FeedbackText, HitQueryAsk, JournalStatus, MessageSummary, MessageView, NewUser,
@@ -466,6 +468,18 @@ async fn start_pursuit(
     Ok(Json(api.desk.start_pursuit(&officer.user, &s).await?))
 }
 
+#[utoipa::path(post, path = "/api/v1/operations", tag = "operations", security(("bearer" = [])),
+    request_body = OperationStart,
+    responses((status = 200, body = OperationView), (status = 403, body = DeskError), (status = 422, body = DeskError)))]
+async fn start_operation(
+    State(api): State<Arc<Api>>,
+    officer: Officer,
+    bytes: Bytes,
+) -> Result<Json<OperationView>, DeskError> {
+    let s: OperationStart = body(&bytes)?;
+    Ok(Json(api.desk.start_operation(&officer.user, &s).await?))
+}
+
 #[utoipa::path(get, path = "/api/v1/operations", tag = "operations", security(("bearer" = [])),
     responses((status = 200, body = Vec<OperationView>)))]
 async fn operations(State(api): State<Arc<Api>>, officer: Officer) -> Result<Json<Vec<OperationView>>, DeskError> {
@@ -626,12 +640,12 @@ async fn healthz() -> &'static str {
 #[derive(Debug, OpenApi)]
 #[openapi(
     info(title = "grens officer API", description = "Title 2 information exchange under the 2018 Benelux police treaty. Every decision names the article it applies."),
-    paths(login, logout, me, inbox, compose, view, reply, use_data, hit_query, hit_reference, grant_authorisation, supervision, revoke_authorisation, start_patrol, end_patrol, consult, provide_entry, provided_entries, withdraw_entry, received_entries, decide_entry, ingest_reads, anpr_hits, start_pursuit, operations, operation, operation_event, consent_request, consent, feedback_request, feedback, oral, journal, verify, checkpoints, verify_partners, put_user, healthz),
+    paths(login, logout, me, inbox, compose, view, reply, use_data, hit_query, hit_reference, grant_authorisation, supervision, revoke_authorisation, start_patrol, end_patrol, consult, provide_entry, provided_entries, withdraw_entry, received_entries, decide_entry, ingest_reads, anpr_hits, start_pursuit, start_operation, operations, operation, operation_event, consent_request, consent, feedback_request, feedback, oral, journal, verify, checkpoints, verify_partners, put_user, healthz),
     components(schemas(Login, SessionView, UserView, Compose, ComposeKind, Via, DirectFacts, Sent, DecisionView, Reply,
         UseRequest, UseKind, UseOutcome, ConsentAsk, ConsentAnswer, FeedbackText, OralExchange, MessageSummary,
         MessageView, ActionView, DeadlineView, JournalStatus, PartnerHistory, NewUser, EntryView, HitQueryAsk, Authorisation, Supervised, Patrol, ConsultAsk,
         NewHotlistEntry, ProvidedEntry, ReceivedEntry, EntryDecision, Withdrawal, ReadBatch, IngestReport, AnprHitView,
-        PursuitStart, EventAsk, EventView, ClockView, OperationView, DeskError)),
+        PursuitStart, OperationStart, EventAsk, EventView, ClockView, DeadlineClock, OperationView, DeskError)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
@@ -686,7 +700,7 @@ pub fn router(api: Arc<Api>) -> Router {
         .route("/api/v1/anpr/reads", post(ingest_reads))
         .route("/api/v1/anpr/hits", get(anpr_hits))
         .route("/metrics", get(metrics))
-        .route("/api/v1/operations", get(operations))
+        .route("/api/v1/operations", get(operations).post(start_operation))
         .route("/api/v1/operations/pursuits", post(start_pursuit))
         .route("/api/v1/operations/{id}", get(operation))
         .route("/api/v1/operations/{id}/events", post(operation_event))

@@ -176,7 +176,8 @@ pub enum Body {
 pub struct OperationEvent {
     /// The sending party's id of the operation (every event names it).
     pub operation: String,
-    /// `pursuit` (Arts. 21, 55).
+    /// `pursuit` (Arts. 21, 55), `own_initiative` (19), `observation` (22), `investigation`
+    /// (23–24), `assistance` (18), `transport` (25), `train_boarding` (26), `transit` (32).
     pub kind: String,
     pub sending: String,
     pub host: String,
@@ -185,13 +186,18 @@ pub struct OperationEvent {
     pub at: Timestamp,
     #[serde(default)]
     pub text: String,
+    /// The start's facts as the treaty engine read them (the crossing event only), so the host
+    /// computes the same decision and clocks.
+    #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
+    pub facts: serde_json::Value,
 }
 
 /// What happened in an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OperationEventKind {
-    /// The crossing notice (Art. 21(1): at the latest at the crossing).
+    /// The start: the crossing notice (Art. 21(1): at the latest at the crossing), the request
+    /// or notice of the other kinds.
     Crossing,
     /// The host acknowledges, with the information needed to avoid interference.
     Acknowledged,

@@ -44,6 +44,32 @@ fn land() -> String {
     "land".into()
 }
 
+/// The kinds of operation a node starts, each decided by the engine's `operation.<kind>`.
+pub const KINDS: [&str; 8] = [
+    "pursuit",
+    "own_initiative",
+    "observation",
+    "investigation",
+    "assistance",
+    "transport",
+    "train_boarding",
+    "transit",
+];
+
+/// An officer's start of any operation: the facts the engine's `operation.<kind>` reads
+/// (`host` and `sending` are filled in), and what it is about.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct OperationStart {
+    /// One of [`KINDS`].
+    pub kind: String,
+    pub host: String,
+    /// The engine's fields for this kind (see `grens treaty kinds` and docs/treaty-decisions.md).
+    #[schema(value_type = Object)]
+    #[serde(default)]
+    pub facts: serde_json::Value,
+    pub text: String,
+}
+
 /// An event an officer records on an operation.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct EventAsk {
@@ -80,6 +106,15 @@ pub struct ClockView {
     pub articles: Vec<String>,
 }
 
+/// The engine's deadline of an operation.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct DeadlineClock {
+    /// RFC 3339, local.
+    pub due: String,
+    pub overdue: bool,
+    pub articles: Vec<String>,
+}
+
 /// An operation as the board shows it.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OperationView {
@@ -93,6 +128,9 @@ pub struct OperationView {
     pub status: String,
     pub events: Vec<EventView>,
     pub detention: Option<ClockView>,
+    /// The engine's deadline for the operation itself (e.g. the 5 hours of an urgent
+    /// observation, Art. 22(4)), the same on both sides.
+    pub deadline: Option<DeadlineClock>,
     /// Art. 46: `due` once ended without a report, `filed` after.
     pub report: Option<String>,
     /// The engine's decision on the crossing (sending side).
@@ -165,6 +203,16 @@ impl Desk {
                 })
             }
         };
+        let deadline = if first.facts.is_object() {
+            let (view, decision) = self.decide(first.facts.clone())?;
+            decision.deadline.map(|due| DeadlineClock {
+                due: self.local(due),
+                overdue: !ended && self.now() >= due,
+                articles: view.articles,
+            })
+        } else {
+            None
+        };
         let me = self.node.me.party.to_string();
         Ok(Some(OperationView {
             id: id.to_owned(),
@@ -183,6 +231,7 @@ impl Desk {
                 })
                 .collect(),
             detention,
+            deadline,
             report: ended.then(|| {
                 if has(OperationEventKind::ReportFiled) {
                     "filed"
@@ -256,44 +305,76 @@ impl Desk {
         .await
     }
 
-    /// Starts a hot pursuit into `host` (Art. 21), if the engine allows it: the crossing notice
-    /// goes to the host's contact point at once (21(1): at the latest at the crossing).
-    pub async fn start_pursuit(&self, user: &User, s: &PursuitStart) -> Result<OperationView, DeskError> {
+    /// Starts an operation into `host`, if the engine's `operation.<kind>` allows it: the
+    /// start (for a pursuit the crossing notice, 21(1): at the latest at the crossing) goes to
+    /// the host's contact point at once, with the facts, so both sides hold the same decision.
+    pub async fn start_operation(&self, user: &User, s: &OperationStart) -> Result<OperationView, DeskError> {
         self.demand(user, &[Role::Officer, Role::ContactPoint])?;
+        let kind = s.kind.trim();
+        if !KINDS.contains(&kind) {
+            return Err(DeskError::invalid(format!(
+                "kind: '{kind}' is not one of {}",
+                KINDS.join(", ")
+            )));
+        }
         let host = party(s.host.trim())?;
         let me = self.node.me.party.to_string();
         if s.text.trim().is_empty() {
             return Err(DeskError::invalid(
-                "text: say who or what is pursued, why, and where the border is crossed",
+                "text: say who or what the operation is about, why, and where the border is crossed",
             ));
         }
-        let (view, decision) = self.decide(json!({
-            "kind": "operation.pursuit", "host": host.as_str(), "sending": me,
-            "started_in_own_territory": s.started_in_own_territory,
-            "host_could_be_warned_in_advance": s.host_could_be_warned_in_advance,
-            "host_could_take_over_in_time": s.host_could_take_over_in_time,
-            "enter_dwelling": false, "host_ordered_stop": false,
-            "danger_manifestly_disproportionate": false, "medium": s.medium,
-        }))?;
-        self.require(&view, &decision, "this pursuit")?;
+        let mut facts = match &s.facts {
+            serde_json::Value::Object(m) => m.clone(),
+            serde_json::Value::Null => serde_json::Map::new(),
+            _ => return Err(DeskError::invalid("facts: an object of the engine's fields")),
+        };
+        facts.insert("kind".into(), json!(format!("operation.{kind}")));
+        facts.insert("host".into(), json!(host.as_str()));
+        facts.insert("sending".into(), json!(me));
+        let facts = serde_json::Value::Object(facts);
+        let (view, decision) = self.decide(facts.clone())?;
+        self.require(&view, &decision, &format!("this {}", kind.replace('_', " ")))?;
         let id = {
             let mut token = [0u8; 6];
             rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut token);
             format!("OP-{me}-{}", crate::hex(&token))
         };
+        let article = view.articles.first().cloned().unwrap_or_else(|| "34(1)".into());
         let event = OperationEvent {
             operation: id.clone(),
-            kind: "pursuit".into(),
+            kind: kind.to_owned(),
             sending: me,
             host: host.to_string(),
             event: OperationEventKind::Crossing,
             at: self.now(),
             text: s.text.trim().to_owned(),
+            facts,
         };
-        self.send_event(user, event, "21(1)").await?;
+        self.send_event(user, event, &article).await?;
         let mut v = self.operation(user, &id).await?;
         v.decisions.push(view);
         Ok(v)
+    }
+
+    /// Starts a hot pursuit into `host` (Art. 21): [`Desk::start_operation`] with its facts.
+    pub async fn start_pursuit(&self, user: &User, s: &PursuitStart) -> Result<OperationView, DeskError> {
+        self.start_operation(
+            user,
+            &OperationStart {
+                kind: "pursuit".into(),
+                host: s.host.clone(),
+                facts: json!({
+                    "started_in_own_territory": s.started_in_own_territory,
+                    "host_could_be_warned_in_advance": s.host_could_be_warned_in_advance,
+                    "host_could_take_over_in_time": s.host_could_take_over_in_time,
+                    "enter_dwelling": false, "host_ordered_stop": false,
+                    "danger_manifestly_disproportionate": false, "medium": s.medium,
+                }),
+                text: s.text.clone(),
+            },
+        )
+        .await
     }
 
     /// Records an event of an operation and sends it to the other party. Who may record what
@@ -371,6 +452,7 @@ impl Desk {
             event: kind,
             at,
             text: ask.text.trim().to_owned(),
+            facts: serde_json::Value::Null,
         };
         self.send_event(user, event, article).await?;
         self.operation(user, id).await

@@ -227,3 +227,75 @@ async fn release_alerts_are_raised_once_at_their_instants_from_the_stored_events
         .ok()
         .expect("ended");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn other_operations_start_on_the_engines_decision_and_share_its_deadline() {
+    let (_dir, net) = start().await;
+    let be = login(&net, "BE", "be.operator").await;
+    let nl = login(&net, "NL", "nl.oostbrabant").await;
+    // Own initiative without acute danger: refused by Art. 19.
+    let a = be
+        .post(
+            "/api/v1/operations",
+            &json!({ "kind": "own_initiative", "host": "NL", "text": "traffic accident at Hazeldonk",
+                     "facts": { "acute_danger": false, "host_cannot_arrive_in_time": true,
+                                "in_border_region": true, "already_in_cross_border_operation": false } }),
+        )
+        .await
+        .expect("post");
+    assert_eq!(a.status.as_u16(), 403, "{}", a.body);
+    assert!(a.body.to_string().contains("\"19("), "{}", a.body);
+    // An unknown kind, and facts the engine cannot read, are named.
+    let a = be
+        .post(
+            "/api/v1/operations",
+            &json!({ "kind": "teleport", "host": "NL", "text": "x" }),
+        )
+        .await
+        .expect("post");
+    assert!(
+        a.status.as_u16() == 422 && a.body.to_string().contains("teleport"),
+        "{}",
+        a.body
+    );
+    let a = be
+        .post(
+            "/api/v1/operations",
+            &json!({ "kind": "observation", "host": "NL", "text": "x", "facts": {} }),
+        )
+        .await
+        .expect("post");
+    assert!(
+        a.status.as_u16() == 422 && a.body.to_string().contains("particularly_urgent`: missing"),
+        "{}",
+        a.body
+    );
+    // A particularly urgent observation continued into NL: the 5-hour clock of Art. 22(4) from
+    // the crossing, the same on both boards.
+    let crossed = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(1);
+    let started = be
+        .post(
+            "/api/v1/operations",
+            &json!({ "kind": "observation", "host": "NL", "text": "suspect of armed robberies, A16 northbound",
+                     "facts": { "criminal_investigation": true, "offence_extraditable": true,
+                                "prior_authorisation": false, "particularly_urgent": true,
+                                "enter_dwelling": false, "technical_means": false,
+                                "technical_means_authorised": false, "crossed_at": crossed.to_string() } }),
+        )
+        .await
+        .expect("post")
+        .ok()
+        .expect("allowed");
+    let id = started["id"].as_str().expect("id").to_owned();
+    let due = (crossed + jiff::SignedDuration::from_hours(5))
+        .to_zoned(jiff::tz::TimeZone::get("Europe/Brussels").expect("zone"))
+        .strftime("%Y-%m-%dT%H:%M:%S%:z")
+        .to_string();
+    assert_eq!(started["deadline"]["due"], due.as_str(), "{started}");
+    let at_nl = eventually("NL has the observation", || board_entry(&nl, &id)).await;
+    assert_eq!(at_nl["kind"], "observation");
+    assert_eq!(at_nl["role"], "host");
+    // NL's node shows the same instant in its own (same) zone.
+    assert_eq!(at_nl["deadline"]["due"], due.as_str(), "{at_nl}");
+    assert_eq!(at_nl["deadline"]["overdue"], false);
+}

@@ -61,7 +61,7 @@ fn every_key_is_translated_in_every_language_and_every_used_key_exists() {
         used.push(format!("kind.{kind}"));
     }
     for (prefix, names) in [
-        ("operations.kind", &["pursuit"][..]),
+        ("operations.kind", &node::desk::operations::KINDS[..]),
         ("operations.role", &["sending", "host"]),
         ("operations.status", &["active", "ended"]),
         ("operations.clock", &["running", "alert", "overdue", "stopped", "ended"]),
