@@ -23,6 +23,7 @@ use crate::outbox::Sender;
 
 pub mod anpr;
 mod consult;
+pub mod evaluation;
 mod hits;
 pub mod operations;
 pub use consult::{Authorisation, ConsultAsk, Patrol, Supervised};

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
 
-use super::{error_page, render, Tr, WebUser, Who, LANGUAGES};
+use super::{error_page, partners, render, Tr, WebUser, Who, LANGUAGES};
 use crate::api::Api;
 use crate::desk::anpr::{AnprHitView, EntryDecision, NewHotlistEntry, ProvidedEntry, ReceivedEntry, Withdrawal};
 
@@ -41,18 +41,7 @@ pub async fn page(State(api): State<Arc<Api>>, w: WebUser) -> Response {
         (Err(e), _) | (_, Err(e)) => return error_page(&w, "/anpr", &e),
     };
     let received = api.desk.hotlist_received(&w.user).await.ok();
-    let me = api.desk.node.me.party.to_string();
-    let mut partners: Vec<String> = api
-        .desk
-        .node
-        .directory
-        .nodes
-        .iter()
-        .map(|n| n.party.to_string())
-        .filter(|p| *p != me)
-        .collect();
-    partners.sort();
-    partners.dedup();
+    let partners = partners(&api);
     render(
         AnprPage {
             t: w.t,

@@ -24,6 +24,7 @@ mod admin;
 mod anpr;
 mod audit;
 mod authorisations;
+mod evaluation;
 pub mod guide;
 mod operations;
 mod query;
@@ -200,6 +201,23 @@ pub struct Who {
     pub supervisor: bool,
     pub dpo: bool,
     pub admin: bool,
+}
+
+/// The other parties of the network, for a form's choice of partner.
+fn partners(api: &Api) -> Vec<String> {
+    let me = api.desk.node.me.party.to_string();
+    let mut partners: Vec<String> = api
+        .desk
+        .node
+        .directory
+        .nodes
+        .iter()
+        .map(|n| n.party.to_string())
+        .filter(|p| *p != me)
+        .collect();
+    partners.sort();
+    partners.dedup();
+    partners
 }
 
 /// A form's date field: `YYYY-MM-DD` or empty; the parse error otherwise.
@@ -1268,6 +1286,7 @@ pub fn router(api: Arc<Api>) -> Router {
         .route("/operations", get(operations::page))
         .route("/operations/pursuits", post(operations::start_pursuit))
         .route("/operations/{id}/events", post(operations::event))
+        .route("/reports/art65", get(evaluation::page))
         .route("/guide", get(guide_page))
         .route("/admin", get(admin::page))
         .route("/admin/users", post(admin::add_user))

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
 
-use super::{error_page, render, Tr, WebUser, Who, LANGUAGES};
+use super::{error_page, partners, render, Tr, WebUser, Who, LANGUAGES};
 use crate::api::Api;
 use crate::desk::operations::{EventAsk, OperationView, PursuitStart};
 
@@ -34,18 +34,7 @@ pub async fn page(State(api): State<Arc<Api>>, w: WebUser) -> Response {
         Ok(o) => o,
         Err(e) => return error_page(&w, "/operations", &e),
     };
-    let me = api.desk.node.me.party.to_string();
-    let mut partners: Vec<String> = api
-        .desk
-        .node
-        .directory
-        .nodes
-        .iter()
-        .map(|n| n.party.to_string())
-        .filter(|p| *p != me)
-        .collect();
-    partners.sort();
-    partners.dedup();
+    let partners = partners(&api);
     render(
         OperationsPage {
             t: w.t,

@@ -222,17 +222,46 @@ async fn every_language(b: &Client, base: &str, page: &str, path: &str) {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn officers_do_the_scripted_exchange_in_chromium() {
-    let (_driver, port) = chromedriver();
+/// The demo network on loopback and two chromium sessions (for NL and BE) driven by one
+/// chromedriver.
+struct Stage {
+    _driver: Driver,
+    _dir: tempfile::TempDir,
+    net: network::DemoNetwork,
+    nl_url: String,
+    be_url: String,
+    nl: Client,
+    be: Client,
+}
+
+async fn stage() -> Stage {
+    let (driver, port) = chromedriver();
     let dir = tempfile::tempdir().expect("tempdir");
     let net = network::start(dir.path(), [Ports { inbox: 0, api: 0 }; 3], &Stores::Sqlite)
         .await
         .expect("network");
-    let nl_url = net.node("NL").expect("NL").api_url.clone();
-    let be_url = net.node("BE").expect("BE").api_url.clone();
-    let nl = browser(port).await;
-    let be = browser(port).await;
+    Stage {
+        nl_url: net.node("NL").expect("NL").api_url.clone(),
+        be_url: net.node("BE").expect("BE").api_url.clone(),
+        _driver: driver,
+        _dir: dir,
+        net,
+        nl: browser(port).await,
+        be: browser(port).await,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn officers_do_the_scripted_exchange_in_chromium() {
+    let Stage {
+        _driver,
+        _dir,
+        net,
+        nl_url,
+        be_url,
+        nl,
+        be,
+    } = stage().await;
     let tab = char::from(Key::Tab).to_string();
     let enter = char::from(Key::Enter).to_string();
 
@@ -582,6 +611,7 @@ async fn officers_do_the_scripted_exchange_in_chromium() {
     // Administration, by the BE administrator.
     switch_user(&be, &be_url, "be.admin").await;
     every_language(&be, &be_url, "admin", "/admin").await;
+    every_language(&be, &be_url, "evaluation", "/reports/art65").await;
     nl.close().await.ok();
     be.close().await.ok();
 }
@@ -625,15 +655,16 @@ async fn board_shows(b: &Client, base: &str, text: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hot_pursuit_on_both_operations_boards_in_chromium() {
-    let (_driver, port) = chromedriver();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let net = network::start(dir.path(), [Ports { inbox: 0, api: 0 }; 3], &Stores::Sqlite)
-        .await
-        .expect("network");
-    let nl_url = net.node("NL").expect("NL").api_url.clone();
-    let be_url = net.node("BE").expect("BE").api_url.clone();
-    let nl = browser(port).await;
-    let be = browser(port).await;
+    let Stage {
+        _driver,
+        _dir,
+        nl_url,
+        be_url,
+        nl,
+        be,
+        // Kept to the end: dropping the network stops its nodes.
+        net: _net,
+    } = stage().await;
     log_in(&nl, &nl_url, "nl.oostbrabant").await;
     log_in(&be, &be_url, "be.operator").await;
 
@@ -699,6 +730,14 @@ async fn a_hot_pursuit_on_both_operations_boards_in_chromium() {
     let filed = Tr::new("nl").get("operations.report.filed").to_owned();
     board_shows(&be, &be_url, &format!("<strong>{filed}</strong>")).await;
     shoot(&be, "operations-pursuit-host").await;
+    // The Art. 65 evaluation of this history, with its charts.
+    switch_user(&be, &be_url, "be.supervisor").await;
+    be.goto(&format!("{be_url}/reports/art65")).await.expect("evaluation");
+    wait_for(&be, "#operations-by-kind svg rect").await;
+    be.execute("document.getElementById('figures').scrollIntoView()", vec![])
+        .await
+        .expect("scroll to the figures and charts");
+    shoot(&be, "evaluation-art65").await;
     nl.close().await.ok();
     be.close().await.ok();
 }

@@ -66,6 +66,15 @@ fn every_key_is_translated_in_every_language_and_every_used_key_exists() {
         ("operations.status", &["active", "ended"]),
         ("operations.clock", &["running", "alert", "overdue", "stopped", "ended"]),
         ("operations.report", &["due", "filed"]),
+        (
+            "evaluation.chart",
+            &[
+                "messages-by-kind",
+                "messages-by-pair",
+                "operations-by-kind",
+                "operations-by-pair",
+            ],
+        ),
     ] {
         for n in names {
             used.push(format!("{prefix}.{n}"));
@@ -806,4 +815,18 @@ async fn the_operations_board_shows_a_pursuit_and_its_release_countdown_on_both_
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{page}");
     assert!(page.contains("21(3)"), "{page}");
+    // The Art. 65 evaluation counts it, with its charts; an officer may not see it; a bad date is
+    // named.
+    let supervisor = Session::open(&net, "BE", "be.supervisor").await;
+    let (status, page) = supervisor.get("/reports/art65").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(
+        page.contains("id=\"operations-by-pair\"") && page.contains("NL → BE") && page.contains("<rect"),
+        "{page}"
+    );
+    let (status, page) = supervisor.get("/reports/art65?from=2026-02-30").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("from: &#39;2026-02-30&#39; is not a date"), "{page}");
+    let (status, _) = nl.get("/reports/art65").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
 }
