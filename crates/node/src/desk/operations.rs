@@ -106,9 +106,13 @@ pub struct ClockView {
     pub articles: Vec<String>,
 }
 
-/// The engine's deadline of an operation.
+/// One of the engine's deadlines of an operation.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DeadlineClock {
+    /// The decision's field: `deadline` (e.g. the 5 hours of an urgent observation, 22(4)),
+    /// `reply_deadline` (an investigation's 48 hours, 24(1)), `execution_deadline` (its 30 days,
+    /// 24(2)) …
+    pub name: String,
     /// RFC 3339, local.
     pub due: String,
     pub overdue: bool,
@@ -128,9 +132,8 @@ pub struct OperationView {
     pub status: String,
     pub events: Vec<EventView>,
     pub detention: Option<ClockView>,
-    /// The engine's deadline for the operation itself (e.g. the 5 hours of an urgent
-    /// observation, Art. 22(4)), the same on both sides.
-    pub deadline: Option<DeadlineClock>,
+    /// The engine's deadlines for the operation itself, the same on both sides.
+    pub clocks: Vec<DeadlineClock>,
     /// Art. 46: `due` once ended without a report, `filed` after.
     pub report: Option<String>,
     /// The engine's decision on the crossing (sending side).
@@ -203,16 +206,24 @@ impl Desk {
                 })
             }
         };
-        let deadline = if first.facts.is_object() {
-            let (view, decision) = self.decide(first.facts.clone())?;
-            decision.deadline.map(|due| DeadlineClock {
-                due: self.local(due),
-                overdue: !ended && self.now() >= due,
-                articles: view.articles,
-            })
-        } else {
-            None
-        };
+        // Every deadline the engine's decision on the start names (`deadline`, `…_deadline`).
+        let mut clocks = Vec::new();
+        if first.facts.is_object() {
+            let (view, _) = self.decide(first.facts.clone())?;
+            if let Some(fields) = view.decision.as_object() {
+                for (name, value) in fields {
+                    let due = value.as_str().and_then(|v| v.parse::<Timestamp>().ok());
+                    if let (true, Some(due)) = (name == "deadline" || name.ends_with("_deadline"), due) {
+                        clocks.push(DeadlineClock {
+                            name: name.clone(),
+                            due: self.local(due),
+                            overdue: !ended && self.now() >= due,
+                            articles: view.articles.clone(),
+                        });
+                    }
+                }
+            }
+        }
         let me = self.node.me.party.to_string();
         Ok(Some(OperationView {
             id: id.to_owned(),
@@ -231,7 +242,7 @@ impl Desk {
                 })
                 .collect(),
             detention,
-            deadline,
+            clocks,
             report: ended.then(|| {
                 if has(OperationEventKind::ReportFiled) {
                     "filed"

@@ -291,11 +291,45 @@ async fn other_operations_start_on_the_engines_decision_and_share_its_deadline()
         .to_zoned(jiff::tz::TimeZone::get("Europe/Brussels").expect("zone"))
         .strftime("%Y-%m-%dT%H:%M:%S%:z")
         .to_string();
-    assert_eq!(started["deadline"]["due"], due.as_str(), "{started}");
+    assert_eq!(started["clocks"][0]["name"], "deadline", "{started}");
+    assert_eq!(started["clocks"][0]["due"], due.as_str(), "{started}");
     let at_nl = eventually("NL has the observation", || board_entry(&nl, &id)).await;
     assert_eq!(at_nl["kind"], "observation");
     assert_eq!(at_nl["role"], "host");
     // NL's node shows the same instant in its own (same) zone.
-    assert_eq!(at_nl["deadline"]["due"], due.as_str(), "{at_nl}");
-    assert_eq!(at_nl["deadline"]["overdue"], false);
+    assert_eq!(at_nl["clocks"][0]["due"], due.as_str(), "{at_nl}");
+    assert_eq!(at_nl["clocks"][0]["overdue"], false);
+    // A cross-border investigation request: the host's 48-hour answer and the 30-day execution
+    // (Art. 24), from the receipt.
+    let received = jiff::Timestamp::now();
+    let inv = nl
+        .post(
+            "/api/v1/operations",
+            &json!({ "kind": "investigation", "host": "BE", "text": "hearing a witness in Turnhout",
+                     "facts": { "requires_judicial_order_in_host": false, "host_presence": true,
+                                "presence_waived_by_agreement": false, "received_at": received.to_string() } }),
+        )
+        .await
+        .expect("post")
+        .ok()
+        .expect("allowed");
+    let names: Vec<&str> = inv["clocks"]
+        .as_array()
+        .expect("clocks")
+        .iter()
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    assert!(
+        names.contains(&"reply_deadline") && names.contains(&"execution_deadline"),
+        "{inv}"
+    );
+    let reply = inv["clocks"]
+        .as_array()
+        .and_then(|a| a.iter().find(|c| c["name"] == "reply_deadline"))
+        .expect("reply clock");
+    let expected = (received + jiff::SignedDuration::from_hours(48))
+        .to_zoned(jiff::tz::TimeZone::get("Europe/Amsterdam").expect("zone"))
+        .strftime("%Y-%m-%dT%H:%M:%S%:z")
+        .to_string();
+    assert_eq!(reply["due"], expected.as_str(), "{inv}");
 }

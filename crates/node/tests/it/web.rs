@@ -67,6 +67,10 @@ fn every_key_is_translated_in_every_language_and_every_used_key_exists() {
         ("operations.clock", &["running", "alert", "overdue", "stopped", "ended"]),
         ("operations.report", &["due", "filed"]),
         (
+            "operations.deadline",
+            &["deadline", "reply_deadline", "execution_deadline"],
+        ),
+        (
             "evaluation.chart",
             &[
                 "messages-by-kind",
