@@ -215,10 +215,12 @@ pub enum OperationEventKind {
     Ended,
     /// The sending party's report to the host authority (Art. 46).
     ReportFiled,
+    /// Hours of observation spent on the host's territory (Art. 22(6)); `text` is the number.
+    Hours,
 }
 
 impl OperationEventKind {
-    pub const ALL: [OperationEventKind; 9] = [
+    pub const ALL: [OperationEventKind; 10] = [
         OperationEventKind::Crossing,
         OperationEventKind::Acknowledged,
         OperationEventKind::Instruction,
@@ -228,6 +230,7 @@ impl OperationEventKind {
         OperationEventKind::Released,
         OperationEventKind::Ended,
         OperationEventKind::ReportFiled,
+        OperationEventKind::Hours,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -241,6 +244,7 @@ impl OperationEventKind {
             OperationEventKind::Released => "released",
             OperationEventKind::Ended => "ended",
             OperationEventKind::ReportFiled => "report_filed",
+            OperationEventKind::Hours => "hours",
         }
     }
 }

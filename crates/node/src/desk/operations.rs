@@ -119,6 +119,22 @@ pub struct DeadlineClock {
     pub articles: Vec<String>,
 }
 
+/// An observation's hours budget (Art. 22(6)).
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct HoursView {
+    pub authorised: f64,
+    pub used: f64,
+}
+
+/// Hours recorded on an operation so far.
+fn hours_used(events: &[&(String, OperationEvent)]) -> f64 {
+    events
+        .iter()
+        .filter(|(_, e)| e.event == OperationEventKind::Hours)
+        .filter_map(|(_, e)| e.text.trim().parse::<f64>().ok())
+        .sum()
+}
+
 /// An operation as the board shows it.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OperationView {
@@ -134,6 +150,8 @@ pub struct OperationView {
     pub detention: Option<ClockView>,
     /// The engine's deadlines for the operation itself, the same on both sides.
     pub clocks: Vec<DeadlineClock>,
+    /// Art. 22(6): an observation's authorised hours on the host's territory and those used.
+    pub hours: Option<HoursView>,
     /// Art. 46: `due` once ended without a report, `filed` after.
     pub report: Option<String>,
     /// The engine's decision on the crossing (sending side).
@@ -224,6 +242,10 @@ impl Desk {
                 }
             }
         }
+        let hours = first.facts["authorised_hours"].as_f64().map(|authorised| HoursView {
+            authorised,
+            used: hours_used(&mine),
+        });
         let me = self.node.me.party.to_string();
         Ok(Some(OperationView {
             id: id.to_owned(),
@@ -243,6 +265,7 @@ impl Desk {
                 .collect(),
             detention,
             clocks,
+            hours,
             report: ended.then(|| {
                 if has(OperationEventKind::ReportFiled) {
                     "filed"
@@ -414,6 +437,7 @@ impl Desk {
             OperationEventKind::Detained | OperationEventKind::Released => (true, "21(3)"),
             OperationEventKind::Ended => (true, "45"),
             OperationEventKind::ReportFiled => (!host_side, "46"),
+            OperationEventKind::Hours => (!host_side && current.kind == "observation", "22(6)"),
         };
         if !allowed {
             return Err(DeskError::forbidden(format!(
@@ -452,6 +476,26 @@ impl Desk {
                 at
             }
         };
+        if kind == OperationEventKind::Hours {
+            // Art. 22(6): the engine decides with the hours used including these.
+            let spent: f64 = ask
+                .text
+                .trim()
+                .parse()
+                .ok()
+                .filter(|h: &f64| *h > 0.0 && h.is_finite())
+                .ok_or_else(|| {
+                    DeskError::invalid(format!("text: '{}' is not a number of hours > 0", ask.text.trim()))
+                })?;
+            let events = self.operation_events().await?;
+            let mine: Vec<&(String, OperationEvent)> = events.iter().filter(|(_, e)| e.operation == id).collect();
+            let mut facts = mine.first().map(|(_, e)| e.facts.clone()).unwrap_or_default();
+            if let Some(f) = facts.as_object_mut() {
+                f.insert("hours_used".into(), json!(hours_used(&mine) + spent));
+            }
+            let (view, decision) = self.decide(facts)?;
+            self.require(&view, &decision, "these hours of observation")?;
+        }
         if kind == OperationEventKind::ReportFiled && ask.text.trim().is_empty() {
             return Err(DeskError::invalid("text: the report says what was done (Art. 46)"));
         }
