@@ -26,7 +26,7 @@ use crate::desk::anpr::{
     AnprHitView, EntryDecision, IngestReport, NewHotlistEntry, ProvidedEntry, ReadBatch, ReceivedEntry, Withdrawal,
 };
 use crate::desk::operations::{
-    ClockView, DeadlineClock, EventAsk, EventView, HoursView, OperationStart, OperationView, PursuitStart,
+    ClockView, DeadlineClock, EventAsk, EventView, HoursView, OperationStart, OperationView, PowersView, PursuitStart,
 };
 use crate::desk::{
     ActionView, Authorisation, Compose, ComposeKind, ConsentAnswer, ConsentAsk, ConsultAsk, DeadlineView, DecisionView,
@@ -645,7 +645,7 @@ async fn healthz() -> &'static str {
         UseRequest, UseKind, UseOutcome, ConsentAsk, ConsentAnswer, FeedbackText, OralExchange, MessageSummary,
         MessageView, ActionView, DeadlineView, JournalStatus, PartnerHistory, NewUser, EntryView, HitQueryAsk, Authorisation, Supervised, Patrol, ConsultAsk,
         NewHotlistEntry, ProvidedEntry, ReceivedEntry, EntryDecision, Withdrawal, ReadBatch, IngestReport, AnprHitView,
-        PursuitStart, OperationStart, EventAsk, EventView, ClockView, DeadlineClock, HoursView, OperationView, DeskError)),
+        PursuitStart, OperationStart, EventAsk, EventView, ClockView, DeadlineClock, HoursView, PowersView, OperationView, DeskError)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

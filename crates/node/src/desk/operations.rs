@@ -126,6 +126,29 @@ pub struct HoursView {
     pub used: f64,
 }
 
+/// What sending officers may do on the host's territory.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PowersView {
+    /// `detain`, `establish_identity`, `security_search`, … (Arts. 36–37).
+    pub powers: Vec<String>,
+    /// The provisions, including what they may never do (e.g. enter dwellings, 21(2)(e)).
+    pub articles: Vec<String>,
+}
+
+/// The article of the treaty an operation kind acts under, for the engine's `powers`.
+fn operation_article(kind: &str) -> Option<&'static str> {
+    match kind {
+        "assistance" => Some("18"),
+        "own_initiative" => Some("19"),
+        "pursuit" => Some("21"),
+        "observation" => Some("22"),
+        "investigation" => Some("23"),
+        "transport" => Some("25"),
+        "train_boarding" => Some("26"),
+        _ => None,
+    }
+}
+
 /// Hours recorded on an operation so far.
 fn hours_used(events: &[&(String, OperationEvent)]) -> f64 {
     events
@@ -152,6 +175,9 @@ pub struct OperationView {
     pub clocks: Vec<DeadlineClock>,
     /// Art. 22(6): an observation's authorised hours on the host's territory and those used.
     pub hours: Option<HoursView>,
+    /// The sending side's powers panel: what its officers may do on the host's territory in this
+    /// operation (Arts. 35–38, the engine's `powers`); absent on the host's side.
+    pub powers: Option<PowersView>,
     /// Art. 46: `due` once ended without a report, `filed` after.
     pub report: Option<String>,
     /// The engine's decision on the crossing (sending side).
@@ -247,6 +273,19 @@ impl Desk {
             used: hours_used(&mine),
         });
         let me = self.node.me.party.to_string();
+        let powers = match operation_article(&first.kind) {
+            Some(article) if first.sending == me => {
+                let (view, _) = self.decide(json!({ "kind": "powers", "operation_article": article }))?;
+                Some(PowersView {
+                    powers: view.decision["powers"]
+                        .as_array()
+                        .map(|a| a.iter().filter_map(|p| p.as_str().map(str::to_owned)).collect())
+                        .unwrap_or_default(),
+                    articles: view.articles,
+                })
+            }
+            _ => None,
+        };
         Ok(Some(OperationView {
             id: id.to_owned(),
             kind: first.kind.clone(),
@@ -266,6 +305,7 @@ impl Desk {
             detention,
             clocks,
             hours,
+            powers,
             report: ended.then(|| {
                 if has(OperationEventKind::ReportFiled) {
                     "filed"

@@ -39,6 +39,28 @@ async fn a_hot_pursuit_is_one_record_on_both_boards_with_the_release_clock_of_ar
     let id = started["id"].as_str().expect("id").to_owned();
     assert_eq!(started["role"], "sending");
     assert_eq!(started["events"][0]["event"], "crossing");
+    // The powers panel: what NL's officers may do in BE during a pursuit (Art. 36(1)), and the
+    // provision that forbids entering dwellings (21(2)(e)).
+    let powers: Vec<&str> = started["powers"]["powers"]
+        .as_array()
+        .expect("powers")
+        .iter()
+        .filter_map(|p| p.as_str())
+        .collect();
+    assert_eq!(
+        powers,
+        [
+            "detain",
+            "establish_identity",
+            "secure_seizable_objects",
+            "security_search"
+        ],
+        "{started}"
+    );
+    assert!(
+        started["powers"]["articles"].to_string().contains("21(2)(e)"),
+        "{started}"
+    );
 
     // BE's board has it at once, as host; BE acknowledges.
     let seen = eventually("the crossing notice reaches BE", || board_entry(&be, &id)).await;
@@ -46,6 +68,7 @@ async fn a_hot_pursuit_is_one_record_on_both_boards_with_the_release_clock_of_ar
         (seen["role"].as_str(), seen["status"].as_str()),
         (Some("host"), Some("active"))
     );
+    assert!(seen["powers"].is_null(), "the panel is the sending side's");
     be.post(
         &format!("/api/v1/operations/{id}/events"),
         &json!({ "event": "acknowledged", "text": "BE patrol E19 takes position at exit 4" }),
