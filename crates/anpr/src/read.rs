@@ -32,14 +32,15 @@ pub struct ReadError {
 }
 
 impl Read {
-    /// Checks what serde cannot: a plate that has letters or digits, a confidence in 0–1.
-    pub fn validate(&self, line: usize) -> Result<(), ReadError> {
+    /// Checks what serde cannot — a plate that has letters or digits, a confidence in 0–1 —
+    /// and returns the plate, normalised (so a caller does not parse it twice).
+    pub fn validate(&self, line: usize) -> Result<crate::plate::Plate, ReadError> {
         let err = |field: &str, message: String| ReadError {
             line,
             field: field.to_owned(),
             message,
         };
-        crate::plate::Plate::parse(&self.plate).map_err(|e| err("plate", e.to_string()))?;
+        let plate = crate::plate::Plate::parse(&self.plate).map_err(|e| err("plate", e.to_string()))?;
         if self.camera.trim().is_empty() {
             return Err(err("camera", "is empty".into()));
         }
@@ -48,7 +49,7 @@ impl Read {
                 return Err(err("confidence", format!("{c} is not between 0 and 1")));
             }
         }
-        Ok(())
+        Ok(plate)
     }
 }
 

@@ -680,7 +680,6 @@ fn the_hit_no_hit_benchmark_prints_its_figures_and_the_pg_trgm_baseline() {
 
 #[test]
 fn the_officer_cli_asks_a_partner_database_hit_or_no_hit() {
-    use store::JournalStore as _;
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let dir = tempfile::tempdir().expect("tempdir");
     let ports = [node::network::Ports { inbox: 0, api: 0 }; 3];
@@ -688,16 +687,10 @@ fn the_officer_cli_asks_a_partner_database_hit_or_no_hit() {
         .block_on(node::network::start(dir.path(), ports, &node::network::Stores::Sqlite))
         .expect("network");
     for party in ["BE", "NL"] {
-        let desk = &net.node(party).expect("node").running.desk;
-        let admin = runtime
-            .block_on(desk.node.store.user(&format!("{}.admin", party.to_lowercase())))
-            .expect("store")
-            .expect("admin");
-        let record =
-            node::desk::Desk::agreement_from_fields("BE-NL-14", "", "BE NL", "14", "ANG BVH", "2026-01-01", "")
-                .expect("fields");
         runtime
-            .block_on(desk.put_agreement(&admin, &record))
+            .block_on(node::network::record_agreement(
+                &net, party, "BE-NL-14", "", "14", "ANG BVH",
+            ))
             .expect("agreement");
     }
     let ca = dir.path().join("pki/ca.crt");

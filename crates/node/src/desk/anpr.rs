@@ -722,11 +722,9 @@ impl Desk {
         let mut at = Vec::with_capacity(reads.len());
         for (i, r) in reads.iter().enumerate() {
             match r.validate(i + 1) {
-                Ok(()) => {
-                    if let Ok(p) = anpr::Plate::parse(&r.plate) {
-                        plates.push(p);
-                        at.push(i);
-                    }
+                Ok(plate) => {
+                    plates.push(plate);
+                    at.push(i);
                 }
                 // The error names the read's place and field, not its plate.
                 Err(e) => invalid.push(format!("read {}: field `{}`: invalid", i + 1, e.field)),
