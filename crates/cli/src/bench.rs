@@ -116,6 +116,7 @@ pub async fn exchange(messages: usize, concurrency: usize, nats_url: &str) -> Re
         delivery_round_ms: 1000,
         checkpoint_interval_secs: 0,
         national_databases: Vec::new(),
+        clock_start: None,
     };
     let store = |id: &str| format!("sqlite:{}", dir.path().join(format!("{id}.sqlite")).display());
     let _be = start_with(

@@ -56,6 +56,15 @@ pub fn run(check: bool, dir: Option<PathBuf>) -> Result<ExitCode> {
             network::record_demo_agreements(&net)
                 .await
                 .context("recording the demo's implementing agreement")?;
+            // A history to look at: requests answered and operations of every kind between
+            // the three parties (the Art. 65 evaluation at /reports/art65 counts and charts it).
+            let history = node::history::generate(&net, 18, 36)
+                .await
+                .context("generating the demo's history")?;
+            println!(
+                "\ngenerated history: {} requests, {} operations of every kind with {} events (see /operations and /reports/art65)",
+                history.requests, history.operations, history.events
+            );
             println!("\nlog-ins (development only):");
             for node in &net.nodes {
                 for user in demo_users(node.party.as_str()) {

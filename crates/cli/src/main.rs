@@ -8,6 +8,7 @@ mod bench;
 mod client;
 mod demo;
 mod hitnohit;
+mod operation_cmds;
 mod tour;
 mod treaty_cmds;
 
@@ -133,6 +134,10 @@ enum Command {
     Reply(client::ReplyArgs),
     /// Officer client: use received data (evidence, disclosure, onward transfer, …), if allowed.
     Use(client::UseArgs),
+    /// Officer client: cross-border operations (Titles 3–6) — the board, a start or request,
+    /// an event.
+    #[command(subcommand)]
+    Operation(operation_cmds::OperationCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -559,6 +564,7 @@ fn main() -> ExitCode {
         Command::Show { login, id } => client::show(login, id),
         Command::Reply(args) => client::reply(args),
         Command::Use(args) => client::use_data(args),
+        Command::Operation(command) => operation_cmds::run(command),
     };
     match result {
         Ok(code) => code,

@@ -172,6 +172,24 @@ pub struct PreviewQuery {
     pub preview: bool,
 }
 
+/// The period of an Art. 65 evaluation (whole days in the node's zone; default: the year so far).
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct PeriodQuery {
+    /// YYYY-MM-DD.
+    #[serde(default)]
+    pub from: String,
+    /// YYYY-MM-DD, inclusive.
+    #[serde(default)]
+    pub until: String,
+}
+
+/// How many entries a journal search returns.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct SearchLimit {
+    #[serde(default)]
+    pub limit: Option<i64>,
+}
+
 /// A page of the journal.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 pub struct JournalQuery {
@@ -196,6 +214,22 @@ pub struct EntryView {
     #[schema(value_type = Object)]
     pub details: serde_json::Value,
     pub hash: String,
+}
+
+impl From<store::Entry> for EntryView {
+    fn from(e: store::Entry) -> Self {
+        EntryView {
+            seq: e.seq,
+            at: e.entry.at.to_string(),
+            operation: e.entry.operation.to_string(),
+            actor: e.entry.actor,
+            justification: e.entry.justification,
+            recipient: e.entry.recipient,
+            message_id: e.entry.message_id,
+            details: e.entry.details,
+            hash: e.hash,
+        }
+    }
 }
 
 #[utoipa::path(post, path = "/api/v1/session", request_body = Login, tag = "session",
@@ -354,6 +388,17 @@ async fn revoke_authorisation(
 async fn start_patrol(State(api): State<Arc<Api>>, officer: Officer, bytes: Bytes) -> Result<Json<Patrol>, DeskError> {
     let p: Patrol = body(&bytes)?;
     Ok(Json(api.desk.start_patrol(&officer.user, &p).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/patrols/{id}/start", tag = "databases", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the planned patrol")),
+    responses((status = 200, body = Patrol)))]
+async fn begin_patrol(
+    State(api): State<Arc<Api>>,
+    officer: Officer,
+    Path(id): Path<String>,
+) -> Result<Json<Patrol>, DeskError> {
+    Ok(Json(api.desk.begin_patrol(&officer.user, &id).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/patrols/{id}/end", tag = "databases", security(("bearer" = [])),
@@ -568,6 +613,42 @@ async fn oral(State(api): State<Arc<Api>>, officer: Officer, bytes: Bytes) -> Re
     Ok(Json(api.desk.record_oral(&officer.user, &o).await?))
 }
 
+#[utoipa::path(get, path = "/api/v1/reports/art65", tag = "audit", security(("bearer" = [])),
+    params(PeriodQuery),
+    responses((status = 200, body = crate::desk::evaluation::Evaluation), (status = 403, body = DeskError), (status = 422, body = DeskError)))]
+async fn evaluation(
+    State(api): State<Arc<Api>>,
+    officer: Officer,
+    Query(q): Query<PeriodQuery>,
+) -> Result<Json<crate::desk::evaluation::Evaluation>, DeskError> {
+    let (from, until) = api.desk.evaluation_period(&q.from, &q.until)?;
+    Ok(Json(api.desk.evaluation(&officer.user, from, until).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/journal/search", tag = "audit", security(("bearer" = [])),
+    params(crate::web::AuditFilter, ("limit" = Option<i64>, Query, description = "at most this many entries (≤ 1000; default 100)")),
+    responses((status = 200, body = Vec<EntryView>), (status = 403, body = DeskError), (status = 422, body = DeskError)))]
+async fn search_journal(
+    State(api): State<Arc<Api>>,
+    officer: Officer,
+    Query(f): Query<crate::web::AuditFilter>,
+    Query(page): Query<SearchLimit>,
+) -> Result<Json<Vec<EntryView>>, DeskError> {
+    let zone = api.desk.profile.zone(&api.desk.node.me.party);
+    let query = f.query(&zone, page.limit.unwrap_or(100).clamp(1, 1000))?;
+    let entries = api.desk.search_journal(&officer.user, query).await?;
+    Ok(Json(entries.into_iter().map(EntryView::from).collect()))
+}
+
+#[utoipa::path(get, path = "/api/v1/consents", tag = "messages", security(("bearer" = [])),
+    responses((status = 200, body = Vec<crate::desk::QueuedConsent>), (status = 403, body = DeskError)))]
+async fn consent_queue(
+    State(api): State<Arc<Api>>,
+    officer: Officer,
+) -> Result<Json<Vec<crate::desk::QueuedConsent>>, DeskError> {
+    Ok(Json(api.desk.consent_queue(&officer.user).await?))
+}
+
 #[utoipa::path(get, path = "/api/v1/journal", tag = "audit", security(("bearer" = [])),
     params(JournalQuery),
     responses((status = 200, body = Vec<EntryView>), (status = 403, body = DeskError)))]
@@ -580,22 +661,7 @@ async fn journal(
         .desk
         .journal_entries(&officer.user, q.from.unwrap_or(1), q.limit.unwrap_or(100))
         .await?;
-    Ok(Json(
-        entries
-            .into_iter()
-            .map(|e| EntryView {
-                seq: e.seq,
-                at: e.entry.at.to_string(),
-                operation: e.entry.operation.to_string(),
-                actor: e.entry.actor,
-                justification: e.entry.justification,
-                recipient: e.entry.recipient,
-                message_id: e.entry.message_id,
-                details: e.entry.details,
-                hash: e.hash,
-            })
-            .collect(),
-    ))
+    Ok(Json(entries.into_iter().map(EntryView::from).collect()))
 }
 
 #[utoipa::path(get, path = "/api/v1/journal/verify", tag = "audit", security(("bearer" = [])),
@@ -640,7 +706,7 @@ async fn healthz() -> &'static str {
 #[derive(Debug, OpenApi)]
 #[openapi(
     info(title = "grens officer API", description = "Title 2 information exchange under the 2018 Benelux police treaty. Every decision names the article it applies."),
-    paths(login, logout, me, inbox, compose, view, reply, use_data, hit_query, hit_reference, grant_authorisation, supervision, revoke_authorisation, start_patrol, end_patrol, consult, provide_entry, provided_entries, withdraw_entry, received_entries, decide_entry, ingest_reads, anpr_hits, start_pursuit, start_operation, operations, operation, operation_event, consent_request, consent, feedback_request, feedback, oral, journal, verify, checkpoints, verify_partners, put_user, healthz),
+    paths(login, logout, me, inbox, compose, view, reply, use_data, hit_query, hit_reference, grant_authorisation, supervision, revoke_authorisation, start_patrol, begin_patrol, end_patrol, consult, provide_entry, provided_entries, withdraw_entry, received_entries, decide_entry, ingest_reads, anpr_hits, start_pursuit, start_operation, operations, operation, operation_event, consent_request, consent, feedback_request, feedback, oral, evaluation, consent_queue, search_journal, journal, verify, checkpoints, verify_partners, put_user, healthz),
     components(schemas(Login, SessionView, UserView, Compose, ComposeKind, Via, DirectFacts, Sent, DecisionView, Reply,
         UseRequest, UseKind, UseOutcome, ConsentAsk, ConsentAnswer, FeedbackText, OralExchange, MessageSummary,
         MessageView, ActionView, DeadlineView, JournalStatus, PartnerHistory, NewUser, EntryView, HitQueryAsk, Authorisation, Supervised, Patrol, ConsultAsk,
@@ -690,6 +756,7 @@ pub fn router(api: Arc<Api>) -> Router {
         .route("/api/v1/authorisations", post(grant_authorisation).get(supervision))
         .route("/api/v1/authorisations/{id}/revoke", post(revoke_authorisation))
         .route("/api/v1/patrols", post(start_patrol))
+        .route("/api/v1/patrols/{id}/start", post(begin_patrol))
         .route("/api/v1/patrols/{id}/end", post(end_patrol))
         .route("/api/v1/consultations", post(consult))
         .route("/api/v1/hit-references/{reference}", get(hit_reference))
@@ -704,6 +771,9 @@ pub fn router(api: Arc<Api>) -> Router {
         .route("/api/v1/operations/pursuits", post(start_pursuit))
         .route("/api/v1/operations/{id}", get(operation))
         .route("/api/v1/operations/{id}/events", post(operation_event))
+        .route("/api/v1/reports/art65", get(evaluation))
+        .route("/api/v1/journal/search", get(search_journal))
+        .route("/api/v1/consents", get(consent_queue))
         .route("/api/v1/journal", get(journal))
         .route("/api/v1/journal/verify", get(verify))
         .route("/api/v1/checkpoints", post(checkpoints))

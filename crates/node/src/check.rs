@@ -342,6 +342,31 @@ pub async fn run(net: &DemoNetwork, print: &mut dyn FnMut(&Step)) -> Result<Repo
         ),
         print,
     );
+
+    // 9. A generated history of operations of every kind; BE's Art. 65 evaluation counts it.
+    let history = crate::history::generate(net, 6, 36).await?;
+    let now = net
+        .node("BE")
+        .map(|n| n.running.desk.now_public())
+        .unwrap_or_else(jiff::Timestamp::now);
+    let day = now
+        .to_zoned(jiff::tz::TimeZone::get("Europe/Brussels").unwrap_or(jiff::tz::TimeZone::UTC))
+        .date();
+    let evaluation = be_sup
+        .get(&format!("/api/v1/reports/art65?from={day}&until={day}"))
+        .await?
+        .ok()?;
+    let kinds = evaluation["operations_by_kind"].as_array().map_or(0, Vec::len);
+    let answered = evaluation["operation_answers"].as_array().map_or(0, Vec::len);
+    r.check(
+        "Art. 65: a generated history of operations of every kind between the three parties; BE's evaluation counts them by kind, party pair and answer",
+        history.operations == 36 && kinds == 11 && answered == 6,
+        format!(
+            "{} requests, {} operations, {} events generated; BE counts {kinds} kinds of operation, answers for {answered} kinds of request",
+            history.requests, history.operations, history.events
+        ),
+        print,
+    );
     Ok(r)
 }
 

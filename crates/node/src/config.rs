@@ -40,6 +40,12 @@ pub struct NodeConfig {
     /// `grens import` filled (relative to the configuration file).
     #[serde(default)]
     pub national_databases: Vec<NationalDatabaseConfig>,
+    /// For tests and drills only: the instant (RFC 3339 with offset) the node's clock shows when
+    /// it starts; it then runs at the real pace. Absent: the system clock. Every legal clock,
+    /// envelope time and alert follows it, so a drill can run a detention across a
+    /// daylight-saving change; the start journals the shifted clock.
+    #[serde(default)]
+    pub clock_start: Option<String>,
 }
 
 /// One national database of a node.

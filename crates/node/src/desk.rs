@@ -461,6 +461,11 @@ impl Desk {
         (self.node.clock)()
     }
 
+    /// The node's clock (the system's, or a drill's: `clock_start`).
+    pub fn now_public(&self) -> Timestamp {
+        self.now()
+    }
+
     /// The node itself as the journal's actor (automatic answers, checkpoints).
     fn node_actor(&self) -> String {
         format!("{}/{}", self.node.me.party, self.node.me.id)

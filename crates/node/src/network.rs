@@ -305,6 +305,17 @@ async fn bind(port: u16) -> Result<(TcpListener, SocketAddr), NodeError> {
 
 /// Creates the PKI in `dir`, starts BE-NCP, LU-NCP and NL-NCP and seeds their officers.
 pub async fn start(dir: &Path, ports: [Ports; 3], stores: &Stores) -> Result<DemoNetwork, NodeError> {
+    start_at(dir, ports, stores, None).await
+}
+
+/// [`start`] with the nodes' clocks starting at `clock_start` (tests and drills: see
+/// [`NodeConfig::clock_start`]).
+pub async fn start_at(
+    dir: &Path,
+    ports: [Ports; 3],
+    stores: &Stores,
+    clock_start: Option<&str>,
+) -> Result<DemoNetwork, NodeError> {
     std::fs::create_dir_all(dir).map_err(crate::io(dir))?;
     let mut bound = Vec::new();
     for (party, p) in ["BE", "LU", "NL"].into_iter().zip(ports) {
@@ -351,6 +362,7 @@ pub async fn start(dir: &Path, ports: [Ports; 3], stores: &Stores) -> Result<Dem
             delivery_round_ms: 100,
             checkpoint_interval_secs: 900,
             national_databases: demo_national_databases(dir, party.as_str()).await?,
+            clock_start: clock_start.map(str::to_owned),
         };
         let running = start_with(&config, store, inbox, Some(api)).await?;
         for user in demo_users(party.as_str()) {

@@ -3,6 +3,8 @@
 //! jitter while a partner is down (store-and-forward). Nothing acknowledged to the officer is
 //! lost: it is in the outbox until the partner's signed receipt arrives.
 
+use std::sync::Arc;
+
 use jiff::{SignedDuration, Timestamp};
 use protocol::{Envelope, NodeKey, SignedMessage};
 use sha2::{Digest, Sha256};
@@ -39,18 +41,27 @@ pub struct RoundReport {
 }
 
 /// A node's sending side.
-#[derive(Debug)]
 pub struct Sender {
     pub me: DirectoryEntry,
     pub key: NodeKey,
     pub store: AnyStore,
     pub directory: Directory,
     pub courier: Courier,
+    /// The node's clock (see `NodeConfig::clock_start`): queue and retry times follow it.
+    pub clock: Arc<dyn Fn() -> Timestamp + Send + Sync>,
 }
 
 /// How long a message enqueued by [`Sender::send_now`] is left to the immediate attempt
 /// before the delivery rounds may take it over (only if this process died meanwhile).
 pub const IMMEDIATE_LEASE: SignedDuration = SignedDuration::from_secs(30);
+
+impl std::fmt::Debug for Sender {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sender")
+            .field("me", &self.me.id)
+            .finish_non_exhaustive()
+    }
+}
 
 impl Sender {
     /// Signs `envelope` and prepares its outbox row and journal entry.
@@ -109,13 +120,13 @@ impl Sender {
         justification: &str,
     ) -> Result<Settlement, NodeError> {
         let (message, entry) = self.prepare(envelope, actor, justification)?;
-        let now = Timestamp::now();
+        let now = (self.clock)();
         self.store
             .enqueue_claimed(message.clone(), entry, now + IMMEDIATE_LEASE)
             .await?;
         let outcome = self.attempt(&message, 0, now).await;
         self.store
-            .settle(&message.message_id, outcome.clone(), Timestamp::now())
+            .settle(&message.message_id, outcome.clone(), (self.clock)())
             .await?;
         Ok(outcome)
     }

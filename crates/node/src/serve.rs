@@ -49,6 +49,23 @@ pub async fn start(config: &NodeConfig) -> Result<RunningNode, NodeError> {
     start_with(config, store, inbox, api).await
 }
 
+/// The node's clock: the system's, or for tests and drills one that starts at
+/// `config.clock_start` and runs at the real pace.
+fn clock(config: &NodeConfig) -> Result<Arc<dyn Fn() -> Timestamp + Send + Sync>, NodeError> {
+    let Some(start) = config.clock_start.as_deref() else {
+        return Ok(Arc::new(Timestamp::now));
+    };
+    let start: Timestamp = start.parse().map_err(|e| NodeError::Directory {
+        path: "clock_start".into(),
+        problem: format!("'{start}' is not an instant with offset: {e}"),
+    })?;
+    let began = std::time::Instant::now();
+    Ok(Arc::new(move || {
+        let elapsed = SignedDuration::try_from(began.elapsed()).unwrap_or(SignedDuration::ZERO);
+        start + elapsed
+    }))
+}
+
 /// Starts a node on a store and listeners the caller prepared (tests: port 0, a PostgreSQL
 /// schema of their own). `config.database`, `listen` and `api_listen` are not used.
 pub async fn start_with(
@@ -86,6 +103,7 @@ pub async fn start_with(
         databases.push(Arc::new(loaded.as_register(db.register)));
     }
     let arrived = Arc::new(tokio::sync::Notify::new());
+    let clock = clock(config)?;
     let state = Arc::new(NodeState {
         me: me.clone(),
         key: NodeKey {
@@ -94,7 +112,7 @@ pub async fn start_with(
         },
         directory: directory.clone(),
         store: store.clone(),
-        clock: Arc::new(Timestamp::now),
+        clock: clock.clone(),
         max_skew: SignedDuration::from_secs(i64::try_from(config.max_skew_secs).unwrap_or(300)),
         databases,
         arrived: arrived.clone(),
@@ -110,12 +128,13 @@ pub async fn start_with(
         store,
         directory,
         courier: Courier::new(tls::client_config(&ca, &cert, &key)?)?,
+        clock: clock.clone(),
     });
     let round = Duration::from_millis(config.delivery_round_ms.max(10));
     let loop_sender = sender.clone();
     tokio::spawn(async move {
         loop {
-            if let Err(e) = loop_sender.deliver_due(Timestamp::now()).await {
+            if let Err(e) = loop_sender.deliver_due((loop_sender.clock)()).await {
                 eprintln!("delivery round failed: {e}");
             }
             tokio::time::sleep(round).await;
@@ -131,6 +150,11 @@ pub async fn start_with(
         sender: sender.clone(),
         profile,
     };
+    if let Some(start) = &config.clock_start {
+        desk.note_shifted_clock(start)
+            .await
+            .map_err(|e| NodeError::Tls(format!("journaling the shifted clock: {}", e.message)))?;
+    }
     // Art. 13: the accepted hotlist entries are compared again from the first read on.
     desk.load_hotlists()
         .await
@@ -162,7 +186,7 @@ pub async fn start_with(
             loop {
                 let wait = match desk.raise_alerts().await {
                     Ok((_, Some(next))) => {
-                        let left = next.duration_since(Timestamp::now()).as_millis().max(0);
+                        let left = next.duration_since((desk.node.clock)()).as_millis().max(0);
                         Duration::from_millis(u64::try_from(left).unwrap_or(0)).min(Duration::from_secs(30))
                     }
                     Ok((_, None)) => Duration::from_secs(30),

@@ -32,3 +32,20 @@
   // htmx swapped in fresh rows: update them at once.
   document.addEventListener("htmx:afterSwap", tick);
 })();
+
+// The start form shows the engine's fields of the chosen kind only.
+(function () {
+  "use strict";
+  function show() {
+    var kind = document.querySelector("#start-form select[name=kind]");
+    if (!kind) return;
+    document.querySelectorAll("#start-form .fact").forEach(function (el) {
+      el.hidden = (el.dataset.kinds || "").split(" ").indexOf(kind.value) < 0;
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    show();
+    var kind = document.querySelector("#start-form select[name=kind]");
+    if (kind) kind.addEventListener("change", show);
+  });
+})();

@@ -186,8 +186,8 @@ pub struct OperationEvent {
     pub at: Timestamp,
     #[serde(default)]
     pub text: String,
-    /// The start's facts as the treaty engine read them (the crossing event only), so the host
-    /// computes the same decision and clocks.
+    /// The start's facts as the treaty engine read them, so the host computes the same decision
+    /// and clocks; a grant's terms; the facts of a use of force.
     #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
     pub facts: serde_json::Value,
 }
@@ -217,10 +217,30 @@ pub enum OperationEventKind {
     ReportFiled,
     /// Hours of observation spent on the host's territory (Art. 22(6)); `text` is the number.
     Hours,
+    /// The start of an operation that needs the host's answer first: a request for assistance
+    /// (18, 53–54), an authorised observation (22(1)), an investigation (23), a transport (25),
+    /// urgent securing of evidence (33).
+    Requested,
+    /// The host grants the request, with its reasons and terms in `facts` (18(4), 22(1), 24(1)).
+    Granted,
+    /// The host refuses the request, with its reasons (18(4), 61).
+    Refused,
+    /// The host carries out the acts itself (24(3), 25(1)).
+    ExecutesItself,
+    /// The host takes the operation over (45(1)).
+    TakenOver,
+    /// A sending officer used force; `facts` are the engine's `force.use` fields (40(6)).
+    UseOfForce,
+    /// The written confirmation of an oral request (33(2)).
+    ConfirmedInWriting,
+    /// A mixed patrol or joint check is planned (20); the host's node sends it to the partner.
+    Planned,
+    /// The planned patrol begins (20): Art. 16 consultation is possible while it runs.
+    Started,
 }
 
 impl OperationEventKind {
-    pub const ALL: [OperationEventKind; 10] = [
+    pub const ALL: [OperationEventKind; 19] = [
         OperationEventKind::Crossing,
         OperationEventKind::Acknowledged,
         OperationEventKind::Instruction,
@@ -231,6 +251,15 @@ impl OperationEventKind {
         OperationEventKind::Ended,
         OperationEventKind::ReportFiled,
         OperationEventKind::Hours,
+        OperationEventKind::Requested,
+        OperationEventKind::Granted,
+        OperationEventKind::Refused,
+        OperationEventKind::ExecutesItself,
+        OperationEventKind::TakenOver,
+        OperationEventKind::UseOfForce,
+        OperationEventKind::ConfirmedInWriting,
+        OperationEventKind::Planned,
+        OperationEventKind::Started,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -245,6 +274,15 @@ impl OperationEventKind {
             OperationEventKind::Ended => "ended",
             OperationEventKind::ReportFiled => "report_filed",
             OperationEventKind::Hours => "hours",
+            OperationEventKind::Requested => "requested",
+            OperationEventKind::Granted => "granted",
+            OperationEventKind::Refused => "refused",
+            OperationEventKind::ExecutesItself => "executes_itself",
+            OperationEventKind::TakenOver => "taken_over",
+            OperationEventKind::UseOfForce => "use_of_force",
+            OperationEventKind::ConfirmedInWriting => "confirmed_in_writing",
+            OperationEventKind::Planned => "planned",
+            OperationEventKind::Started => "started",
         }
     }
 }

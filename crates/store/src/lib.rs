@@ -100,6 +100,8 @@ pub trait JournalStore: Send + Sync {
     fn put_record(&self, record: Record) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// The records of one kind, by key.
     fn records(&self, kind: &str) -> impl Future<Output = Result<Vec<Record>, StoreError>> + Send;
+    /// One record by its kind and key.
+    fn record(&self, kind: &str, key: &str) -> impl Future<Output = Result<Option<Record>, StoreError>> + Send;
     /// Removes one record; whether it existed.
     fn delete_record(&self, kind: &str, key: &str) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }
@@ -361,6 +363,9 @@ impl JournalStore for AnyStore {
     }
     async fn records(&self, kind: &str) -> Result<Vec<Record>, StoreError> {
         dispatch!(self.records(kind))
+    }
+    async fn record(&self, kind: &str, key: &str) -> Result<Option<Record>, StoreError> {
+        dispatch!(self.record(kind, key))
     }
     async fn delete_record(&self, kind: &str, key: &str) -> Result<bool, StoreError> {
         dispatch!(self.delete_record(kind, key))

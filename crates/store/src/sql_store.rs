@@ -625,6 +625,17 @@ macro_rules! sql_journal_store {
                 rows.into_iter().map($crate::sql_store::record_of).collect()
             }
 
+            async fn record(&self, kind: &str, key: &str) -> Result<Option<$crate::Record>, $crate::StoreError> {
+                let row: Option<(String, String, String, String, String)> = sqlx::query_as(
+                    "SELECT kind, key, value, updated_by, updated_at FROM registry WHERE kind = $1 AND key = $2",
+                )
+                .bind(kind)
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map($crate::sql_store::record_of).transpose()
+            }
+
             async fn delete_record(&self, kind: &str, key: &str) -> Result<bool, $crate::StoreError> {
                 let done = sqlx::query("DELETE FROM registry WHERE kind = $1 AND key = $2")
                     .bind(kind)

@@ -20,12 +20,7 @@ fn agreement(runtime: &tokio::runtime::Runtime, net: &node::network::DemoNetwork
 
 #[test]
 fn hotlists_from_a_csv_file_and_reads_through_nats_jetstream_reach_the_provider() {
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let dir = tempfile::tempdir().expect("tempdir");
-    let ports = [node::network::Ports { inbox: 0, api: 0 }; 3];
-    let net = runtime
-        .block_on(node::network::start(dir.path(), ports, &node::network::Stores::Sqlite))
-        .expect("network");
+    let (runtime, dir, net) = crate::demo_network();
     agreement(&runtime, &net, "BE");
     agreement(&runtime, &net, "NL");
     let ca = dir.path().join("pki/ca.crt");

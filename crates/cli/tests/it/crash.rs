@@ -77,6 +77,11 @@ fn grens_ok(args: &[&str]) {
 }
 
 fn pair() -> Pair {
+    pair_at(None)
+}
+
+/// Two nodes whose clocks start at `clock_start` (see `NodeConfig::clock_start`).
+fn pair_at(clock_start: Option<&str>) -> Pair {
     let dir = tempfile::tempdir().expect("tempdir");
     let (be_port, nl_port, be_api, nl_api) = (free_port(), free_port(), free_port(), free_port());
     let pki = dir.path().join("pki");
@@ -95,7 +100,10 @@ fn pair() -> Pair {
             &path,
             format!(
                 "node = \"{node}\"\nlisten = \"127.0.0.1:{port}\"\napi_listen = \"127.0.0.1:{api}\"\npki = \"pki\"\n\
-                 database = \"sqlite:{node}.sqlite\"\ndelivery_round_ms = 50\n"
+                 database = \"sqlite:{node}.sqlite\"\ndelivery_round_ms = 50\n{}",
+                clock_start
+                    .map(|c| format!("clock_start = \"{c}\"\n"))
+                    .unwrap_or_default()
             ),
         )
         .expect("config");
@@ -143,6 +151,23 @@ fn pair() -> Pair {
     pair.be.start();
     pair.nl.start();
     pair
+}
+
+/// Runs the officers' CLI as `user` against `api`: exit code, standard output, standard error.
+fn officer_cli(api: &str, ca: &Path, user: &str, args: &[&str]) -> (Option<i32>, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_grens"))
+        .args(args)
+        .env("GRENS_API", api)
+        .env("GRENS_CA", ca)
+        .env("GRENS_USER", user)
+        .env("GRENS_PASSWORD", "crash-test-pw")
+        .output()
+        .expect("grens runs");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 fn request(n: usize) -> Value {
@@ -370,21 +395,7 @@ fn a_partner_down_for_two_minutes_receives_everything_and_reply_clocks_keep_runn
 fn the_officer_cli_sends_a_request_lists_the_inbox_and_replies() {
     let pair = pair();
     let ca = pair.dir.path().join("pki/ca.crt");
-    let run = |api: &str, user: &str, args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_grens"))
-            .args(args)
-            .env("GRENS_API", api)
-            .env("GRENS_CA", &ca)
-            .env("GRENS_USER", user)
-            .env("GRENS_PASSWORD", "crash-test-pw")
-            .output()
-            .expect("grens runs");
-        (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    };
+    let run = |api: &str, user: &str, args: &[&str]| officer_cli(api, &ca, user, args);
     let (code, out, err) = run(
         &pair.nl_api,
         "nl.officer",
@@ -454,4 +465,190 @@ fn the_officer_cli_sends_a_request_lists_the_inbox_and_replies() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// Sets the clock a node's next start begins at.
+fn set_clock(config: &Path, clock_start: &str) {
+    let text = std::fs::read_to_string(config).expect("config");
+    let kept: Vec<&str> = text.lines().filter(|l| !l.starts_with("clock_start")).collect();
+    std::fs::write(
+        config,
+        format!("{}\nclock_start = \"{clock_start}\"\n", kept.join("\n")),
+    )
+    .expect("config");
+}
+
+/// The release alerts BE raised: key → raised_at.
+async fn alerts(dir: &Path) -> Vec<(String, jiff::Timestamp)> {
+    let be = store_of(dir, "BE-NCP").await;
+    be.records("operation.alert")
+        .await
+        .expect("records")
+        .into_iter()
+        .filter_map(|r| Some((r.key, r.value["raised_at"].as_str()?.parse().ok()?)))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_host_restarted_during_a_detention_still_alerts_at_the_right_instant() {
+    // Both nodes' clocks start on the night of the spring change: a person held at 00:30 CET
+    // on 29 March 2026 must be released by 15:00 CEST (Art. 21(3): 00:00–09:00 not counted);
+    // the host is alerted an hour before, at 14:00 CEST, and at 15:00.
+    let mut p = pair_at(Some("2026-03-29T00:30:00+01:00"));
+    let nl = OfficerClient::login(&p.nl_api, &p.ca, "nl.officer", "crash-test-pw")
+        .await
+        .expect("NL log-in");
+    let started = nl
+        .post(
+            "/api/v1/operations/pursuits",
+            &json!({ "host": "BE", "medium": "land", "started_in_own_territory": true,
+                     "host_could_be_warned_in_advance": false, "host_could_take_over_in_time": false,
+                     "text": "stolen van over the A16 at Hazeldonk" }),
+        )
+        .await
+        .expect("post")
+        .ok()
+        .expect("pursuit allowed");
+    let id = started["id"].as_str().expect("id").to_owned();
+    let be = OfficerClient::login(&p.be_api, &p.ca, "be.operator", "crash-test-pw")
+        .await
+        .expect("BE log-in");
+    let mut detained = None;
+    for _ in 0..100 {
+        let a = be
+            .post(
+                &format!("/api/v1/operations/{id}/events"),
+                &json!({ "event": "detained", "text": "driver held at Meer", "at": "2026-03-29T00:30:00+01:00" }),
+            )
+            .await
+            .expect("post");
+        if a.status.is_success() {
+            detained = Some(a.body);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let detained = detained.expect("BE records the detention once the crossing arrived");
+    assert_eq!(detained["detention"]["due"], "2026-03-29T15:00:00+02:00", "{detained}");
+    // BE is killed, and comes back ten seconds before the alert is due.
+    p.be.kill();
+    set_clock(&p.be.config, "2026-03-29T13:59:50+02:00");
+    p.be.start();
+    let one_hour: jiff::Timestamp = "2026-03-29T14:00:00+02:00".parse().expect("instant");
+    assert!(
+        alerts(p.dir.path()).await.is_empty(),
+        "nothing is raised before its instant"
+    );
+    let deadline = Instant::now() + Duration::from_secs(40);
+    let raised = loop {
+        let a = alerts(p.dir.path()).await;
+        if !a.is_empty() || Instant::now() > deadline {
+            break a;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(raised.len(), 1, "{raised:?}");
+    let (key, at) = &raised[0];
+    assert_eq!(key, &format!("{id}:one_hour_left"));
+    let late = at.duration_since(one_hour);
+    assert!(
+        late >= jiff::SignedDuration::ZERO && late < jiff::SignedDuration::from_secs(3),
+        "raised at {at}, due at {one_hour}"
+    );
+    // Down across the release instant: the alert that fell due meanwhile comes at the start,
+    // and the earlier one is not raised again.
+    p.be.kill();
+    set_clock(&p.be.config, "2026-03-29T15:00:30+02:00");
+    p.be.start();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let raised = loop {
+        let a = alerts(p.dir.path()).await;
+        if a.len() > 1 || Instant::now() > deadline {
+            break a;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(raised.len(), 2, "{raised:?}");
+    let due = raised
+        .iter()
+        .find(|(k, _)| k == &format!("{id}:release_due"))
+        .expect("the release alert");
+    let release: jiff::Timestamp = "2026-03-29T15:00:30+02:00".parse().expect("instant");
+    assert!(
+        due.1 >= release && due.1.duration_since(release) < jiff::SignedDuration::from_secs(5),
+        "{due:?}"
+    );
+}
+
+#[test]
+fn the_officer_cli_asks_for_an_investigation_and_the_host_answers_it() {
+    let pair = pair();
+    let ca = pair.dir.path().join("pki/ca.crt");
+    let run = |api: &str, user: &str, args: &[&str]| officer_cli(api, &ca, user, args);
+    let start = |presence: &str| {
+        run(
+            &pair.nl_api,
+            "nl.officer",
+            &[
+                "operation",
+                "start",
+                "--kind",
+                "investigation",
+                "--host",
+                "BE",
+                "--fact",
+                "requires_judicial_order_in_host=false",
+                "--fact",
+                &format!("host_presence={presence}"),
+                "--fact",
+                "presence_waived_by_agreement=false",
+                "--officer",
+                "Rechercheur Piet Smit*",
+                "--text",
+                "Hearing of a witness in Turnhout",
+            ],
+        )
+    };
+    // Art. 23(2): without the host's presence and no waiver: refused, exit 1, the article named.
+    let (code, out, err) = start("false");
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(out.contains("23(2)"), "{out}");
+    let (code, out, err) = start("true");
+    assert_eq!(code, Some(0), "{out}{err}");
+    let started: Value = serde_json::from_str(&out).expect("JSON");
+    let id = started["id"].as_str().expect("id").to_owned();
+    assert_eq!(started["status"], "requested");
+    // BE's board lists it with the 48-hour answer clock; BE grants it.
+    let mut listed = String::new();
+    for _ in 0..100 {
+        let (code, out, _) = run(&pair.be_api, "be.operator", &["operation", "list"]);
+        assert_eq!(code, Some(0));
+        if out.contains(&id) {
+            listed = out;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        listed.contains("reply_deadline") && listed.contains("requested"),
+        "{listed}"
+    );
+    let (code, out, err) = run(
+        &pair.be_api,
+        "be.operator",
+        &[
+            "operation",
+            "event",
+            &id,
+            "--event",
+            "granted",
+            "--text",
+            "PZ Turnhout attends",
+        ],
+    );
+    assert_eq!(code, Some(0), "{out}{err}");
+    let granted: Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(granted["answer"], "granted");
+    assert!(granted["officers"].to_string().contains("NL-SH-"), "{granted}");
+    assert!(!out.contains("Piet Smit"), "BE never sees the shielded name");
 }

@@ -680,12 +680,7 @@ fn the_hit_no_hit_benchmark_prints_its_figures_and_the_pg_trgm_baseline() {
 
 #[test]
 fn the_officer_cli_asks_a_partner_database_hit_or_no_hit() {
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let dir = tempfile::tempdir().expect("tempdir");
-    let ports = [node::network::Ports { inbox: 0, api: 0 }; 3];
-    let net = runtime
-        .block_on(node::network::start(dir.path(), ports, &node::network::Stores::Sqlite))
-        .expect("network");
+    let (runtime, dir, net) = demo_network();
     for party in ["BE", "NL"] {
         runtime
             .block_on(node::network::record_agreement(
@@ -726,4 +721,15 @@ fn the_officer_cli_asks_a_partner_database_hit_or_no_hit() {
     assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("annex 6 does not list KBO"), "{out}");
     drop(net);
+}
+
+/// A runtime and an in-process demo network (three nodes, SQLite) in a temporary folder.
+pub fn demo_network() -> (tokio::runtime::Runtime, tempfile::TempDir, node::network::DemoNetwork) {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ports = [node::network::Ports { inbox: 0, api: 0 }; 3];
+    let net = runtime
+        .block_on(node::network::start(dir.path(), ports, &node::network::Stores::Sqlite))
+        .expect("network");
+    (runtime, dir, net)
 }

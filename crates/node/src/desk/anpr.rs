@@ -474,7 +474,7 @@ impl Desk {
                 "no hotlist entry '{id}' provided by this node"
             )));
         }
-        if self.node.store.records(WITHDRAWN).await?.iter().any(|r| r.key == id) {
+        if self.node.store.record(WITHDRAWN, id).await?.is_some() {
             return Err(DeskError::invalid(format!("hotlist entry '{id}' is already withdrawn")));
         }
         self.node

@@ -6,7 +6,8 @@
 //! takes effect on the very next one; the owner sees every use; the consulting party becomes the
 //! controller of what it consulted (15(4)).
 
-use protocol::{Body, Envelope, Person, Subject};
+use jiff::Timestamp;
+use protocol::{Body, Envelope, OperationEventKind, Person, Subject};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use store::{JournalQuery, JournalStore, Operation, Record, StoredMessage, User};
@@ -51,10 +52,15 @@ pub struct Patrol {
     pub area: String,
     /// The partner officers on it: `NL/nl.zwb`.
     pub officers: Vec<String>,
+    /// Empty while only planned.
     #[serde(default)]
     pub started_at: String,
     #[serde(default)]
     pub ended_at: Option<String>,
+    /// A planned patrol (Art. 20: "gemeenschappelijke patrouilles … plannen"): when it is to
+    /// start; it enables Art. 16 consultation only once started.
+    #[serde(default)]
+    pub planned_for: Option<String>,
 }
 
 /// A consultation an officer asks for.
@@ -102,18 +108,26 @@ fn person_subject(p: &crate::national::PersonRecord) -> Subject {
 }
 
 impl Desk {
-    async fn record<T: serde::de::DeserializeOwned>(&self, kind: &str, key: &str) -> Result<Option<T>, DeskError> {
+    pub(super) async fn record<T: serde::de::DeserializeOwned>(
+        &self,
+        kind: &str,
+        key: &str,
+    ) -> Result<Option<T>, DeskError> {
         Ok(self
             .node
             .store
-            .records(kind)
+            .record(kind, key)
             .await?
-            .into_iter()
-            .find(|r| r.key == key)
             .and_then(|r| serde_json::from_value(r.value).ok()))
     }
 
-    async fn keep(&self, user_actor: &str, kind: &str, key: &str, value: &impl Serialize) -> Result<Value, DeskError> {
+    pub(super) async fn keep(
+        &self,
+        user_actor: &str,
+        kind: &str,
+        key: &str,
+        value: &impl Serialize,
+    ) -> Result<Value, DeskError> {
         let value = serde_json::to_value(value).map_err(|e| DeskError::invalid(e.to_string()))?;
         self.node
             .store
@@ -243,7 +257,8 @@ impl Desk {
         Ok(out)
     }
 
-    /// Art. 20: the host starts a mixed patrol with partner officers named on it.
+    /// Art. 20: the host plans or starts a mixed patrol with partner officers named on it; the
+    /// partners' nodes are told (their board shows it).
     pub async fn start_patrol(&self, user: &User, p: &Patrol) -> Result<Patrol, DeskError> {
         self.demand(user, &[Role::Supervisor, Role::ContactPoint])?;
         if p.officers.is_empty() || p.area.trim().is_empty() {
@@ -251,22 +266,76 @@ impl Desk {
                 "a patrol has an area and at least one partner officer",
             ));
         }
+        if let Some(officer) = p
+            .officers
+            .iter()
+            .find(|o| o.split_once('/').is_none_or(|(party, _)| party.len() != 2))
+        {
+            return Err(DeskError::invalid(format!(
+                "officers: '{officer}' is not PARTY/username (NL/nl.zwb)"
+            )));
+        }
+        let planned = p.planned_for.as_deref().map(str::trim).filter(|t| !t.is_empty());
+        if let Some(t) = planned {
+            t.parse::<Timestamp>()
+                .map_err(|e| DeskError::invalid(format!("planned_for: '{t}' is not an instant with offset: {e}")))?;
+        }
         let started = Patrol {
             id: new_id("PATROL"),
-            started_at: self.now().to_string(),
+            started_at: if planned.is_some() {
+                String::new()
+            } else {
+                self.now().to_string()
+            },
             ended_at: None,
+            planned_for: planned.map(str::to_owned),
             ..p.clone()
         };
         self.keep(&actor(user), PATROL, &started.id, &started).await?;
         self.journal(
             &actor(user),
             Operation::Alteration,
-            &format!("Art. 20: mixed patrol {} started in {}", started.id, started.area),
+            &format!(
+                "Art. 20: mixed patrol {} {} in {}",
+                started.id,
+                if planned.is_some() { "planned" } else { "started" },
+                started.area
+            ),
             None,
             json!({ "patrol": started.id }),
         )
         .await?;
+        let event = if planned.is_some() {
+            OperationEventKind::Planned
+        } else {
+            OperationEventKind::Started
+        };
+        self.patrol_event(user, &started, event).await?;
         Ok(started)
+    }
+
+    /// Art. 20: a planned patrol begins.
+    pub async fn begin_patrol(&self, user: &User, id: &str) -> Result<Patrol, DeskError> {
+        self.demand(user, &[Role::Supervisor, Role::ContactPoint])?;
+        let mut p: Patrol = self
+            .record(PATROL, id)
+            .await?
+            .ok_or_else(|| DeskError::not_found(format!("no patrol '{id}'")))?;
+        if !p.started_at.is_empty() || p.ended_at.is_some() {
+            return Err(DeskError::invalid(format!("patrol {id} has started already")));
+        }
+        p.started_at = self.now().to_string();
+        self.keep(&actor(user), PATROL, id, &p).await?;
+        self.journal(
+            &actor(user),
+            Operation::Alteration,
+            &format!("Art. 20: mixed patrol {id} started"),
+            None,
+            json!({ "patrol": id }),
+        )
+        .await?;
+        self.patrol_event(user, &p, OperationEventKind::Started).await?;
+        Ok(p)
     }
 
     pub async fn end_patrol(&self, user: &User, id: &str) -> Result<Patrol, DeskError> {
@@ -275,6 +344,9 @@ impl Desk {
             .record(PATROL, id)
             .await?
             .ok_or_else(|| DeskError::not_found(format!("no patrol '{id}'")))?;
+        if p.ended_at.is_some() {
+            return Err(DeskError::invalid(format!("patrol {id} has ended already")));
+        }
         p.ended_at = Some(self.now().to_string());
         self.keep(&actor(user), PATROL, id, &p).await?;
         self.journal(
@@ -285,6 +357,7 @@ impl Desk {
             json!({ "patrol": id }),
         )
         .await?;
+        self.patrol_event(user, &p, OperationEventKind::Ended).await?;
         Ok(p)
     }
 
@@ -377,7 +450,7 @@ impl Desk {
         };
         let patrol_active = patrol_state
             .as_ref()
-            .is_some_and(|p| p.ended_at.is_none() && p.officers.contains(&officer));
+            .is_some_and(|p| !p.started_at.is_empty() && p.ended_at.is_none() && p.officers.contains(&officer));
         let agreements = self.agreements_for_engine().await?;
         let db = self.node.databases.iter().find(|d| d.id() == database.as_str());
         let (view, decision) = if *article == 17 {

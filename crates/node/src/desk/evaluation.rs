@@ -34,6 +34,30 @@ pub struct AnswerTimes {
     pub median_hours: Option<f64>,
 }
 
+/// The answers to the requests of one kind of operation (Arts. 18(4), 22(1), 24(1), 25(1),
+/// 33, 53(6)): how many were asked, granted, refused, how fast, and — where the treaty sets a
+/// fixed limit (an investigation's 48 hours, 24(1)) — how many were answered within it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct OperationAnswers {
+    pub kind: String,
+    pub requested: usize,
+    pub granted: usize,
+    pub refused: usize,
+    pub unanswered: usize,
+    /// Answered within the treaty's fixed limit; absent where it says "without delay".
+    pub within_deadline: Option<usize>,
+    /// Median minutes from the request to the answer.
+    pub median_minutes: Option<f64>,
+}
+
+/// An operation that began with a request, and its answer: when, and whether a grant.
+struct AskedOperation {
+    kind: String,
+    asked: Timestamp,
+    facts: serde_json::Value,
+    answer: Option<(Timestamp, bool)>,
+}
+
 /// The evaluation of a period.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Evaluation {
@@ -45,6 +69,8 @@ pub struct Evaluation {
     pub answers: AnswerTimes,
     pub operations_by_kind: Vec<Count>,
     pub operations_by_pair: Vec<Count>,
+    /// Per kind of operation that starts with a request.
+    pub operation_answers: Vec<OperationAnswers>,
     pub detentions: usize,
     pub warrants: usize,
     pub reports_filed: usize,
@@ -64,6 +90,20 @@ fn counts(map: BTreeMap<String, usize>) -> Vec<Count> {
 }
 
 impl Desk {
+    /// The period of an evaluation from the days asked (`YYYY-MM-DD`); empty: the year so far
+    /// in this node's zone. A bad day is named.
+    pub fn evaluation_period(&self, from: &str, until: &str) -> Result<(Date, Date), DeskError> {
+        let today = self.now().to_zoned(self.zone()).date();
+        let parse = |field: &str, text: &str, default: Date| match text.trim() {
+            "" => Ok(default),
+            t => t
+                .parse::<Date>()
+                .map_err(|e| DeskError::invalid(format!("{field}: '{t}' is not a date (YYYY-MM-DD): {e}"))),
+        };
+        let first_of_year = jiff::civil::date(today.year(), 1, 1);
+        Ok((parse("from", from, first_of_year)?, parse("until", until, today)?))
+    }
+
     /// The Art. 65 evaluation of `from`–`until` (whole days in this node's zone).
     pub async fn evaluation(&self, user: &User, from: Date, until: Date) -> Result<Evaluation, DeskError> {
         self.demand(user, &[Role::Supervisor, Role::Dpo, Role::Admin])?;
@@ -95,6 +135,7 @@ impl Desk {
             answers: AnswerTimes::default(),
             operations_by_kind: Vec::new(),
             operations_by_pair: Vec::new(),
+            operation_answers: Vec::new(),
             detentions: 0,
             warrants: 0,
             reports_filed: 0,
@@ -109,6 +150,10 @@ impl Desk {
         let mut ended = std::collections::HashSet::new();
         let mut reported = std::collections::HashSet::new();
         let mut hours = Vec::new();
+        let mut started = std::collections::HashSet::new();
+        // Per operation: its kind, the request's instant and facts, the answer's instant and
+        // whether it was a grant.
+        let mut requests: BTreeMap<String, AskedOperation> = BTreeMap::new();
         for m in all.iter().filter(|m| in_period(m.at)) {
             let Ok(env) = serde_json::from_str::<Envelope>(&m.bytes) else {
                 continue;
@@ -156,9 +201,36 @@ impl Desk {
                     }
                 }
                 (Body::Operation(op), _) => match op.event {
-                    OperationEventKind::Crossing => {
+                    // An operation is counted once, by its first event: a crossing notice, a
+                    // request, or a patrol planned or started.
+                    _ if !op.facts.is_null()
+                        && matches!(
+                            op.event,
+                            OperationEventKind::Crossing
+                                | OperationEventKind::Requested
+                                | OperationEventKind::Planned
+                                | OperationEventKind::Started
+                        )
+                        && started.insert(op.operation.clone()) =>
+                    {
                         *ops_kind.entry(op.kind.clone()).or_default() += 1;
                         *ops_pair.entry(format!("{} → {}", op.sending, op.host)).or_default() += 1;
+                        if op.event == OperationEventKind::Requested {
+                            requests.insert(
+                                op.operation.clone(),
+                                AskedOperation {
+                                    kind: op.kind.clone(),
+                                    asked: op.at,
+                                    facts: op.facts.clone(),
+                                    answer: None,
+                                },
+                            );
+                        }
+                    }
+                    OperationEventKind::Granted | OperationEventKind::Refused => {
+                        if let Some(r) = requests.get_mut(&op.operation) {
+                            r.answer.get_or_insert((op.at, op.event == OperationEventKind::Granted));
+                        }
                     }
                     OperationEventKind::Detained => e.detentions += 1,
                     OperationEventKind::EawReceived => e.warrants += 1,
@@ -181,6 +253,65 @@ impl Desk {
         e.messages_by_pair = counts(by_pair);
         e.operations_by_kind = counts(ops_kind);
         e.operations_by_pair = counts(ops_pair);
+        e.operation_answers = self.operation_answers(requests)?;
         Ok(e)
+    }
+
+    /// [`OperationAnswers`] per kind; the fixed limit is the engine's `reply_deadline` on the
+    /// request's facts, as on the operations board.
+    fn operation_answers(
+        &self,
+        requests: BTreeMap<String, AskedOperation>,
+    ) -> Result<Vec<OperationAnswers>, DeskError> {
+        let mut by_kind: BTreeMap<String, (OperationAnswers, Vec<f64>)> = BTreeMap::new();
+        for AskedOperation {
+            kind,
+            asked,
+            facts,
+            answer,
+        } in requests.into_values()
+        {
+            let (a, minutes) = by_kind.entry(kind.clone()).or_insert_with(|| {
+                (
+                    OperationAnswers {
+                        kind: kind.clone(),
+                        ..Default::default()
+                    },
+                    Vec::new(),
+                )
+            });
+            a.requested += 1;
+            let due = match facts.get("kind") {
+                Some(_) => self.decide(facts)?.0.decision["reply_deadline"]
+                    .as_str()
+                    .and_then(|d| d.parse::<Timestamp>().ok()),
+                None => None,
+            };
+            match answer {
+                Some((at, granted)) => {
+                    if granted {
+                        a.granted += 1;
+                    } else {
+                        a.refused += 1;
+                    }
+                    minutes.push(at.duration_since(asked).as_secs_f64() / 60.0);
+                    if let Some(due) = due {
+                        *a.within_deadline.get_or_insert(0) += usize::from(at <= due);
+                    }
+                }
+                None => a.unanswered += 1,
+            }
+            if due.is_some() {
+                a.within_deadline.get_or_insert(0);
+            }
+        }
+        Ok(by_kind
+            .into_values()
+            .map(|(mut a, mut minutes)| {
+                minutes.sort_by(f64::total_cmp);
+                a.median_minutes = minutes.get(minutes.len() / 2).map(|m| (m * 10.0).round() / 10.0);
+                a
+            })
+            .collect())
     }
 }

@@ -366,10 +366,8 @@ impl Desk {
         self.demand(user, &[Role::ContactPoint, Role::Supervisor])?;
         self.node
             .store
-            .records(HIT_REFERENCE)
+            .record(HIT_REFERENCE, reference)
             .await?
-            .into_iter()
-            .find(|r| r.key == reference)
             .map(|r| r.value)
             .ok_or_else(|| DeskError::not_found(format!("no hit reference '{reference}' on this node")))
     }

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
 
-use super::{error_page, partners, render, Tr, WebUser, Who, LANGUAGES};
+use super::{done, error_page, partners, render, Tr, WebUser, Who, LANGUAGES};
 use crate::api::Api;
 use crate::desk::anpr::{AnprHitView, EntryDecision, NewHotlistEntry, ProvidedEntry, ReceivedEntry, Withdrawal};
 
@@ -86,10 +86,9 @@ pub async fn provide(State(api): State<Arc<Api>>, w: WebUser, Form(pairs): Form<
             .map(|(_, v)| v.clone())
             .collect(),
     };
-    match api.desk.provide_hotlist_entry(&w.user, &new).await {
-        Ok(_) => Redirect::to("/anpr").into_response(),
-        Err(e) => error_page(&w, "/anpr", &e),
-    }
+    done(&w, "/anpr", api.desk.provide_hotlist_entry(&w.user, &new).await, |_| {
+        "/anpr".into()
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -133,8 +132,10 @@ pub async fn decide(
         accept: f.accept == "yes",
         reason: f.reason,
     };
-    match api.desk.decide_hotlist_entry(&w.user, &message, &decision).await {
-        Ok(_) => Redirect::to("/anpr").into_response(),
-        Err(e) => error_page(&w, "/anpr", &e),
-    }
+    done(
+        &w,
+        "/anpr",
+        api.desk.decide_hotlist_entry(&w.user, &message, &decision).await,
+        |_| "/anpr".into(),
+    )
 }

@@ -53,7 +53,9 @@ struct AuditPage {
     next_before: Option<i64>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
+/// A search of the journal: by actor, operation, data subject and days (the node's zone), paged
+/// backwards by sequence number.
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::IntoParams)]
 pub struct AuditFilter {
     #[serde(default)]
     pub actor: String,
@@ -73,7 +75,7 @@ pub struct AuditFilter {
 
 impl AuditFilter {
     /// The journal query, the days read in the node's zone; a bad value is named.
-    fn query(&self, zone: &jiff::tz::TimeZone, limit: i64) -> Result<JournalQuery, DeskError> {
+    pub fn query(&self, zone: &jiff::tz::TimeZone, limit: i64) -> Result<JournalQuery, DeskError> {
         let day = |field: &str, text: &str, next: bool| -> Result<Option<jiff::Timestamp>, DeskError> {
             let text = text.trim();
             if text.is_empty() {

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
 
-use super::{error_page, render, CsrfForm, Tr, WebUser, Who, LANGUAGES};
+use super::{done, error_page, render, CsrfForm, Tr, WebUser, Who, LANGUAGES};
 use crate::api::Api;
 use crate::desk::{Authorisation, Patrol, Supervised};
 
@@ -125,10 +125,12 @@ pub async fn revoke(
     if let Some(refused) = w.forged(&f.csrf) {
         return refused;
     }
-    match api.desk.revoke_authorisation(&w.user, &id).await {
-        Ok(_) => Redirect::to("/authorisations").into_response(),
-        Err(e) => error_page(&w, "/authorisations", &e),
-    }
+    done(
+        &w,
+        "/authorisations",
+        api.desk.revoke_authorisation(&w.user, &id).await,
+        |_| "/authorisations".into(),
+    )
 }
 
 #[derive(Debug, Deserialize)]
@@ -136,6 +138,8 @@ pub struct PatrolForm {
     csrf: String,
     area: String,
     officers: String,
+    #[serde(default)]
+    planned_for: String,
 }
 
 pub async fn start_patrol(State(api): State<Arc<Api>>, w: WebUser, Form(f): Form<PatrolForm>) -> Response {
@@ -154,9 +158,12 @@ pub async fn start_patrol(State(api): State<Arc<Api>>, w: WebUser, Form(f): Form
             .collect(),
         started_at: String::new(),
         ended_at: None,
+        planned_for: Some(f.planned_for).filter(|p| !p.trim().is_empty()),
     };
-    match api.desk.start_patrol(&w.user, &patrol).await {
-        Ok(p) => Redirect::to(&format!("/authorisations?patrol={}", p.id)).into_response(),
-        Err(e) => error_page(&w, "/authorisations", &e),
-    }
+    done(
+        &w,
+        "/authorisations",
+        api.desk.start_patrol(&w.user, &patrol).await,
+        |p| format!("/authorisations?patrol={}", p.id),
+    )
 }

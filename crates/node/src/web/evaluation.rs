@@ -6,7 +6,7 @@ use std::sync::Arc;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::{error_page, render, Tr, WebUser, Who, LANGUAGES};
@@ -14,7 +14,7 @@ use crate::api::Api;
 use crate::desk::evaluation::{Count, Evaluation};
 use crate::desk::DeskError;
 
-/// One chart: its bars with their widths in pixels (the longest 360).
+/// One chart: its bars with their widths in pixels (the longest 300).
 #[derive(Debug)]
 pub struct Chart {
     pub id: &'static str,
@@ -29,7 +29,7 @@ fn chart(id: &'static str, counts: &[Count], label: impl Fn(&str) -> String) -> 
         id,
         bars: counts
             .iter()
-            .map(|c| (label(&c.label), c.count, (c.count * 360).div_ceil(max)))
+            .map(|c| (label(&c.label), c.count, (c.count * 300).div_ceil(max)))
             .collect(),
         height: counts.len() * 24 + 4,
     }
@@ -55,23 +55,14 @@ pub struct Period {
     until: String,
 }
 
+/// The period asked for (default: the year so far, in this node's zone) and its evaluation.
+async fn evaluate(api: &Api, w: &WebUser, p: &Period) -> Result<Evaluation, DeskError> {
+    let (from, until) = api.desk.evaluation_period(&p.from, &p.until)?;
+    api.desk.evaluation(&w.user, from, until).await
+}
+
 pub async fn page(State(api): State<Arc<Api>>, w: WebUser, Query(p): Query<Period>) -> Response {
-    let today = jiff::Timestamp::now()
-        .to_zoned(api.desk.profile.zone(&api.desk.node.me.party))
-        .date();
-    let parse = |field: &str, text: &str, default: jiff::civil::Date| match text.trim() {
-        "" => Ok(default),
-        t => t
-            .parse::<jiff::civil::Date>()
-            .map_err(|e| DeskError::invalid(format!("{field}: '{t}' is not a date (YYYY-MM-DD): {e}"))),
-    };
-    let first_of_year = jiff::civil::date(today.year(), 1, 1);
-    let period = parse("from", &p.from, first_of_year).and_then(|f| Ok((f, parse("until", &p.until, today)?)));
-    let result = match period {
-        Ok((from, until)) => api.desk.evaluation(&w.user, from, until).await,
-        Err(e) => Err(e),
-    };
-    let e = match result {
+    let e = match evaluate(&api, &w, &p).await {
         Ok(e) => e,
         Err(e) => return error_page(&w, "/reports/art65", &e),
     };
@@ -95,5 +86,142 @@ pub async fn page(State(api): State<Arc<Api>>, w: WebUser, Query(p): Query<Perio
             charts,
         },
         StatusCode::OK,
+    )
+}
+
+/// The same evaluation as a printable PDF (A4, the charts as bars), in the user's language.
+pub async fn pdf(State(api): State<Arc<Api>>, w: WebUser, Query(p): Query<Period>) -> Response {
+    let e = match evaluate(&api, &w, &p).await {
+        Ok(e) => e,
+        Err(e) => return error_page(&w, "/reports/art65", &e),
+    };
+    let bytes = evaluation_pdf(&e, &w.t);
+    (
+        StatusCode::OK,
+        [
+            (axum::http::header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"art65-{}-{}-{}.pdf\"", e.party, e.from, e.until),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// Lays out the evaluation: its figures, the answers per kind of operation, and the charts.
+pub fn evaluation_pdf(e: &Evaluation, t: &Tr) -> Vec<u8> {
+    let mut d = crate::pdf::Document::new();
+    d.line(18.0, true, &format!("{} — Art. 65", t.get("evaluation.title")));
+    d.line(12.0, false, &format!("{} · {} – {}", e.party, e.from, e.until));
+    d.gap(8.0);
+    let median = e
+        .answers
+        .median_hours
+        .map(|h| format!("; {} {h} h", t.get("evaluation.median")))
+        .unwrap_or_default();
+    for (label, value) in [
+        (t.get("evaluation.requests_received"), e.answers.received.to_string()),
+        (
+            t.get("evaluation.answered"),
+            format!(
+                "{} ({}: {}{median})",
+                e.answers.answered,
+                t.get("evaluation.within_deadline"),
+                e.answers.within_deadline
+            ),
+        ),
+        (t.get("evaluation.overdue"), e.answers.overdue.to_string()),
+        (
+            t.get("evaluation.hit_queries"),
+            format!("{} / {}", e.hit_queries_sent, e.hit_queries_received),
+        ),
+        (
+            t.get("evaluation.anpr_entries"),
+            format!("{} / {}", e.anpr_entries_provided, e.anpr_entries_received),
+        ),
+        (
+            t.get("evaluation.anpr_hits"),
+            format!("{} / {}", e.anpr_hits_returned, e.anpr_hits_received),
+        ),
+        (
+            t.get("evaluation.detentions"),
+            format!("{} ({}: {})", e.detentions, t.get("evaluation.warrants"), e.warrants),
+        ),
+        (
+            t.get("evaluation.reports"),
+            format!("{} / {}", e.reports_filed, e.reports_due),
+        ),
+    ] {
+        d.line(10.0, false, &format!("{label}: {value}"));
+    }
+    d.gap(10.0);
+    if !e.operation_answers.is_empty() {
+        d.line(12.0, true, t.get("evaluation.operation_answers"));
+        for a in &e.operation_answers {
+            d.line(10.0, false, &operation_answer_line(a, t));
+        }
+        d.gap(10.0);
+    }
+    let charts: [(&str, Vec<(String, usize)>); 4] = [
+        (
+            "messages-by-kind",
+            e.messages_by_kind
+                .iter()
+                .map(|c| (t.of("kind", &c.label), c.count))
+                .collect(),
+        ),
+        (
+            "messages-by-pair",
+            e.messages_by_pair.iter().map(|c| (c.label.clone(), c.count)).collect(),
+        ),
+        (
+            "operations-by-kind",
+            e.operations_by_kind
+                .iter()
+                .map(|c| (t.of("operations.kind", &c.label), c.count))
+                .collect(),
+        ),
+        (
+            "operations-by-pair",
+            e.operations_by_pair
+                .iter()
+                .map(|c| (c.label.clone(), c.count))
+                .collect(),
+        ),
+    ];
+    for (id, bars) in charts {
+        if bars.is_empty() {
+            d.line(12.0, true, &t.of("evaluation.chart", id));
+            d.line(10.0, false, t.get("evaluation.nothing"));
+        } else {
+            d.bars(&t.of("evaluation.chart", id), &bars);
+        }
+    }
+    d.finish()
+}
+
+/// One kind's answers in words: asked, granted, refused, unanswered, within the limit, median.
+pub fn operation_answer_line(a: &crate::desk::evaluation::OperationAnswers, t: &Tr) -> String {
+    format!(
+        "{}: {} {} · {} {} · {} {} · {} {} · {} · {}",
+        t.of("operations.kind", &a.kind),
+        a.requested,
+        t.get("evaluation.asked"),
+        a.granted,
+        t.get("operations.answer.granted"),
+        a.refused,
+        t.get("operations.answer.refused"),
+        a.unanswered,
+        t.get("evaluation.unanswered"),
+        match a.within_deadline {
+            Some(n) => format!("{n} {}", t.get("evaluation.within_deadline")),
+            None => t.get("evaluation.without_delay").to_owned(),
+        },
+        match a.median_minutes {
+            Some(m) => format!("{} {m} min", t.get("evaluation.median")),
+            None => "—".to_owned(),
+        }
     )
 }

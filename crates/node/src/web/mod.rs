@@ -23,10 +23,11 @@ use crate::desk::{Compose, ComposeKind, DeskError, DirectFacts, UseKind, UseRequ
 mod admin;
 mod anpr;
 mod audit;
+pub use audit::AuditFilter;
 mod authorisations;
 mod evaluation;
 pub mod guide;
-mod operations;
+pub mod operations;
 mod query;
 
 use guide::Cited;
@@ -297,6 +298,15 @@ struct ErrorPage {
     languages: [(&'static str, &'static str); 3],
     message: String,
     articles: Vec<Cited>,
+}
+
+/// The end of a form's handler: on success a redirect to the page `to` names, otherwise the
+/// error page (with `back` to return to).
+fn done<T>(w: &WebUser, back: &str, result: Result<T, DeskError>, to: impl FnOnce(T) -> String) -> Response {
+    match result {
+        Ok(value) => Redirect::to(&to(value)).into_response(),
+        Err(e) => error_page(w, back, &e),
+    }
 }
 
 fn error_page(w: &WebUser, path: &str, e: &DeskError) -> Response {
@@ -779,10 +789,12 @@ async fn use_data(State(api): State<Arc<Api>>, w: WebUser, Path(id): Path<String
         recipient: Some(f.recipient.trim().to_owned()).filter(|r| !r.is_empty()),
         justification: f.justification,
     };
-    match api.desk.use_data(&w.user, &id, &request).await {
-        Ok(_) => Redirect::to(&format!("/messages/{id}")).into_response(),
-        Err(e) => error_page(&w, &format!("/messages/{id}"), &e),
-    }
+    done(
+        &w,
+        &format!("/messages/{id}"),
+        api.desk.use_data(&w.user, &id, &request).await,
+        |_| format!("/messages/{id}"),
+    )
 }
 
 async fn consent_request(
@@ -805,10 +817,12 @@ async fn consent_request(
         uses,
         reasons: f.reasons,
     };
-    match api.desk.request_consent(&w.user, &id, &ask).await {
-        Ok(_) => Redirect::to(&format!("/messages/{id}")).into_response(),
-        Err(e) => error_page(&w, &format!("/messages/{id}"), &e),
-    }
+    done(
+        &w,
+        &format!("/messages/{id}"),
+        api.desk.request_consent(&w.user, &id, &ask).await,
+        |_| format!("/messages/{id}"),
+    )
 }
 
 #[derive(Debug, Deserialize)]
@@ -851,10 +865,12 @@ async fn reply(State(api): State<Arc<Api>>, w: WebUser, Path(id): Path<String>, 
             language: f.language,
         }
     };
-    match api.desk.reply(&w.user, &id, &reply).await {
-        Ok(sent) => Redirect::to(&format!("/messages/{}", sent.message_id.unwrap_or(id))).into_response(),
-        Err(e) => error_page(&w, &format!("/messages/{id}"), &e),
-    }
+    done(
+        &w,
+        &format!("/messages/{id}"),
+        api.desk.reply(&w.user, &id, &reply).await,
+        |sent| format!("/messages/{}", sent.message_id.unwrap_or(id)),
+    )
 }
 
 #[derive(Debug, Deserialize)]
@@ -970,10 +986,12 @@ async fn feedback_request(
     if let Some(refused) = w.forged(&f.csrf) {
         return refused;
     }
-    match api.desk.request_feedback(&w.user, &id).await {
-        Ok(sent) => Redirect::to(&format!("/messages/{}", sent.message_id.unwrap_or(id))).into_response(),
-        Err(e) => error_page(&w, &format!("/messages/{id}"), &e),
-    }
+    done(
+        &w,
+        &format!("/messages/{id}"),
+        api.desk.request_feedback(&w.user, &id).await,
+        |sent| format!("/messages/{}", sent.message_id.unwrap_or(id)),
+    )
 }
 
 #[derive(Debug, Deserialize)]
@@ -993,10 +1011,12 @@ async fn feedback_answer(
         return refused;
     }
     let answer = crate::desk::FeedbackText { text: f.text };
-    match api.desk.answer_feedback(&w.user, &id, &answer).await {
-        Ok(sent) => Redirect::to(&format!("/messages/{}", sent.message_id.unwrap_or(id))).into_response(),
-        Err(e) => error_page(&w, &format!("/messages/{id}"), &e),
-    }
+    done(
+        &w,
+        &format!("/messages/{id}"),
+        api.desk.answer_feedback(&w.user, &id, &answer).await,
+        |sent| format!("/messages/{}", sent.message_id.unwrap_or(id)),
+    )
 }
 
 #[derive(Template)]
@@ -1286,7 +1306,10 @@ pub fn router(api: Arc<Api>) -> Router {
         .route("/operations", get(operations::page))
         .route("/operations/pursuits", post(operations::start_pursuit))
         .route("/operations/{id}/events", post(operations::event))
+        .route("/operations/start", post(operations::start))
+        .route("/operations/patrols/{id}/{step}", post(operations::patrol))
         .route("/reports/art65", get(evaluation::page))
+        .route("/reports/art65.pdf", get(evaluation::pdf))
         .route("/guide", get(guide_page))
         .route("/admin", get(admin::page))
         .route("/admin/users", post(admin::add_user))

@@ -1,19 +1,81 @@
 //! `/operations`: the operations board — every operation of this node with its partner, its
 //! events and the live release countdown of a detention (refreshed without reloading) — the
-//! form that starts a hot pursuit, and each operation's event form.
+//! forms that start a hot pursuit or any other operation (the engine's fields for each kind),
+//! each operation's event form, and the buttons that start and end a planned patrol.
 
 use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::Form;
 use serde::Deserialize;
 
-use super::{error_page, partners, render, Tr, WebUser, Who, LANGUAGES};
+use super::{done, error_page, partners, render, Tr, WebUser, Who, LANGUAGES};
 use crate::api::Api;
-use crate::desk::operations::{EventAsk, OperationView, PursuitStart};
+use crate::desk::operations::{EventAsk, OfficerOnOperation, OperationStart, OperationView, PursuitStart, KINDS};
+
+/// One field of the start form: the engine's name, the input it takes, the kinds that read it.
+/// The page shows each field for its kinds only (grens.js; without script all are shown and
+/// the others ignored).
+#[derive(Debug)]
+pub struct FormField {
+    pub name: &'static str,
+    /// `check`, `text`, `list` (comma-separated), `number`, `instant` or `party`.
+    pub input: &'static str,
+    pub kinds: &'static str,
+}
+
+const fn field(name: &'static str, input: &'static str, kinds: &'static str) -> FormField {
+    FormField { name, input, kinds }
+}
+
+/// The engine's fields of each kind an officer fills in (the node adds `host`, `sending`, the
+/// receipt of an investigation and what a request asks for).
+pub const FORM_FIELDS: &[FormField] = &[
+    field("acute_danger", "check", "own_initiative"),
+    field("host_cannot_arrive_in_time", "check", "own_initiative"),
+    field("in_border_region", "check", "own_initiative"),
+    field("already_in_cross_border_operation", "check", "own_initiative"),
+    field("criminal_investigation", "check", "observation"),
+    field("offence_extraditable", "check", "observation"),
+    field("prior_authorisation", "check", "observation"),
+    field("mla_reference", "text", "observation"),
+    field("particularly_urgent", "check", "observation"),
+    field("crossed_at", "instant", "observation"),
+    field("technical_means", "check", "observation"),
+    field("requires_judicial_order_in_host", "check", "investigation"),
+    field("host_presence", "check", "investigation"),
+    field("presence_waived_by_agreement", "check", "investigation"),
+    field("urgent", "check", "investigation"),
+    field("nature", "text", "assistance"),
+    field("duration", "text", "assistance"),
+    field("objective", "text", "assistance"),
+    field("crossings", "text", "assistance"),
+    field("reserved_to_judicial_authorities", "check", "assistance"),
+    field("equipment", "check", "assistance"),
+    field("equipment_items", "list", "assistance special_units"),
+    field("crisis", "check", "special_units"),
+    field("direct_between_special_units", "check", "special_units"),
+    field("consent_of_competent_authorities", "check", "special_units"),
+    field("arrest_or_seizure_at_home", "check", "train_boarding"),
+    field("committed_in", "party", "train_boarding"),
+    field("next_scheduled_stop_in", "party", "train_boarding"),
+    field("with_detained_person", "check", "transit"),
+    field("with_goods", "check", "transit"),
+    field("real_risk_of_loss", "check", "urgent_evidence"),
+    field("oral", "check", "urgent_evidence"),
+];
+
+/// The facts of a use of force (Art. 40), recorded with the event.
+const FORCE_FIELDS: [&str; 5] = [
+    "firearm",
+    "self_defence",
+    "reasonably_necessary",
+    "warning_given_or_impossible",
+    "host_law_requires_report",
+];
 
 #[derive(Template)]
 #[template(path = "operations.html")]
@@ -27,6 +89,9 @@ struct OperationsPage {
     partners: Vec<String>,
     /// The events an officer may record (the node checks who may record which).
     events: Vec<&'static str>,
+    kinds: Vec<&'static str>,
+    fields: &'static [FormField],
+    force_fields: [&'static str; 5],
 }
 
 pub async fn page(State(api): State<Arc<Api>>, w: WebUser) -> Response {
@@ -46,9 +111,15 @@ pub async fn page(State(api): State<Arc<Api>>, w: WebUser) -> Response {
             partners,
             events: protocol::OperationEventKind::ALL
                 .into_iter()
-                .filter(|k| *k != protocol::OperationEventKind::Crossing)
+                .filter(|k| {
+                    use protocol::OperationEventKind as K;
+                    !matches!(k, K::Requested | K::Planned | K::Started)
+                })
                 .map(|k| k.as_str())
                 .collect(),
+            kinds: KINDS.into_iter().filter(|k| *k != "pursuit").collect(),
+            fields: FORM_FIELDS,
+            force_fields: FORCE_FIELDS,
         },
         StatusCode::OK,
     )
@@ -80,38 +151,159 @@ pub async fn start_pursuit(State(api): State<Arc<Api>>, w: WebUser, Form(f): For
         host_could_take_over_in_time: f.host_could_take_over_in_time.is_some(),
         text: f.text,
     };
-    match api.desk.start_pursuit(&w.user, &start).await {
-        Ok(o) => Redirect::to(&format!("/operations#op-{}", o.id)).into_response(),
-        Err(e) => error_page(&w, "/operations", &e),
+    done(&w, "/operations", api.desk.start_pursuit(&w.user, &start).await, |o| {
+        format!("/operations#op-{}", o.id)
+    })
+}
+
+/// The value of a form field, if given.
+fn value<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    form.iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.trim())
+        .filter(|v| !v.is_empty())
+}
+
+/// Starts any operation from the page's start form: the chosen kind's fields become the
+/// engine's facts (a box not ticked is `false`).
+pub async fn start(State(api): State<Arc<Api>>, w: WebUser, Form(form): Form<Vec<(String, String)>>) -> Response {
+    if let Some(refused) = w.forged(value(&form, "csrf").unwrap_or_default()) {
+        return refused;
     }
+    let kind = value(&form, "kind").unwrap_or_default().to_owned();
+    let mut facts = serde_json::Map::new();
+    for f in FORM_FIELDS.iter().filter(|f| f.kinds.split(' ').any(|k| k == kind)) {
+        let given = value(&form, &format!("f.{}", f.name));
+        let v = match (f.input, given) {
+            ("check", given) => serde_json::json!(given.is_some()),
+            ("list", given) => serde_json::json!(given
+                .unwrap_or_default()
+                .split(',')
+                .map(str::trim)
+                .filter(|i| !i.is_empty())
+                .collect::<Vec<_>>()),
+            ("number", Some(n)) => match n.parse::<f64>() {
+                Ok(n) => serde_json::json!(n),
+                Err(_) => serde_json::json!(n),
+            },
+            (_, Some(text)) => serde_json::json!(text),
+            (_, None) => continue,
+        };
+        facts.insert(f.name.to_owned(), v);
+    }
+    if kind == "observation" {
+        // Art. 22(7)(c): never asked for; the engine reads the field.
+        facts.insert("enter_dwelling".into(), serde_json::json!(false));
+        facts.insert("technical_means_authorised".into(), serde_json::json!(false));
+    }
+    let names = |field: &str, shielded: bool| {
+        value(&form, field)
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(|n| OfficerOnOperation {
+                name: n.to_owned(),
+                shielded,
+            })
+            .collect::<Vec<_>>()
+    };
+    let partner = value(&form, "partner").unwrap_or_default().to_owned();
+    let by_host = matches!(kind.as_str(), "assistance" | "special_units");
+    let start = OperationStart {
+        host: if by_host { String::new() } else { partner.clone() },
+        partner: by_host.then_some(partner),
+        kind,
+        facts: serde_json::Value::Object(facts),
+        text: value(&form, "text").unwrap_or_default().to_owned(),
+        officers: [names("officers", false), names("shielded", true)].concat(),
+    };
+    done(
+        &w,
+        "/operations",
+        api.desk.start_operation(&w.user, &start).await,
+        |o| format!("/operations#op-{}", o.id),
+    )
 }
 
-#[derive(Debug, Deserialize)]
-pub struct EventForm {
-    csrf: String,
-    event: String,
-    #[serde(default)]
-    text: String,
-    #[serde(default)]
-    at: String,
-}
-
+/// Records an event; a grant's terms (22(6), 22(9)) and a use of force's facts (40) come from
+/// the form's "terms and facts".
 pub async fn event(
     State(api): State<Arc<Api>>,
     w: WebUser,
     Path(id): Path<String>,
-    Form(f): Form<EventForm>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    if let Some(refused) = w.forged(value(&form, "csrf").unwrap_or_default()) {
+        return refused;
+    }
+    let event = value(&form, "event").unwrap_or_default().to_owned();
+    let facts = match event.as_str() {
+        "granted" => {
+            let mut terms = serde_json::Map::new();
+            if let Some(h) = value(&form, "authorised_hours") {
+                terms.insert(
+                    "authorised_hours".into(),
+                    h.parse::<f64>().map_or(serde_json::json!(h), |h| serde_json::json!(h)),
+                );
+            }
+            if value(&form, "technical_means_authorised").is_some() {
+                terms.insert("technical_means_authorised".into(), serde_json::json!(true));
+            } else if value(&form, "terms").is_some() {
+                // Granted without the technical means asked for (22(9)).
+                terms.insert("technical_means".into(), serde_json::json!(false));
+                terms.insert("technical_means_authorised".into(), serde_json::json!(false));
+            }
+            serde_json::Value::Object(terms)
+        }
+        "use_of_force" => serde_json::Value::Object(
+            FORCE_FIELDS
+                .iter()
+                .map(|f| ((*f).to_owned(), serde_json::json!(value(&form, f).is_some())))
+                .collect(),
+        ),
+        _ => serde_json::Value::Null,
+    };
+    let ask = EventAsk {
+        event,
+        text: value(&form, "text").unwrap_or_default().to_owned(),
+        at: value(&form, "at").map(str::to_owned),
+        facts,
+        language: value(&form, "language").map(str::to_owned),
+    };
+    done(
+        &w,
+        "/operations",
+        api.desk.operation_event(&w.user, &id, &ask).await,
+        |_| format!("/operations#op-{id}"),
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+/// Art. 20: the host starts a planned patrol, or ends one, from the board.
+pub async fn patrol(
+    State(api): State<Arc<Api>>,
+    w: WebUser,
+    Path((id, step)): Path<(String, String)>,
+    Form(f): Form<CsrfForm>,
 ) -> Response {
     if let Some(refused) = w.forged(&f.csrf) {
         return refused;
     }
-    let ask = EventAsk {
-        event: f.event,
-        text: f.text,
-        at: Some(f.at).filter(|a| !a.trim().is_empty()),
+    let result = match step.as_str() {
+        "start" => api.desk.begin_patrol(&w.user, &id).await,
+        "end" => api.desk.end_patrol(&w.user, &id).await,
+        _ => {
+            return error_page(
+                &w,
+                "/operations",
+                &crate::desk::DeskError::not_found(format!("no step '{step}'")),
+            )
+        }
     };
-    match api.desk.operation_event(&w.user, &id, &ask).await {
-        Ok(_) => Redirect::to(&format!("/operations#op-{id}")).into_response(),
-        Err(e) => error_page(&w, "/operations", &e),
-    }
+    done(&w, "/operations", result, |_| format!("/operations#op-{id}"))
 }

@@ -6,11 +6,11 @@ use std::sync::Arc;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::Form;
 use serde::Deserialize;
 
-use super::{error_page, form_date, person_and_plate, render, Tr, WebUser, Who, LANGUAGES};
+use super::{done, error_page, form_date, person_and_plate, render, Tr, WebUser, Who, LANGUAGES};
 use crate::api::Api;
 use crate::desk::{HitQueryAsk, HitQueryView};
 
@@ -65,6 +65,25 @@ pub async fn page(State(api): State<Arc<Api>>, w: WebUser) -> Response {
     )
 }
 
+/// The party and database a query form names (`BE/ANG`) and the person (and plate) it asks
+/// about; a bad birth date is named.
+fn target(
+    database: &str,
+    surname: &str,
+    given: &str,
+    birth: &str,
+    plate: &str,
+) -> Result<(String, String, Vec<protocol::Subject>), crate::desk::DeskError> {
+    let (to_party, database) = database.split_once('/').unwrap_or(("", database));
+    let birth_date = form_date(birth)
+        .map_err(|problem| crate::desk::DeskError::invalid(format!("birth_date: {problem}, not a date YYYY-MM-DD")))?;
+    Ok((
+        to_party.to_owned(),
+        database.to_owned(),
+        person_and_plate(surname, given, birth_date, plate),
+    ))
+}
+
 #[derive(Debug, Deserialize)]
 pub struct QueryForm {
     csrf: String,
@@ -86,26 +105,20 @@ pub async fn send(State(api): State<Arc<Api>>, w: WebUser, Form(f): Form<QueryFo
     if let Some(refused) = w.forged(&f.csrf) {
         return refused;
     }
-    let (to_party, database) = f.database.split_once('/').unwrap_or(("", f.database.as_str()));
-    let birth_date = match form_date(&f.birth) {
-        Ok(d) => d,
-        Err(problem) => {
-            let e = crate::desk::DeskError::invalid(format!("birth_date: {problem}, not a date YYYY-MM-DD"));
-            return error_page(&w, "/query", &e);
-        }
+    let (to_party, database, subjects) = match target(&f.database, &f.surname, &f.given, &f.birth, &f.plate) {
+        Ok(t) => t,
+        Err(e) => return error_page(&w, "/query", &e),
     };
-    let subjects = person_and_plate(&f.surname, &f.given, birth_date, &f.plate);
     let ask = HitQueryAsk {
-        to_party: to_party.to_owned(),
-        database: database.to_owned(),
+        to_party,
+        database,
         subjects,
         case_reference: f.case_reference,
         purpose: None,
     };
-    match api.desk.hit_query(&w.user, &ask).await {
-        Ok(_) => Redirect::to("/query").into_response(),
-        Err(e) => error_page(&w, "/query", &e),
-    }
+    done(&w, "/query", api.desk.hit_query(&w.user, &ask).await, |_| {
+        "/query".into()
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -130,24 +143,17 @@ pub async fn consult(State(api): State<Arc<Api>>, w: WebUser, Form(f): Form<Cons
     if let Some(refused) = w.forged(&f.csrf) {
         return refused;
     }
-    let (to_party, database) = f.database.split_once('/').unwrap_or(("", f.database.as_str()));
-    let birth_date = match form_date(&f.birth) {
-        Ok(d) => d,
-        Err(problem) => {
-            let e = crate::desk::DeskError::invalid(format!("birth_date: {problem}, not a date YYYY-MM-DD"));
-            return error_page(&w, "/query", &e);
-        }
+    let (to_party, database, subjects) = match target(&f.database, &f.surname, &f.given, &f.birth, "") {
+        Ok(t) => t,
+        Err(e) => return error_page(&w, "/query", &e),
     };
     let ask = crate::desk::ConsultAsk {
-        to_party: to_party.to_owned(),
-        database: database.to_owned(),
+        to_party,
+        database,
         article: f.article,
-        subjects: person_and_plate(&f.surname, &f.given, birth_date, ""),
+        subjects,
         case_reference: f.case_reference,
         patrol: Some(f.patrol.trim().to_owned()).filter(|p| !p.is_empty()),
     };
-    match api.desk.consult(&w.user, &ask).await {
-        Ok(_) => Redirect::to("/").into_response(),
-        Err(e) => error_page(&w, "/query", &e),
-    }
+    done(&w, "/query", api.desk.consult(&w.user, &ask).await, |_| "/".into())
 }

@@ -30,6 +30,19 @@ pub async fn agreement(net: &DemoNetwork, party: &str) {
         .expect("agreement");
 }
 
+/// The recipient's contact point accepts a received hotlist entry (Art. 13).
+async fn accept(operator: &OfficerClient, message: &str) {
+    operator
+        .post(
+            &format!("/api/v1/anpr/received/{message}/decision"),
+            &json!({ "accept": true }),
+        )
+        .await
+        .expect("post")
+        .ok()
+        .expect("accepted");
+}
+
 pub fn entry(plate: &str, follow_up: Option<&str>, alert: Option<&str>) -> Value {
     json!({ "plate": plate, "country": "NL", "category": "stolen vehicle", "follow_up_action": follow_up,
             "international_alert": alert, "recipients": ["BE"] })
@@ -149,15 +162,7 @@ async fn art13_hotlists_are_checked_compared_and_their_hits_returned_and_withdra
         .await
         .expect("post");
     assert_eq!(a.status.as_u16(), 422, "{}", a.body);
-    be_operator
-        .post(
-            &format!("/api/v1/anpr/received/{message}/decision"),
-            &json!({ "accept": true }),
-        )
-        .await
-        .expect("post")
-        .ok()
-        .expect("accepted");
+    accept(&be_operator, &message).await;
     eventually("NL sees the acceptance", || async {
         let p = nl.get("/api/v1/anpr/entries").await.ok()?.ok().ok()?;
         (p[0]["status"] == "accepted").then_some(())
@@ -290,15 +295,7 @@ async fn art13_hotlists_are_checked_compared_and_their_hits_returned_and_withdra
     })
     .await;
     let message = pending["message_id"].as_str().expect("message").to_owned();
-    be_operator
-        .post(
-            &format!("/api/v1/anpr/received/{message}/decision"),
-            &json!({ "accept": true }),
-        )
-        .await
-        .expect("post")
-        .ok()
-        .expect("accepted");
+    accept(&be_operator, &message).await;
     let before = be_cameras
         .post("/api/v1/anpr/reads", &json!({ "reads": [read("GH456J", "BE-E313-1")] }))
         .await

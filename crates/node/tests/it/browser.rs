@@ -663,7 +663,7 @@ async fn a_hot_pursuit_on_both_operations_boards_in_chromium() {
         nl,
         be,
         // Kept to the end: dropping the network stops its nodes.
-        net: _net,
+        net,
     } = stage().await;
     log_in(&nl, &nl_url, "nl.oostbrabant").await;
     log_in(&be, &be_url, "be.operator").await;
@@ -730,14 +730,36 @@ async fn a_hot_pursuit_on_both_operations_boards_in_chromium() {
     let filed = Tr::new("nl").get("operations.report.filed").to_owned();
     board_shows(&be, &be_url, &format!("<strong>{filed}</strong>")).await;
     shoot(&be, "operations-pursuit-host").await;
-    // The Art. 65 evaluation of this history, with its charts.
+    // The demo network's generated history (as `grens demo` makes it), and BE's Art. 65
+    // evaluation of it, with its charts.
+    let history = node::history::generate(&net, 18, 36).await.expect("history");
+    assert_eq!(history.operations, 36);
     switch_user(&be, &be_url, "be.supervisor").await;
     be.goto(&format!("{be_url}/reports/art65")).await.expect("evaluation");
     wait_for(&be, "#operations-by-kind svg rect").await;
+    let page = source(&be).await;
+    for kind in [
+        "assistance",
+        "investigation",
+        "special_units",
+        "patrol",
+        "urgent_evidence",
+    ] {
+        let label = Tr::new("nl").get(&format!("operations.kind.{kind}")).to_owned();
+        assert!(page.contains(&label), "the evaluation counts {kind}");
+    }
+    assert!(page.contains("id=\"operation-answers\""), "answers per kind of request");
     be.execute("document.getElementById('figures').scrollIntoView()", vec![])
         .await
-        .expect("scroll to the figures and charts");
+        .expect("scroll to the figures");
     shoot(&be, "evaluation-art65").await;
+    be.execute("document.getElementById('operations-by-kind').scrollIntoView()", vec![])
+        .await
+        .expect("scroll to the operations' charts");
+    shoot(&be, "evaluation-art65-charts").await;
+    be.goto(&format!("{be_url}/reports/art65.pdf")).await.expect("pdf");
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    shoot(&be, "evaluation-art65-pdf").await;
     nl.close().await.ok();
     be.close().await.ok();
 }

@@ -222,6 +222,14 @@ async fn other_flows(stores: Stores) {
         .expect("asked");
     let ask_id = id(&ask);
     arrives(&lu_sup, &ask_id).await;
+    // The supervisor's queue in the API lists it, with the uses and reasons asked.
+    let queue = lu_sup.get("/api/v1/consents").await.expect("get").ok().expect("queue");
+    assert!(
+        queue.as_array().is_some_and(|q| q
+            .iter()
+            .any(|c| c["reasons"] == "tax fraud inquiry" && c["uses"] == json!(["other_purpose"]))),
+        "{queue}"
+    );
     // Only a supervisor decides consent.
     assert_eq!(
         lu.post(
@@ -377,6 +385,22 @@ async fn other_flows(stores: Stores) {
         .ok()
         .expect("journal");
     assert!(journal.as_array().is_some_and(|j| j.len() > 10), "{journal}");
+    // The DPO's search in the API: by operation, and a bad filter named.
+    let found = dpo
+        .get("/api/v1/journal/search?operation=disclosure&limit=5")
+        .await
+        .expect("get")
+        .ok()
+        .expect("search");
+    let found = found.as_array().expect("entries");
+    assert!(!found.is_empty() && found.len() <= 5);
+    assert!(found.iter().all(|e| e["operation"] == "disclosure"), "{found:?}");
+    let bad = dpo.get("/api/v1/journal/search?from=2026-13-01").await.expect("get");
+    assert_eq!(bad.status.as_u16(), 422, "{}", bad.body);
+    assert_eq!(
+        nl.get("/api/v1/journal/search").await.expect("get").status.as_u16(),
+        403
+    );
     let verify = dpo
         .get("/api/v1/journal/verify")
         .await
@@ -629,6 +653,17 @@ async fn agreement(net: &DemoNetwork, party: &str, reference: &str, databases: &
 }
 
 /// Waits for the answer to hit/no-hit query `query` in `client`'s inbox and returns its body.
+/// Sends a consultation (Arts. 15–17) and waits for the owner's answer or refusal.
+async fn consulted(client: &OfficerClient, body: &Value) -> Value {
+    let sent = client
+        .post("/api/v1/consultations", body)
+        .await
+        .expect("post")
+        .ok()
+        .expect("sent");
+    answer_to(client, &id(&sent)).await
+}
+
 async fn answer_to(client: &OfficerClient, query: &str) -> Value {
     for _ in 0..300 {
         let inbox = client.get("/api/v1/inbox").await.expect("inbox").ok().expect("ok");
@@ -880,23 +915,11 @@ async fn arts15_16_named_authorisations_are_checked_at_every_consultation_revoke
         .ok()
         .expect("granted");
     let auth_id = auth["id"].as_str().expect("id").to_owned();
-    let sent = zwb
-        .post("/api/v1/consultations", &consult(15, None))
-        .await
-        .expect("post")
-        .ok()
-        .expect("sent");
-    let answer = answer_to(&zwb, &id(&sent)).await;
+    let answer = consulted(&zwb, &consult(15, None)).await;
     assert_eq!(answer["type"], "consult_answer", "{answer}");
     assert!(answer["records"].to_string().contains("Janssens"), "{answer}");
     // Another officer of the same service, not named: refused.
-    let sent = other
-        .post("/api/v1/consultations", &consult(15, None))
-        .await
-        .expect("post")
-        .ok()
-        .expect("sent");
-    let answer = answer_to(&other, &id(&sent)).await;
+    let answer = consulted(&other, &consult(15, None)).await;
     assert_eq!(answer["type"], "consult_refusal", "{answer}");
     assert!(
         answer["reasons"]
@@ -912,13 +935,7 @@ async fn arts15_16_named_authorisations_are_checked_at_every_consultation_revoke
         .expect("post")
         .ok()
         .expect("revoked");
-    let sent = zwb
-        .post("/api/v1/consultations", &consult(15, None))
-        .await
-        .expect("post")
-        .ok()
-        .expect("sent");
-    let answer = answer_to(&zwb, &id(&sent)).await;
+    let answer = consulted(&zwb, &consult(15, None)).await;
     assert!(
         answer["reasons"].as_str().unwrap_or_default().contains("revoked"),
         "{answer}"
@@ -941,28 +958,16 @@ async fn arts15_16_named_authorisations_are_checked_at_every_consultation_revoke
         .expect("post")
         .ok()
         .expect("granted");
-    let sent = zwb
-        .post("/api/v1/consultations", &consult(16, Some(&patrol_id)))
-        .await
-        .expect("post")
-        .ok()
-        .expect("sent");
-    assert_eq!(answer_to(&zwb, &id(&sent)).await["type"], "consult_answer");
+    assert_eq!(
+        consulted(&zwb, &consult(16, Some(&patrol_id))).await["type"],
+        "consult_answer"
+    );
     // The daily limit of 2: the second passes, the third is refused.
-    let sent = zwb
-        .post("/api/v1/consultations", &consult(16, Some(&patrol_id)))
-        .await
-        .expect("post")
-        .ok()
-        .expect("sent");
-    assert_eq!(answer_to(&zwb, &id(&sent)).await["type"], "consult_answer");
-    let sent = zwb
-        .post("/api/v1/consultations", &consult(16, Some(&patrol_id)))
-        .await
-        .expect("post")
-        .ok()
-        .expect("sent");
-    let answer = answer_to(&zwb, &id(&sent)).await;
+    assert_eq!(
+        consulted(&zwb, &consult(16, Some(&patrol_id))).await["type"],
+        "consult_answer"
+    );
+    let answer = consulted(&zwb, &consult(16, Some(&patrol_id))).await;
     assert!(
         answer["reasons"]
             .as_str()
@@ -982,18 +987,43 @@ async fn arts15_16_named_authorisations_are_checked_at_every_consultation_revoke
         .expect("post")
         .ok()
         .expect("granted");
-    let sent = zwb
-        .post("/api/v1/consultations", &consult(16, Some(&patrol_id)))
-        .await
-        .expect("post")
-        .ok()
-        .expect("sent");
-    let answer = answer_to(&zwb, &id(&sent)).await;
+    let answer = consulted(&zwb, &consult(16, Some(&patrol_id))).await;
     assert!(
         answer["reasons"]
             .as_str()
             .unwrap_or_default()
             .contains("active mixed patrol"),
+        "{answer}"
+    );
+    // A patrol only planned (Art. 20) does not enable Art. 16 yet; once started it does.
+    let planned = supervisor
+        .post(
+            "/api/v1/patrols",
+            &json!({ "area": "Vaals–Gemmenich", "officers": ["NL/nl.zwb"], "planned_for": "2026-12-24T20:00:00+01:00" }),
+        )
+        .await
+        .expect("post")
+        .ok()
+        .expect("planned");
+    let planned_id = planned["id"].as_str().expect("id").to_owned();
+    let answer = consulted(&zwb, &consult(16, Some(&planned_id))).await;
+    assert!(
+        answer["reasons"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("active mixed patrol"),
+        "{answer}"
+    );
+    supervisor
+        .post(&format!("/api/v1/patrols/{planned_id}/start"), &json!({}))
+        .await
+        .expect("post")
+        .ok()
+        .expect("started");
+    // The patrol no longer stands in the way (the daily limit of the earlier authorisation may).
+    let answer = consulted(&zwb, &consult(16, Some(&planned_id))).await;
+    assert!(
+        answer["type"] == "consult_answer" || !answer["reasons"].as_str().unwrap_or_default().contains("patrol"),
         "{answer}"
     );
 
@@ -1052,13 +1082,7 @@ async fn art17_register_lookups_need_an_implementing_agreement_and_a_register() 
                 "case_reference": "address check, PV 2026/0412" })
     };
     // Art. 17(2): not before an implementing agreement is in force.
-    let sent = nl
-        .post("/api/v1/consultations", &lookup("RIJKSREGISTER"))
-        .await
-        .expect("post")
-        .ok()
-        .expect("sent");
-    let answer = answer_to(&nl, &id(&sent)).await;
+    let answer = consulted(&nl, &lookup("RIJKSREGISTER")).await;
     assert_eq!(answer["type"], "consult_refusal", "{answer}");
     assert!(
         answer["reasons"]
@@ -1070,23 +1094,11 @@ async fn art17_register_lookups_need_an_implementing_agreement_and_a_register() 
     for party in ["BE", "NL"] {
         agreement_for(&net, party, "BE-NL-17", "17", "RIJKSREGISTER").await;
     }
-    let sent = nl
-        .post("/api/v1/consultations", &lookup("RIJKSREGISTER"))
-        .await
-        .expect("post")
-        .ok()
-        .expect("sent");
-    let answer = answer_to(&nl, &id(&sent)).await;
+    let answer = consulted(&nl, &lookup("RIJKSREGISTER")).await;
     assert_eq!(answer["type"], "consult_answer", "{answer}");
     assert!(answer["records"].to_string().contains("Janssens"), "{answer}");
     // A police database is not a register.
-    let sent = nl
-        .post("/api/v1/consultations", &lookup("ANG"))
-        .await
-        .expect("post")
-        .ok()
-        .expect("sent");
-    let answer = answer_to(&nl, &id(&sent)).await;
+    let answer = consulted(&nl, &lookup("ANG")).await;
     assert!(
         answer["reasons"]
             .as_str()

@@ -5,6 +5,7 @@ mod browser;
 mod flows;
 mod operations;
 mod web;
+mod workflows;
 
 use std::sync::Arc;
 
@@ -393,6 +394,7 @@ async fn messages_wait_in_the_outbox_while_the_partner_is_down_and_arrive_when_i
         store: nl_store.clone(),
         directory: directory.clone(),
         courier: courier(&ca.cert_pem(), &nl),
+        clock: Arc::new(Timestamp::now),
     };
     for _ in 0..5 {
         let env = request("NL-NCP", "NL", "BE-NCP", "BE", Timestamp::now());

@@ -63,7 +63,24 @@ fn every_key_is_translated_in_every_language_and_every_used_key_exists() {
     for (prefix, names) in [
         ("operations.kind", &node::desk::operations::KINDS[..]),
         ("operations.role", &["sending", "host"]),
-        ("operations.status", &["active", "ended"]),
+        ("operations.kind", &["patrol"]),
+        (
+            "operations.status",
+            &["active", "ended", "requested", "planned", "refused"],
+        ),
+        ("operations.answer", &["granted", "refused"]),
+        (
+            "operations.fact",
+            &[
+                "authorised_hours",
+                "technical_means_authorised",
+                "firearm",
+                "self_defence",
+                "reasonably_necessary",
+                "warning_given_or_impossible",
+                "host_law_requires_report",
+            ],
+        ),
         ("operations.clock", &["running", "alert", "overdue", "stopped", "ended"]),
         ("operations.report", &["due", "filed"]),
         (
@@ -83,6 +100,9 @@ fn every_key_is_translated_in_every_language_and_every_used_key_exists() {
         for n in names {
             used.push(format!("{prefix}.{n}"));
         }
+    }
+    for f in node::web::operations::FORM_FIELDS {
+        used.push(format!("operations.fact.{}", f.name));
     }
     for kind in protocol::OperationEventKind::ALL {
         used.push(format!("operations.event.{}", kind.as_str()));
@@ -828,9 +848,108 @@ async fn the_operations_board_shows_a_pursuit_and_its_release_countdown_on_both_
         page.contains("id=\"operations-by-pair\"") && page.contains("NL → BE") && page.contains("<rect"),
         "{page}"
     );
+    // The same evaluation as a PDF, read back by a real PDF reader (poppler's pdftotext; .ci/run
+    // installs it) — the pair and the kind of operation in the text.
+    let (status, pdf) = supervisor.get("/reports/art65.pdf").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(pdf.starts_with("%PDF-1.4") && pdf.trim_end().ends_with("%%EOF"));
+    let file = _dir.path().join("art65.pdf");
+    std::fs::write(&file, &pdf).expect("pdf");
+    let out = std::process::Command::new("pdftotext")
+        .args([file.to_str().expect("utf-8"), "-"])
+        .output()
+        .expect("pdftotext is not installed: `apt-get install poppler-utils` (.ci/run does)");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Art. 65") && text.contains("NL -> BE"), "{text}");
+    assert!(
+        ["nl", "fr", "en"]
+            .iter()
+            .any(|l| text.contains(node::web::Tr::new(l).get("operations.kind.pursuit"))),
+        "{text}"
+    );
     let (status, page) = supervisor.get("/reports/art65?from=2026-02-30").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("from: &#39;2026-02-30&#39; is not a date"), "{page}");
     let (status, _) = nl.get("/reports/art65").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_observation_is_asked_from_the_start_form_and_granted_with_its_hours_from_the_board() {
+    let (_dir, net) = net().await;
+    let be = Session::open(&net, "BE", "be.operator").await;
+    let nl = Session::open(&net, "NL", "nl.operator").await;
+    let page = be.get("/operations").await.1;
+    assert!(
+        page.matches("id=\"start-form\"").count() == 1 && page.contains("data-kinds=\"observation\""),
+        "{page}"
+    );
+    let title = page
+        .split("<title>")
+        .nth(1)
+        .and_then(|t| t.split("</title>").next())
+        .unwrap_or_default();
+    assert!(!title.contains('<'), "the title is text: {title}");
+    // Without the MLA reference the request is refused, by article, on the page.
+    let form = |reference: &'static str| {
+        vec![
+            ("kind", "observation"),
+            ("partner", "NL"),
+            ("f.criminal_investigation", "yes"),
+            ("f.offence_extraditable", "yes"),
+            ("f.prior_authorisation", "yes"),
+            ("f.technical_means", "yes"),
+            ("f.mla_reference", reference),
+            // A field of another kind is ignored.
+            ("f.acute_danger", "yes"),
+            ("shielded", "Hoofdinspecteur Anna Claes"),
+            ("text", "Observation of a courier between Antwerp and Breda"),
+        ]
+    };
+    let (status, _, page) = be.post("/operations/start", &form("")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("22(1)"), "{page}");
+    let (status, location, _) = be.post("/operations/start", &form("MLA/BE/2026/0412")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
+    let id = location.trim_start_matches("/operations#op-").to_owned();
+    let mut page = String::new();
+    for _ in 0..100 {
+        page = nl.get("/operations").await.1;
+        if page.contains(&id) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(
+        page.contains("awaiting the answer") && page.contains("BE-SH-"),
+        "{page}"
+    );
+    assert!(!page.contains("Anna Claes"), "the shielded name stays in BE");
+    // NL grants from its board: 6 hours, without the technical means (22(9)).
+    let (status, _, page) = nl
+        .post(
+            &format!("/operations/{id}/events"),
+            &[
+                ("event", "granted"),
+                ("text", "Authorised by the OvJ, without technical means"),
+                ("terms", "yes"),
+                ("authorised_hours", "6"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    let mut page = String::new();
+    for _ in 0..100 {
+        page = be.get("/operations").await.1;
+        if page.contains("0 / 6 h") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(page.contains("0 / 6 h") && page.contains("request granted"), "{page}");
+    assert!(
+        page.contains("Anna Claes"),
+        "BE sees its own officer's name beside the pseudonym"
+    );
 }

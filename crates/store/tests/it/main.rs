@@ -399,7 +399,7 @@ async fn the_journal_search_filters_by_actor_operation_subject_and_period_newest
 }
 
 #[tokio::test]
-async fn registry_records_are_replaced_listed_and_deleted() {
+async fn registry_records_are_replaced_listed_read_by_key_and_deleted() {
     use store::Record;
     for (store, _dir) in stores().await {
         let n = name(&store);
@@ -416,7 +416,14 @@ async fn registry_records_are_replaced_listed_and_deleted() {
         let listed = store.records("agreement").await.expect("list");
         assert_eq!(listed, vec![record("a", 1), record("b", 2)], "{n}");
         assert!(store.records("contact").await.expect("list").is_empty());
+        assert_eq!(
+            store.record("agreement", "b").await.expect("get"),
+            Some(record("b", 2)),
+            "{n}"
+        );
+        assert_eq!(store.record("contact", "b").await.expect("get"), None, "{n}");
         assert!(store.delete_record("agreement", "a").await.expect("delete"));
+        assert_eq!(store.record("agreement", "a").await.expect("get"), None, "{n}");
         assert!(!store.delete_record("agreement", "a").await.expect("again"));
         assert_eq!(store.records("agreement").await.expect("list").len(), 1, "{n}");
     }
