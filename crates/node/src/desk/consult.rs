@@ -403,6 +403,59 @@ impl Desk {
         Ok(self.sent(&envelope, Vec::new()))
     }
 
+    /// The owner's own conditions on a named authorisation, checked after the engine allowed
+    /// the consultation: the hours of the day and the daily limit. `Some(reason)` refuses.
+    /// Arts. 15(3), 16(3): "De bevoegde dienst … kan nadere voorwaarden stellen aan het
+    /// verlenen van een autorisatie, alsmede richtlijnen geven voor het gebruik ervan."
+    async fn owner_conditions(
+        &self,
+        a: &Authorisation,
+        article: u8,
+        now: Timestamp,
+    ) -> Result<Option<String>, DeskError> {
+        let local = now.to_zoned(self.zone());
+        if let Some((from, until)) = a.hours {
+            let hour = local.hour();
+            if hour < i8::try_from(from).unwrap_or(0) || hour >= i8::try_from(until).unwrap_or(24) {
+                return Ok(Some(format!(
+                    "Art. {article}(3): authorisation {} allows consultation from {from}:00 to {until}:00 only",
+                    a.id
+                )));
+            }
+        }
+        let Some(limit) = a.daily_limit else {
+            return Ok(None);
+        };
+        let since = local
+            .date()
+            .to_zoned(self.zone())
+            .map(|z| z.timestamp())
+            .map_err(|e| DeskError::unavailable(e.to_string()))?;
+        let used = self
+            .node
+            .store
+            .journal_search(JournalQuery {
+                // Each consultation answered is a disclosure to the partner.
+                operation: Some(Operation::Disclosure),
+                since: Some(since),
+                limit: 10_000,
+                ..JournalQuery::default()
+            })
+            .await?
+            .iter()
+            .filter(|e| {
+                e.entry.details.get("authorisation").and_then(Value::as_str) == Some(a.id.as_str())
+                    && e.entry.details.get("answered").and_then(Value::as_bool) == Some(true)
+            })
+            .count();
+        Ok((used >= usize::try_from(limit).unwrap_or(usize::MAX)).then(|| {
+            format!(
+                "Art. {article}(3): the daily limit of {limit} consultations of authorisation {} is reached",
+                a.id
+            )
+        }))
+    }
+
     /// The owner's side: answers every consultation not answered yet (run with the Art. 14
     /// answers).
     pub async fn answer_consultations(&self) -> Result<usize, DeskError> {
@@ -435,15 +488,18 @@ impl Desk {
         };
         let officer = format!("{}/{officer}", query.from.party);
         let now = self.now();
-        let authorisation: Option<Authorisation> = self
-            .node
-            .store
-            .records(AUTHORISATION)
-            .await?
-            .into_iter()
-            .filter_map(|r| serde_json::from_value::<Authorisation>(r.value).ok())
-            .filter(|a| a.officer == officer && a.article == *article && a.databases.contains(database))
-            .max_by(|a, b| a.valid_from.cmp(&b.valid_from));
+        let candidates = authorisations_in_order(
+            self.node
+                .store
+                .records(AUTHORISATION)
+                .await?
+                .into_iter()
+                .filter_map(|r| serde_json::from_value::<Authorisation>(r.value).ok())
+                .filter(|a| a.officer == officer && a.article == *article && a.databases.contains(database)),
+            now,
+        );
+        // The engine decides on the preferred one; all those in force share its validity.
+        let mut authorisation = candidates.first().cloned();
         let patrol_state: Option<Patrol> = match patrol {
             Some(id) => self.record(PATROL, id).await?,
             None => None,
@@ -486,45 +542,18 @@ impl Desk {
         };
         let mut refusal = (decision.verdict == Some(treaty::Verdict::Refused)).then(|| decision.reasons.join("; "));
         if refusal.is_none() {
-            if let Some(a) = &authorisation {
-                let hour = now.to_zoned(self.zone()).hour();
-                if let Some((from, until)) = a.hours {
-                    if hour < i8::try_from(from).unwrap_or(0) || hour >= i8::try_from(until).unwrap_or(24) {
-                        refusal = Some(format!(
-                            "Art. {article}(2): authorisation {} allows consultation from {from}:00 to {until}:00 only",
-                            a.id
-                        ));
-                    }
+            // Any authorisation in force whose conditions allow the consultation will do; when
+            // none does, the preferred one's reason is given.
+            if let Some(preferred) = &authorisation {
+                refusal = self.owner_conditions(preferred, *article, now).await?;
+            }
+            for other in candidates.iter().skip(1).filter(|a| in_force(a, now)) {
+                if refusal.is_none() {
+                    break;
                 }
-                if let Some(limit) = a.daily_limit {
-                    let today = now.to_zoned(self.zone()).date();
-                    let since = today
-                        .to_zoned(self.zone())
-                        .map(|z| z.timestamp())
-                        .map_err(|e| DeskError::unavailable(e.to_string()))?;
-                    let used = self
-                        .node
-                        .store
-                        .journal_search(JournalQuery {
-                            // Each consultation answered is a disclosure to the partner.
-                            operation: Some(Operation::Disclosure),
-                            since: Some(since),
-                            limit: 10_000,
-                            ..JournalQuery::default()
-                        })
-                        .await?
-                        .iter()
-                        .filter(|e| {
-                            e.entry.details.get("authorisation").and_then(Value::as_str) == Some(a.id.as_str())
-                                && e.entry.details.get("answered").and_then(Value::as_bool) == Some(true)
-                        })
-                        .count();
-                    if used >= usize::try_from(limit).unwrap_or(usize::MAX) {
-                        refusal = Some(format!(
-                            "Art. {article}(2): the daily limit of {limit} consultations of authorisation {} is reached",
-                            a.id
-                        ));
-                    }
+                if self.owner_conditions(other, *article, now).await?.is_none() {
+                    refusal = None;
+                    authorisation = Some(other.clone());
                 }
             }
         }
@@ -613,5 +642,95 @@ impl Desk {
             )
             .await?;
         Ok(())
+    }
+}
+
+/// Whether an authorisation is in force at `now`: begun, not expired, not revoked. Times are
+/// compared as instants, not as strings: a supervisor may give them with any offset.
+fn in_force(a: &Authorisation, now: Timestamp) -> bool {
+    let instant = |t: &str| t.parse::<Timestamp>().ok();
+    instant(&a.valid_from).is_some_and(|from| from <= now)
+        && a.valid_until
+            .as_deref()
+            .is_none_or(|u| instant(u).is_some_and(|until| now < until))
+        && a.revoked_at
+            .as_deref()
+            .is_none_or(|r| instant(r).is_some_and(|revoked| now < revoked))
+}
+
+/// An officer's authorisations for one article and database in the order a consultation
+/// considers them: those in force at `now` first, then the latest begun, then the highest id
+/// (so that storage order never decides). When none is in force, the first is the latest
+/// begun, so that the engine's refusal names why (not yet valid, expired or revoked).
+fn authorisations_in_order(
+    authorisations: impl IntoIterator<Item = Authorisation>,
+    now: Timestamp,
+) -> Vec<Authorisation> {
+    let mut ordered: Vec<Authorisation> = authorisations.into_iter().collect();
+    ordered.sort_by_cached_key(|a| {
+        std::cmp::Reverse((
+            in_force(a, now),
+            a.valid_from.parse::<Timestamp>().unwrap_or(Timestamp::MIN),
+            a.id.clone(),
+        ))
+    });
+    ordered
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn authorisation(id: &str, from: &str, until: Option<&str>, revoked: Option<&str>) -> Authorisation {
+        Authorisation {
+            id: id.into(),
+            article: 16,
+            officer: "NL/nl.zwb".into(),
+            databases: vec!["BE-ANG".into()],
+            valid_from: from.into(),
+            valid_until: until.map(Into::into),
+            hours: None,
+            daily_limit: None,
+            granted_by: "BE/be.supervisor".into(),
+            revoked_at: revoked.map(Into::into),
+        }
+    }
+
+    fn chosen(list: &[Authorisation], now: &str) -> Option<String> {
+        authorisations_in_order(list.to_vec(), now.parse().expect("instant"))
+            .first()
+            .map(|a| a.id.clone())
+    }
+
+    #[test]
+    fn the_authorisation_in_force_wins_over_a_later_one_not_yet_valid_or_revoked() {
+        let list = [
+            authorisation("AUTH-a", "2026-11-01T00:00:00Z", Some("2026-12-01T00:00:00Z"), None),
+            // Later begun, but revoked before now.
+            authorisation("AUTH-b", "2026-11-10T00:00:00Z", None, Some("2026-11-20T00:00:00Z")),
+            // Not yet valid.
+            authorisation("AUTH-c", "2026-11-30T00:00:00Z", None, None),
+        ];
+        assert_eq!(chosen(&list, "2026-11-24T12:00:00Z").as_deref(), Some("AUTH-a"));
+        // After AUTH-a expires, AUTH-c is in force.
+        assert_eq!(chosen(&list, "2026-12-02T12:00:00Z").as_deref(), Some("AUTH-c"));
+        // Before any is in force: the latest begun, so that the refusal says why.
+        assert_eq!(chosen(&list, "2026-10-01T12:00:00Z").as_deref(), Some("AUTH-c"));
+    }
+
+    #[test]
+    fn instants_are_compared_not_strings_and_ties_go_to_the_highest_id() {
+        // 10:00+02:00 is 08:00Z: earlier than 09:00Z, though its string sorts later.
+        let list = [
+            authorisation("AUTH-x", "2026-11-24T10:00:00+02:00", None, None),
+            authorisation("AUTH-y", "2026-11-24T09:00:00Z", None, None),
+        ];
+        assert_eq!(chosen(&list, "2026-11-24T12:00:00Z").as_deref(), Some("AUTH-y"));
+        let tied = [
+            authorisation("AUTH-2", "2026-11-24T09:00:00Z", None, None),
+            authorisation("AUTH-1", "2026-11-24T09:00:00Z", None, None),
+        ];
+        assert_eq!(chosen(&tied, "2026-11-24T12:00:00Z").as_deref(), Some("AUTH-2"));
+        assert_eq!(chosen(&[], "2026-11-24T12:00:00Z"), None);
     }
 }

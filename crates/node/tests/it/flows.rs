@@ -940,6 +940,35 @@ async fn arts15_16_named_authorisations_are_checked_at_every_consultation_revoke
         answer["reasons"].as_str().unwrap_or_default().contains("revoked"),
         "{answer}"
     );
+    // A new authorisation beside the revoked one is the one in force, and the owner's own
+    // condition (Art. 15(3)) applies: hours of the day that exclude this hour and the next.
+    let hour = jiff::Zoned::now()
+        .with_time_zone(jiff::tz::TimeZone::get("Europe/Brussels").expect("zone"))
+        .hour();
+    let from = (i64::from(hour) + 2) % 24;
+    let mut with_hours = grant(15, None);
+    with_hours["hours"] = json!([from, from + 1]);
+    supervisor
+        .post("/api/v1/authorisations", &with_hours)
+        .await
+        .expect("post")
+        .ok()
+        .expect("granted");
+    let answer = consulted(&zwb, &consult(15, None)).await;
+    assert!(
+        answer["reasons"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("(3): authorisation AUTH"),
+        "{answer}"
+    );
+    assert!(
+        answer["reasons"]
+            .as_str()
+            .unwrap_or_default()
+            .contains(&format!("from {from}:00 to {}:00 only", from + 1)),
+        "{answer}"
+    );
 
     // Art. 16 on a mixed patrol started in grens: allowed while it runs, refused once it ended.
     let patrol = supervisor
@@ -1020,12 +1049,10 @@ async fn arts15_16_named_authorisations_are_checked_at_every_consultation_revoke
         .expect("post")
         .ok()
         .expect("started");
-    // The patrol no longer stands in the way (the daily limit of the earlier authorisation may).
+    // The first authorisation's daily limit is spent, but the second, without a limit, is also
+    // in force: any authorisation whose conditions allow it will do (Art. 16(3)).
     let answer = consulted(&zwb, &consult(16, Some(&planned_id))).await;
-    assert!(
-        answer["type"] == "consult_answer" || !answer["reasons"].as_str().unwrap_or_default().contains("patrol"),
-        "{answer}"
-    );
+    assert_eq!(answer["type"], "consult_answer", "{answer}");
 
     // The owner's supervision view lists every use under each authorisation.
     let view = supervisor
@@ -1048,7 +1075,7 @@ async fn arts15_16_named_authorisations_are_checked_at_every_consultation_revoke
         "one consultation, one refused after revocation: {first:?}"
     );
     assert!(first.iter().any(|u| u.contains("NL/nl.zwb consulted ANG")) && first.iter().any(|u| u.contains("revoked")));
-    assert_eq!(view.as_array().map(Vec::len), Some(3), "{view}");
+    assert_eq!(view.as_array().map(Vec::len), Some(4), "{view}");
     // An officer may not see the supervision view.
     assert_eq!(
         zwb.get("/api/v1/authorisations").await.expect("get").status.as_u16(),
