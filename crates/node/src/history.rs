@@ -90,6 +90,25 @@ async fn post(c: &OfficerClient, path: &str, body: Value) -> Result<Value, NodeE
     Ok(a.body)
 }
 
+/// One operation's events as they are recorded, counted for the history's figures.
+struct EventLog {
+    path: String,
+    count: usize,
+}
+
+impl EventLog {
+    async fn post(&mut self, c: &OfficerClient, body: Value) -> Result<(), NodeError> {
+        post(c, &self.path, body).await?;
+        self.count += 1;
+        Ok(())
+    }
+
+    /// An event with its text only.
+    async fn event(&mut self, c: &OfficerClient, event: &str, text: &str) -> Result<(), NodeError> {
+        self.post(c, json!({ "event": event, "text": text })).await
+    }
+}
+
 /// Waits until `c`'s node holds the operation `id` in `status` (the partner's message arrived).
 async fn until_status(c: &OfficerClient, id: &str, statuses: &[&str]) -> Result<(), NodeError> {
     for _ in 0..200 {
@@ -173,8 +192,6 @@ pub async fn generate(net: &DemoNetwork, requests: usize, operations: usize) -> 
 /// start.
 async fn operation(c: &Clients, template: &str, sending: &str, host: &str, i: usize) -> Result<usize, NodeError> {
     let (s, hc) = (c.operator(sending)?, c.operator(host)?);
-    let event = |id: &str| format!("/api/v1/operations/{id}/events");
-    let mut events = 0;
     let text = format!("Generated {} {i}", template.replace('_', " "));
     if template == "patrol" {
         let planned = post(
@@ -186,9 +203,9 @@ async fn operation(c: &Clients, template: &str, sending: &str, host: &str, i: us
         let id = planned["id"].as_str().unwrap_or_default().to_owned();
         if i % 2 == 0 {
             post(c.supervisor(host)?, &format!("/api/v1/patrols/{id}/end"), json!({})).await?;
-            events += 1;
+            return Ok(1);
         }
-        return Ok(events);
+        return Ok(0);
     }
     let started = match template {
         "pursuit" => {
@@ -254,6 +271,10 @@ async fn operation(c: &Clients, template: &str, sending: &str, host: &str, i: us
         .as_str()
         .ok_or_else(|| problem("an operation without id"))?
         .to_owned();
+    let mut log = EventLog {
+        path: format!("/api/v1/operations/{id}/events"),
+        count: 0,
+    };
     let requested = started["status"] == "requested";
     if requested {
         // The party asked answers: the host, or for assistance the sending party.
@@ -269,89 +290,59 @@ async fn operation(c: &Clients, template: &str, sending: &str, host: &str, i: us
         } else {
             json!({})
         };
-        post(
+        log.post(
             answerer,
-            &event(&id),
             json!({ "event": if refuse { "refused" } else { "granted" },
                     "text": if refuse { "No capacity in the period asked" } else { "Granted within the framework agreed" },
                     "facts": terms }),
         )
         .await?;
-        events += 1;
         if refuse {
             if matches!(template, "investigation" | "transport") {
-                post(
-                    hc,
-                    &event(&id),
-                    json!({ "event": "executes_itself", "text": "Our service carries it out" }),
-                )
-                .await?;
-                events += 1;
+                log.event(hc, "executes_itself", "Our service carries it out").await?;
             }
-            return Ok(events);
+            return Ok(log.count);
         }
         until_status(s, &id, &["active"]).await?;
         if template == "urgent_evidence" {
-            post(
-                s,
-                &event(&id),
-                json!({ "event": "confirmed_in_writing", "text": "Confirmed by letter" }),
-            )
-            .await?;
-            return Ok(events + 1);
+            log.event(s, "confirmed_in_writing", "Confirmed by letter").await?;
+            return Ok(log.count);
         }
-        post(
-            s,
-            &event(&id),
-            json!({ "event": "crossing", "text": "Crossed the border" }),
-        )
-        .await?;
-        events += 1;
+        log.event(s, "crossing", "Crossed the border").await?;
     }
     until_status(hc, &id, &["active"]).await?;
     match template {
         "pursuit" => {
-            post(
-                hc,
-                &event(&id),
-                json!({ "event": "acknowledged", "text": "Host patrol on its way" }),
-            )
-            .await?;
-            events += 1;
+            log.event(hc, "acknowledged", "Host patrol on its way").await?;
             if i % 2 == 0 {
-                post(hc, &event(&id), json!({ "event": "detained", "text": "Driver held" })).await?;
+                log.event(hc, "detained", "Driver held").await?;
                 let last = if i % 4 == 0 { "eaw_received" } else { "released" };
-                post(hc, &event(&id), json!({ "event": last, "text": "" })).await?;
-                events += 2;
+                log.event(hc, last, "").await?;
             }
         }
         "own_initiative" => {
-            post(
+            log.event(
                 hc,
-                &event(&id),
-                json!({ "event": "acknowledged", "text": "Our units arrive from the north; keep the access free" }),
+                "acknowledged",
+                "Our units arrive from the north; keep the access free",
             )
             .await?;
-            events += 1;
         }
         "observation" => {
-            post(s, &event(&id), json!({ "event": "hours", "text": "3" })).await?;
-            events += 1;
+            log.event(s, "hours", "3").await?;
         }
         _ => {}
     }
     // Most operations end; most ended ones are reported (Art. 46), some are still due.
     if i % 5 != 4 {
-        post(s, &event(&id), json!({ "event": "ended", "text": "Operation over" })).await?;
-        events += 1;
+        log.event(s, "ended", "Operation over").await?;
         if i % 3 != 0 {
             let mut report = json!({ "event": "report_filed", "text": "Report to the host authority" });
             if template == "investigation" {
                 report["language"] = json!(report_language(host));
             }
-            post(s, &event(&id), report).await?;
-            events += 1;
+            log.post(s, report).await?;
         }
     }
-    Ok(events)
+    Ok(log.count)
 }

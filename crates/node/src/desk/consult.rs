@@ -316,48 +316,46 @@ impl Desk {
 
     /// Art. 20: a planned patrol begins.
     pub async fn begin_patrol(&self, user: &User, id: &str) -> Result<Patrol, DeskError> {
-        self.demand(user, &[Role::Supervisor, Role::ContactPoint])?;
-        let mut p: Patrol = self
-            .record(PATROL, id)
-            .await?
-            .ok_or_else(|| DeskError::not_found(format!("no patrol '{id}'")))?;
-        if !p.started_at.is_empty() || p.ended_at.is_some() {
-            return Err(DeskError::invalid(format!("patrol {id} has started already")));
-        }
-        p.started_at = self.now().to_string();
-        self.keep(&actor(user), PATROL, id, &p).await?;
-        self.journal(
-            &actor(user),
-            Operation::Alteration,
-            &format!("Art. 20: mixed patrol {id} started"),
-            None,
-            json!({ "patrol": id }),
-        )
-        .await?;
-        self.patrol_event(user, &p, OperationEventKind::Started).await?;
-        Ok(p)
+        self.move_patrol(user, id, true).await
     }
 
+    /// Art. 20: a patrol ends.
     pub async fn end_patrol(&self, user: &User, id: &str) -> Result<Patrol, DeskError> {
+        self.move_patrol(user, id, false).await
+    }
+
+    /// Starts (`start`) or ends a patrol: kept, journaled, and told to the partners on its
+    /// operation record.
+    async fn move_patrol(&self, user: &User, id: &str, start: bool) -> Result<Patrol, DeskError> {
         self.demand(user, &[Role::Supervisor, Role::ContactPoint])?;
         let mut p: Patrol = self
             .record(PATROL, id)
             .await?
             .ok_or_else(|| DeskError::not_found(format!("no patrol '{id}'")))?;
-        if p.ended_at.is_some() {
-            return Err(DeskError::invalid(format!("patrol {id} has ended already")));
-        }
-        p.ended_at = Some(self.now().to_string());
+        let now = self.now().to_string();
+        let (word, event) = if start {
+            if !p.started_at.is_empty() || p.ended_at.is_some() {
+                return Err(DeskError::invalid(format!("patrol {id} has started already")));
+            }
+            p.started_at = now;
+            ("started", OperationEventKind::Started)
+        } else {
+            if p.ended_at.is_some() {
+                return Err(DeskError::invalid(format!("patrol {id} has ended already")));
+            }
+            p.ended_at = Some(now);
+            ("ended", OperationEventKind::Ended)
+        };
         self.keep(&actor(user), PATROL, id, &p).await?;
         self.journal(
             &actor(user),
             Operation::Alteration,
-            &format!("Art. 20: mixed patrol {id} ended"),
+            &format!("Art. 20: mixed patrol {id} {word}"),
             None,
             json!({ "patrol": id }),
         )
         .await?;
-        self.patrol_event(user, &p, OperationEventKind::Ended).await?;
+        self.patrol_event(user, &p, event).await?;
         Ok(p)
     }
 

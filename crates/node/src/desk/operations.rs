@@ -240,20 +240,31 @@ pub struct PowersView {
     pub articles: Vec<String>,
 }
 
-/// The article of the treaty an operation kind acts under, for the engine's `powers`.
+/// The article of the treaty an operation kind acts under, for the engine's `powers`: the
+/// kind's article without its paragraph. Transit (32) and urgent evidence (33) give officers no
+/// powers on the host's territory of their own.
 fn operation_article(kind: &str) -> Option<&'static str> {
     match kind {
-        "assistance" => Some("18"),
-        "own_initiative" => Some("19"),
-        "patrol" => Some("20"),
-        "pursuit" => Some("21"),
-        "observation" => Some("22"),
-        "investigation" => Some("23"),
-        "transport" => Some("25"),
-        "train_boarding" => Some("26"),
-        "special_units" => Some("53"),
+        "transit" | "urgent_evidence" => None,
+        k if k == "patrol" || KINDS.contains(&k) => kind_article(k).split('(').next(),
         _ => None,
     }
+}
+
+/// Events grouped by operation, each group oldest first (as `events` is).
+fn by_operation(
+    events: &[(String, OperationEvent)],
+) -> std::collections::BTreeMap<&str, Vec<&(String, OperationEvent)>> {
+    let mut groups: std::collections::BTreeMap<&str, Vec<&(String, OperationEvent)>> = Default::default();
+    for event in events {
+        groups.entry(event.1.operation.as_str()).or_default().push(event);
+    }
+    groups
+}
+
+/// One operation's events, oldest first.
+fn events_of<'a>(events: &'a [(String, OperationEvent)], id: &str) -> Vec<&'a (String, OperationEvent)> {
+    events.iter().filter(|(_, e)| e.operation == id).collect()
 }
 
 /// Hours recorded on an operation so far.
@@ -348,13 +359,12 @@ impl Desk {
         facts
     }
 
+    /// One operation's view from its events (oldest first, see [`by_operation`]).
     fn operation_view(
         &self,
-        id: &str,
-        events: &[(String, OperationEvent)],
+        mine: &[&(String, OperationEvent)],
         shielded: &std::collections::HashMap<String, String>,
     ) -> Result<Option<OperationView>, DeskError> {
-        let mine: Vec<&(String, OperationEvent)> = events.iter().filter(|(_, e)| e.operation == id).collect();
         let Some((_, first)) = mine.first() else {
             return Ok(None);
         };
@@ -379,7 +389,7 @@ impl Desk {
         } else {
             "active"
         };
-        let facts = Self::effective_facts(&mine);
+        let facts = Self::effective_facts(mine);
         // Art. 21(3): the release clock runs for a person held after a hot pursuit.
         let detained = mine
             .iter()
@@ -442,7 +452,7 @@ impl Desk {
         }
         let hours = facts["authorised_hours"].as_f64().map(|authorised| HoursView {
             authorised,
-            used: hours_used(&mine),
+            used: hours_used(mine),
         });
         let me = self.node.me.party.to_string();
         let powers = match operation_article(&first.kind) {
@@ -480,7 +490,7 @@ impl Desk {
             })
             .unwrap_or_default();
         let mut shown = Vec::new();
-        for (by, e) in &mine {
+        for (by, e) in mine {
             let articles = match e.event {
                 // The engine's reading of a use of force (Art. 40), on both sides.
                 OperationEventKind::UseOfForce if e.facts.is_object() => {
@@ -499,7 +509,7 @@ impl Desk {
             });
         }
         Ok(Some(OperationView {
-            id: id.to_owned(),
+            id: first.operation.clone(),
             kind: first.kind.clone(),
             sending: first.sending.clone(),
             host: first.host.clone(),
@@ -547,16 +557,13 @@ impl Desk {
     pub async fn operations(&self, user: &User) -> Result<Vec<OperationView>, DeskError> {
         self.demand(user, &[Role::Officer, Role::ContactPoint, Role::Supervisor])?;
         let events = self.operation_events().await?;
-        let mut ids: Vec<String> = Vec::new();
-        for (_, e) in events.iter().rev() {
-            if !ids.contains(&e.operation) {
-                ids.push(e.operation.clone());
-            }
-        }
+        let mut operations: Vec<Vec<&(String, OperationEvent)>> = by_operation(&events).into_values().collect();
+        // Newest first: by each operation's latest event.
+        operations.sort_by_key(|mine| std::cmp::Reverse(mine.last().map(|(_, e)| e.at)));
         let shielded = self.shielded_names().await?;
         let mut out = Vec::new();
-        for id in ids {
-            if let Some(v) = self.operation_view(&id, &events, &shielded)? {
+        for mine in &operations {
+            if let Some(v) = self.operation_view(mine, &shielded)? {
                 out.push(v);
             }
         }
@@ -568,7 +575,7 @@ impl Desk {
         self.demand(user, &[Role::Officer, Role::ContactPoint, Role::Supervisor])?;
         let events = self.operation_events().await?;
         let shielded = self.shielded_names().await?;
-        self.operation_view(id, &events, &shielded)?
+        self.operation_view(&events_of(&events, id), &shielded)?
             .ok_or_else(|| DeskError::not_found(format!("no operation '{id}' on this node")))
     }
 
@@ -864,8 +871,9 @@ impl Desk {
         self.demand(user, &[Role::Officer, Role::ContactPoint, Role::Supervisor])?;
         // One read of the events serves the checks and the engine's facts below.
         let events = self.operation_events().await?;
+        let mine = events_of(&events, id);
         let current = self
-            .operation_view(id, &events, &std::collections::HashMap::new())?
+            .operation_view(&mine, &std::collections::HashMap::new())?
             .ok_or_else(|| DeskError::not_found(format!("no operation '{id}' on this node")))?;
         let kind = OperationEventKind::ALL
             .into_iter()
@@ -896,7 +904,6 @@ impl Desk {
             serde_json::Value::Object(m) => m.clone(),
             _ => return Err(DeskError::invalid("facts: an object")),
         };
-        let mine: Vec<&(String, OperationEvent)> = events.iter().filter(|(_, e)| e.operation == id).collect();
         let effective = Self::effective_facts(&mine);
         let mut facts = serde_json::Value::Null;
         match kind {
@@ -1032,36 +1039,23 @@ impl Desk {
             .collect();
         // Only operations that can still alert: a detention without a release or warrant, or an
         // end without a report. The others are skipped without building their views.
-        let mut seen: std::collections::BTreeMap<&str, [bool; 4]> = std::collections::BTreeMap::new();
-        for (_, e) in &events {
-            let flags = seen.entry(e.operation.as_str()).or_default();
-            match e.event {
-                OperationEventKind::Detained => flags[0] = true,
-                OperationEventKind::Released | OperationEventKind::EawReceived => flags[1] = true,
-                OperationEventKind::Ended => flags[2] = true,
-                OperationEventKind::ReportFiled => flags[3] = true,
-                _ => {}
-            }
-        }
-        let ids: Vec<&str> = seen
-            .into_iter()
-            .filter(|(_, [detained, stopped, ended, reported])| (*detained && !*stopped) || (*ended && !*reported))
-            .map(|(id, _)| id)
-            .collect();
+        let can_alert = |mine: &[&(String, OperationEvent)]| {
+            let has = |kinds: &[OperationEventKind]| mine.iter().any(|(_, e)| kinds.contains(&e.event));
+            (has(&[OperationEventKind::Detained])
+                && !has(&[OperationEventKind::Released, OperationEventKind::EawReceived]))
+                || (has(&[OperationEventKind::Ended]) && !has(&[OperationEventKind::ReportFiled]))
+        };
         let now = self.now();
         let none = std::collections::HashMap::new();
         let (mut fired, mut next) = (Vec::new(), None::<Timestamp>);
-        for id in ids {
-            let Some(view) = self.operation_view(id, &events, &none)? else {
+        for (id, mine) in by_operation(&events).into_iter().filter(|(_, mine)| can_alert(mine)) {
+            let Some(view) = self.operation_view(&mine, &none)? else {
                 continue;
             };
             // Art. 46(1): the sending side is reminded of a missing report every day after the
             // end until it is filed (the latest reminder only, after a node was down).
             if view.role == "sending" && view.report.as_deref() == Some("due") {
-                if let Some((_, end)) = events
-                    .iter()
-                    .find(|(_, e)| e.operation == id && e.event == OperationEventKind::Ended)
-                {
+                if let Some((_, end)) = mine.iter().find(|(_, e)| e.event == OperationEventKind::Ended) {
                     let every = REPORT_REMINDER_EVERY.as_secs().max(1);
                     let days = now.duration_since(end.at).as_secs().max(0) / every;
                     let upcoming = end.at + SignedDuration::from_secs((days + 1) * every);

@@ -82,6 +82,22 @@ async fn log_in(b: &Client, base: &str, user: &str) {
 }
 
 /// Waits at most 15 s for `css`; on failure the page is saved for the reader of the failure.
+/// How long a page waits for a partner's message: the other tests share the machine's two cores.
+const PARTNER_WAIT: Duration = Duration::from_secs(60);
+
+/// Reloads `url` until `css` is on the page — a partner's message has arrived.
+async fn reload_until(b: &Client, url: &str, css: &str) -> Option<fantoccini::elements::Element> {
+    let deadline = Instant::now() + PARTNER_WAIT;
+    while Instant::now() < deadline {
+        b.goto(url).await.expect("page");
+        if let Ok(found) = b.find(Locator::Css(css)).await {
+            return Some(found);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    None
+}
+
 async fn wait_for(b: &Client, css: &str) -> fantoccini::elements::Element {
     match b
         .wait()
@@ -137,7 +153,8 @@ async fn shoot(b: &Client, name: &str) {
 
 /// Waits until `base`'s inbox links to `id`, then opens it.
 async fn open_when_arrived(b: &Client, base: &str, id: &str) {
-    for _ in 0..100 {
+    let deadline = Instant::now() + PARTNER_WAIT;
+    while Instant::now() < deadline {
         b.goto(&format!("{base}/")).await.expect("inbox");
         if source(b).await.contains(&format!("/messages/{id}")) {
             b.find(Locator::Css(&format!("a[href='/messages/{id}']")))
@@ -349,15 +366,9 @@ async fn officers_do_the_scripted_exchange_in_chromium() {
 
     // The BE supervisor grants it from the consent queue, with a condition.
     switch_user(&be, &be_url, "be.supervisor").await;
-    let mut queued = false;
-    for _ in 0..100 {
-        be.goto(&format!("{be_url}/consents")).await.expect("queue");
-        if be.find(Locator::Css("form.grant")).await.is_ok() {
-            queued = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let queued = reload_until(&be, &format!("{be_url}/consents"), "form.grant")
+        .await
+        .is_some();
     assert!(queued, "the consent request reaches the supervisors' queue");
     assert!(source(&be).await.contains("court case in Den Bosch"));
     every_language(&be, &be_url, "consents", "/consents").await;
@@ -375,17 +386,9 @@ async fn officers_do_the_scripted_exchange_in_chromium() {
     assert!(be.find(Locator::Css("form.grant")).await.is_err(), "the queue is empty");
 
     // NL: the export is allowed now, with the condition shown, and done.
-    let mut allowed = false;
-    for _ in 0..100 {
-        nl.goto(&format!("{nl_url}/messages/{provision}"))
-            .await
-            .expect("reload");
-        if nl.find(Locator::Id("why-evidence")).await.is_ok() {
-            allowed = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let allowed = reload_until(&nl, &format!("{nl_url}/messages/{provision}"), "#why-evidence")
+        .await
+        .is_some();
     assert!(allowed, "evidence export allowed after consent");
     assert!(source(&nl).await.contains(condition));
     type_into(&nl, "why-evidence", "file with the prosecutor").await;
@@ -426,15 +429,7 @@ async fn officers_do_the_scripted_exchange_in_chromium() {
     let direct = submit(&be, "button[value=send]").await;
     switch_user(&nl, &nl_url, "nl.zwb").await;
     // The received request's reply clock counts down live in the inbox (grens.js).
-    let mut counting = None;
-    for _ in 0..100 {
-        nl.goto(&format!("{nl_url}/")).await.expect("inbox");
-        if let Ok(clock) = nl.find(Locator::Css("time.countdown")).await {
-            counting = Some(clock);
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let counting = reload_until(&nl, &format!("{nl_url}/"), "time.countdown").await;
     let clock = counting.expect("a countdown for the received request");
     let seconds = || async {
         clock
@@ -463,7 +458,8 @@ async fn officers_do_the_scripted_exchange_in_chromium() {
     // In whichever language the browser was last switched to.
     let notices = ["nl", "fr", "en"].map(|l| Tr::new(l).get("kind.direct_exchange_notice").to_owned());
     let mut told = false;
-    for _ in 0..100 {
+    let deadline = Instant::now() + PARTNER_WAIT;
+    while Instant::now() < deadline {
         be.goto(&format!("{be_url}/")).await.expect("inbox");
         let page = source(&be).await;
         if notices.iter().any(|n| page.contains(n.as_str())) {
@@ -487,15 +483,9 @@ async fn officers_do_the_scripted_exchange_in_chromium() {
     type_into(&nl, "birth", "1984-12-03").await;
     type_into(&nl, "case_reference", "PV 2026/0412 Eindhoven").await;
     click(&nl, "#query-form button").await;
-    let mut hit = false;
-    for _ in 0..100 {
-        nl.goto(&format!("{nl_url}/query")).await.expect("query page");
-        if nl.find(Locator::Css("#queries tr.hit a.request-data")).await.is_ok() {
-            hit = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let hit = reload_until(&nl, &format!("{nl_url}/query"), "#queries tr.hit a.request-data")
+        .await
+        .is_some();
     assert!(hit, "BE's node answers: hit");
     every_language(&nl, &nl_url, "query", "/query").await;
     click(&nl, "#queries tr.hit a.request-data").await;
@@ -530,15 +520,9 @@ async fn officers_do_the_scripted_exchange_in_chromium() {
     click(&nl, "#entry-form button").await;
     wait_for(&nl, "#entry-form").await;
     assert!(source(&nl).await.contains("XX-123-Y"), "the entry is listed");
-    let mut pending = false;
-    for _ in 0..100 {
-        be.goto(&format!("{be_url}/anpr")).await.expect("anpr page");
-        if be.find(Locator::Css("form[action$='/decision'] button")).await.is_ok() {
-            pending = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let pending = reload_until(&be, &format!("{be_url}/anpr"), "form[action$='/decision'] button")
+        .await
+        .is_some();
     assert!(pending, "BE's contact point sees the entry");
     click(&be, "form[action$='/decision'] button").await;
     wait_for(&be, "#entry-form").await;
@@ -555,15 +539,9 @@ async fn officers_do_the_scripted_exchange_in_chromium() {
         .ok()
         .expect("ok");
     assert_eq!(report["hits"], 1, "{report}");
-    let mut seen = false;
-    for _ in 0..100 {
-        nl.goto(&format!("{nl_url}/anpr")).await.expect("anpr page");
-        if nl.find(Locator::Css("#hits tr.hit")).await.is_ok() {
-            seen = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let seen = reload_until(&nl, &format!("{nl_url}/anpr"), "#hits tr.hit")
+        .await
+        .is_some();
     assert!(seen, "the hit reaches NL's page");
     let page = source(&nl).await;
     assert!(
@@ -642,7 +620,8 @@ async fn record_event(b: &Client, op: &str, event: &str, text: &str) {
 
 /// Reloads `/operations` until the page contains `text`.
 async fn board_shows(b: &Client, base: &str, text: &str) -> String {
-    for _ in 0..100 {
+    let deadline = Instant::now() + PARTNER_WAIT;
+    while Instant::now() < deadline {
         b.goto(&format!("{base}/operations")).await.expect("board");
         let page = source(b).await;
         if page.contains(text) {

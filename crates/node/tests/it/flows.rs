@@ -53,6 +53,11 @@ async fn arrives(client: &OfficerClient, id: &str) -> Value {
     panic!("{id} never reached {}", client.username);
 }
 
+/// A refusal's reasons, empty when it has none.
+fn reasons(answer: &Value) -> &str {
+    answer["reasons"].as_str().unwrap_or_default()
+}
+
 fn id(a: &Value) -> String {
     a["message_id"].as_str().expect("message_id").to_owned()
 }
@@ -715,13 +720,7 @@ async fn art14_hit_no_hit_queries_between_nodes_are_checked_answered_and_journal
         .expect("allowed on the NL side");
     let answer = answer_to(&nl, &id(&sent)).await;
     assert_eq!(answer["type"], "hit_refusal", "{answer}");
-    assert!(
-        answer["reasons"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("no implementing agreement"),
-        "{answer}"
-    );
+    assert!(reasons(&answer).contains("no implementing agreement"), "{answer}");
     // Both sides in force: a hit (day and month swapped in the query) with an opaque reference.
     agreement(&net, "BE", "BE-NL-14", "ANG, BVH", "2026-01-01", "").await;
     let sent = nl
@@ -921,13 +920,7 @@ async fn arts15_16_named_authorisations_are_checked_at_every_consultation_revoke
     // Another officer of the same service, not named: refused.
     let answer = consulted(&other, &consult(15, None)).await;
     assert_eq!(answer["type"], "consult_refusal", "{answer}");
-    assert!(
-        answer["reasons"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("no named authorisation"),
-        "{answer}"
-    );
+    assert!(reasons(&answer).contains("no named authorisation"), "{answer}");
     // Revoked: the very next consultation is refused.
     supervisor
         .post(&format!("/api/v1/authorisations/{auth_id}/revoke"), &json!({}))
@@ -936,10 +929,7 @@ async fn arts15_16_named_authorisations_are_checked_at_every_consultation_revoke
         .ok()
         .expect("revoked");
     let answer = consulted(&zwb, &consult(15, None)).await;
-    assert!(
-        answer["reasons"].as_str().unwrap_or_default().contains("revoked"),
-        "{answer}"
-    );
+    assert!(reasons(&answer).contains("revoked"), "{answer}");
     // A new authorisation beside the revoked one is the one in force, and the owner's own
     // condition (Art. 15(3)) applies: hours of the day that exclude this hour and the next.
     let hour = jiff::Zoned::now()
@@ -955,18 +945,9 @@ async fn arts15_16_named_authorisations_are_checked_at_every_consultation_revoke
         .ok()
         .expect("granted");
     let answer = consulted(&zwb, &consult(15, None)).await;
+    assert!(reasons(&answer).contains("(3): authorisation AUTH"), "{answer}");
     assert!(
-        answer["reasons"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("(3): authorisation AUTH"),
-        "{answer}"
-    );
-    assert!(
-        answer["reasons"]
-            .as_str()
-            .unwrap_or_default()
-            .contains(&format!("from {from}:00 to {}:00 only", from + 1)),
+        reasons(&answer).contains(&format!("from {from}:00 to {}:00 only", from + 1)),
         "{answer}"
     );
 
@@ -997,13 +978,7 @@ async fn arts15_16_named_authorisations_are_checked_at_every_consultation_revoke
         "consult_answer"
     );
     let answer = consulted(&zwb, &consult(16, Some(&patrol_id))).await;
-    assert!(
-        answer["reasons"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("daily limit of 2"),
-        "{answer}"
-    );
+    assert!(reasons(&answer).contains("daily limit of 2"), "{answer}");
     supervisor
         .post(&format!("/api/v1/patrols/{patrol_id}/end"), &json!({}))
         .await
@@ -1017,13 +992,7 @@ async fn arts15_16_named_authorisations_are_checked_at_every_consultation_revoke
         .ok()
         .expect("granted");
     let answer = consulted(&zwb, &consult(16, Some(&patrol_id))).await;
-    assert!(
-        answer["reasons"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("active mixed patrol"),
-        "{answer}"
-    );
+    assert!(reasons(&answer).contains("active mixed patrol"), "{answer}");
     // A patrol only planned (Art. 20) does not enable Art. 16 yet; once started it does.
     let planned = supervisor
         .post(
@@ -1036,13 +1005,7 @@ async fn arts15_16_named_authorisations_are_checked_at_every_consultation_revoke
         .expect("planned");
     let planned_id = planned["id"].as_str().expect("id").to_owned();
     let answer = consulted(&zwb, &consult(16, Some(&planned_id))).await;
-    assert!(
-        answer["reasons"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("active mixed patrol"),
-        "{answer}"
-    );
+    assert!(reasons(&answer).contains("active mixed patrol"), "{answer}");
     supervisor
         .post(&format!("/api/v1/patrols/{planned_id}/start"), &json!({}))
         .await
@@ -1111,13 +1074,7 @@ async fn art17_register_lookups_need_an_implementing_agreement_and_a_register() 
     // Art. 17(2): not before an implementing agreement is in force.
     let answer = consulted(&nl, &lookup("RIJKSREGISTER")).await;
     assert_eq!(answer["type"], "consult_refusal", "{answer}");
-    assert!(
-        answer["reasons"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("no implementing agreement"),
-        "{answer}"
-    );
+    assert!(reasons(&answer).contains("no implementing agreement"), "{answer}");
     for party in ["BE", "NL"] {
         agreement_for(&net, party, "BE-NL-17", "17", "RIJKSREGISTER").await;
     }
@@ -1127,10 +1084,7 @@ async fn art17_register_lookups_need_an_implementing_agreement_and_a_register() 
     // A police database is not a register.
     let answer = consulted(&nl, &lookup("ANG")).await;
     assert!(
-        answer["reasons"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("not a population or public register"),
+        reasons(&answer).contains("not a population or public register"),
         "{answer}"
     );
     let be = net

@@ -28,6 +28,16 @@ fn events(id: &str) -> String {
     format!("/api/v1/operations/{id}/events")
 }
 
+/// Records an event with its text only; it must be accepted.
+async fn event(c: &OfficerClient, id: &str, event: &str, text: &str) -> Value {
+    ok(c, &events(id), json!({ "event": event, "text": text })).await
+}
+
+/// Records an event with its text only; it must be refused: its status and text.
+async fn refused_event(c: &OfficerClient, id: &str, event: &str, text: &str) -> (u16, String) {
+    no(c, &events(id), json!({ "event": event, "text": text })).await
+}
+
 /// Waits until the partner's board shows `id` with `check` true.
 async fn seen(c: &OfficerClient, id: &str, what: &str, check: impl Fn(&Value) -> bool) -> Value {
     eventually(what, || async {
@@ -92,18 +102,19 @@ async fn assistance_is_asked_by_the_host_answered_with_reasons_and_the_host_may_
         json!(["2 water cannons", "40 shields"]),
         "the verzamelstaat travels"
     );
-    let (status, body) = no(&nl, &events(&id), json!({ "event": "crossing", "text": "on our way" })).await;
+    let (status, body) = refused_event(&nl, &id, "crossing", "on our way").await;
     assert_eq!(status, 403, "{body}");
-    let (status, _) = no(&be, &events(&id), json!({ "event": "granted", "text": "yes" })).await;
+    let (status, _) = refused_event(&be, &id, "granted", "yes").await;
     assert_eq!(status, 403);
     // A decision without reasons is refused (18(4): "een gemotiveerde beslissing").
-    let (status, body) = no(&nl, &events(&id), json!({ "event": "granted", "text": " " })).await;
+    let (status, body) = refused_event(&nl, &id, "granted", " ").await;
     assert_eq!(status, 422);
     assert!(body.contains("18(4)"), "{body}");
-    let granted = ok(
+    let granted = event(
         &nl,
-        &events(&id),
-        json!({ "event": "granted", "text": "Two platoons of the ME Zuid; equipment per the attached list" }),
+        &id,
+        "granted",
+        "Two platoons of the ME Zuid; equipment per the attached list",
     )
     .await;
     assert_eq!(
@@ -111,49 +122,29 @@ async fn assistance_is_asked_by_the_host_answered_with_reasons_and_the_host_may_
         (&json!("granted"), &json!("active"))
     );
     assert!(granted["powers"]["articles"].to_string().contains("37"), "{granted}");
-    let (_, body) = no(
-        &nl,
-        &events(&id),
-        json!({ "event": "refused", "text": "changed our mind" }),
-    )
-    .await;
+    let (_, body) = refused_event(&nl, &id, "refused", "changed our mind").await;
     assert!(body.contains("answered already"), "{body}");
-    ok(
-        &nl,
-        &events(&id),
-        json!({ "event": "crossing", "text": "convoy crossed at Lommel" }),
-    )
-    .await;
+    event(&nl, &id, "crossing", "convoy crossed at Lommel").await;
     seen(&be, &id, "BE sees the grant and the crossing", |v| {
         v["answer"] == "granted" && event_names(v).contains(&"crossing".to_owned())
     })
     .await;
     // Art. 45(1): the host takes over; the engine names what follows. Then the host ends it.
-    let taken = ok(
-        &be,
-        &events(&id),
-        json!({ "event": "taken_over", "text": "BE police take over the stewarding" }),
-    )
-    .await;
+    let taken = event(&be, &id, "taken_over", "BE police take over the stewarding").await;
     assert!(event_names(&taken).contains(&"taken_over".to_owned()));
     seen(&nl, &id, "NL sees the take-over", |v| {
         event_names(v).contains(&"taken_over".to_owned())
     })
     .await;
-    let (status, _) = no(&nl, &events(&id), json!({ "event": "taken_over", "text": "x" })).await;
+    let (status, _) = refused_event(&nl, &id, "taken_over", "x").await;
     assert_eq!(status, 403, "only the host takes over");
-    ok(&be, &events(&id), json!({ "event": "ended", "text": "festival over" })).await;
+    event(&be, &id, "ended", "festival over").await;
     let at_nl = seen(&nl, &id, "NL sees the end", |v| v["status"] == "ended").await;
     assert_eq!(at_nl["report"], "due", "{at_nl}");
     // Art. 40(6): a use of force is reported with the engine's reading; then the report (46).
-    let (status, _) = no(&nl, &events(&id), json!({ "event": "instruction", "text": "late" })).await;
+    let (status, _) = refused_event(&nl, &id, "instruction", "late").await;
     assert_eq!(status, 403);
-    ok(
-        &nl,
-        &events(&id),
-        json!({ "event": "report_filed", "text": "3 days, no incidents" }),
-    )
-    .await;
+    event(&nl, &id, "report_filed", "3 days, no incidents").await;
     seen(&be, &id, "BE sees the report", |v| v["report"] == "filed").await;
 }
 
@@ -172,20 +163,15 @@ async fn special_units_in_a_crisis_need_the_authorities_consent_and_a_reasoned_a
     let id = started["id"].as_str().expect("id").to_owned();
     seen(&lu, &id, "LU sees the crisis request", |v| v["status"] == "requested").await;
     // Art. 61: a refusal carries its reasons.
-    let (status, body) = no(&lu, &events(&id), json!({ "event": "refused", "text": "" })).await;
+    let (status, body) = refused_event(&lu, &id, "refused", "").await;
     assert_eq!(status, 422);
     assert!(body.contains("53(6)") && body.contains("61"), "{body}");
-    ok(
-        &lu,
-        &events(&id),
-        json!({ "event": "refused", "text": "The USP is deployed at home; no capacity" }),
-    )
-    .await;
+    event(&lu, &id, "refused", "The USP is deployed at home; no capacity").await;
     let at_be = seen(&be, &id, "BE sees the refusal", |v| v["status"] == "refused").await;
     assert_eq!(at_be["answer"], "refused");
     assert!(at_be["events"].to_string().contains("no capacity"), "{at_be}");
     // Nothing goes on after a refusal but the end.
-    let (_, body) = no(&lu, &events(&id), json!({ "event": "crossing", "text": "x" })).await;
+    let (_, body) = refused_event(&lu, &id, "crossing", "x").await;
     assert!(
         body.contains("18(4)") || body.contains("53") || body.contains("refused"),
         "{body}"
@@ -210,15 +196,16 @@ async fn own_initiative_is_confirmed_by_the_host_with_what_avoids_interference()
     assert!(started["decisions"].to_string().contains("19(3)"), "{started}");
     seen(&be, &id, "BE sees the notice", |v| event_names(v) == ["crossing"]).await;
     // Art. 19(3): the confirmation carries what is needed to avoid interference.
-    let (status, body) = no(&be, &events(&id), json!({ "event": "acknowledged", "text": "" })).await;
+    let (status, body) = refused_event(&be, &id, "acknowledged", "").await;
     assert_eq!(status, 422);
     assert!(body.contains("19(3)"), "{body}");
-    let (status, _) = no(&nl, &events(&id), json!({ "event": "acknowledged", "text": "ok" })).await;
+    let (status, _) = refused_event(&nl, &id, "acknowledged", "ok").await;
     assert_eq!(status, 403, "the sending party does not confirm its own notice");
-    ok(
+    event(
         &be,
-        &events(&id),
-        json!({ "event": "acknowledged", "text": "Brandweer Turnhout arrives 14:20 via N119; keep the access road free" }),
+        &id,
+        "acknowledged",
+        "Brandweer Turnhout arrives 14:20 via N119; keep the access road free",
     )
     .await;
     let at_nl = seen(&nl, &id, "NL sees the confirmation", |v| event_names(v).len() == 2).await;
@@ -251,12 +238,7 @@ async fn own_initiative_is_confirmed_by_the_host_with_what_avoids_interference()
         .expect("use of force");
     assert!(force["articles"].to_string().contains("40(6)"), "{force}");
     // The host ends it (45(2)); the report is then due at NL and reminded daily until filed.
-    ok(
-        &be,
-        &events(&id),
-        json!({ "event": "ended", "text": "fire brigade in control" }),
-    )
-    .await;
+    event(&be, &id, "ended", "fire brigade in control").await;
     seen(&nl, &id, "NL sees the end", |v| v["report"] == "due").await;
 }
 
@@ -294,12 +276,7 @@ async fn a_report_not_filed_is_reminded_every_day_until_it_is() {
             .any(|e| e.entry.justification.contains("Art. 46(1)") && e.entry.justification.contains(&id)),
         "the reminder is journaled"
     );
-    ok(
-        &nl,
-        &events(&id),
-        json!({ "event": "report_filed", "text": "no offence found" }),
-    )
-    .await;
+    event(&nl, &id, "report_filed", "no offence found").await;
     // No reminder after the report, and BE (the host) never gets one.
     let (fired, _) = desk.raise_alerts().await.expect("alerts");
     assert!(fired.is_empty(), "{fired:?}");
@@ -334,25 +311,10 @@ async fn an_investigation_is_answered_within_48_hours_or_the_host_executes_itsel
     assert_eq!(reply(&started)["met"], false);
     seen(&nl, &id, "NL sees the request", |v| v["status"] == "requested").await;
     // NL refuses, then carries out the acts itself (24(3)); the reply clock is met.
-    let (_, body) = no(
-        &nl,
-        &events(&id),
-        json!({ "event": "executes_itself", "text": "we hear the witness" }),
-    )
-    .await;
+    let (_, body) = refused_event(&nl, &id, "executes_itself", "we hear the witness").await;
     assert!(body.contains("after refusing"), "{body}");
-    ok(
-        &nl,
-        &events(&id),
-        json!({ "event": "refused", "text": "No officer available for the presence this week" }),
-    )
-    .await;
-    let done = ok(
-        &nl,
-        &events(&id),
-        json!({ "event": "executes_itself", "text": "Politie Limburg hears the witness" }),
-    )
-    .await;
+    event(&nl, &id, "refused", "No officer available for the presence this week").await;
+    let done = event(&nl, &id, "executes_itself", "Politie Limburg hears the witness").await;
     assert_eq!(done["status"], "active");
     assert_eq!(reply(&done)["met"], true, "{done}");
     let at_be = seen(&be, &id, "BE sees the host executing", |v| {
@@ -373,38 +335,18 @@ async fn an_investigation_is_answered_within_48_hours_or_the_host_executes_itsel
         v["status"] == "requested"
     })
     .await;
-    ok(
-        &nl,
-        &events(&tid),
-        json!({ "event": "refused", "text": "DV&O escorts the detainee itself" }),
-    )
-    .await;
-    ok(
-        &nl,
-        &events(&tid),
-        json!({ "event": "executes_itself", "text": "DV&O takes over at the border" }),
-    )
-    .await;
+    event(&nl, &tid, "refused", "DV&O escorts the detainee itself").await;
+    event(&nl, &tid, "executes_itself", "DV&O takes over at the border").await;
     // The waived investigation in BE: granted, crossed, ended, reported in BE's language.
     seen(&be, waived["id"].as_str().expect("id"), "BE sees NL's request", |v| {
         v["status"] == "requested"
     })
     .await;
     let wid = waived["id"].as_str().expect("id").to_owned();
-    ok(
-        &be,
-        &events(&wid),
-        json!({ "event": "granted", "text": "Presence waived as agreed; framework: PZ Lanaken" }),
-    )
-    .await;
+    event(&be, &wid, "granted", "Presence waived as agreed; framework: PZ Lanaken").await;
     seen(&nl, &wid, "NL sees the grant", |v| v["answer"] == "granted").await;
-    ok(
-        &nl,
-        &events(&wid),
-        json!({ "event": "crossing", "text": "team crossed at Maastricht-Lanaken" }),
-    )
-    .await;
-    ok(&nl, &events(&wid), json!({ "event": "ended", "text": "done" })).await;
+    event(&nl, &wid, "crossing", "team crossed at Maastricht-Lanaken").await;
+    event(&nl, &wid, "ended", "done").await;
     // Art. 23(5): the report in a language BE's law requires (nl, fr or de); English is not.
     let (status, body) = no(
         &nl,
@@ -459,12 +401,7 @@ async fn an_authorised_observation_keeps_its_mla_reference_and_uses_technical_me
     .await;
     let at_be = seen(&be, &id, "BE sees the grant", |v| v["answer"] == "granted").await;
     assert_eq!(at_be["hours"]["authorised"], 6.0, "{at_be}");
-    ok(
-        &be,
-        &events(&id),
-        json!({ "event": "crossing", "text": "crossed at Meer" }),
-    )
-    .await;
+    event(&be, &id, "crossing", "crossed at Meer").await;
     let hours = |h: &str| json!({ "event": "hours", "text": h });
     ok(&be, &events(&id), hours("4")).await;
     // Three more would make 7 of 6: refused by the engine under 22(6); a non-number is named.
@@ -497,32 +434,12 @@ async fn urgent_evidence_is_asked_orally_and_confirmed_in_writing_once() {
     let id = started["id"].as_str().expect("id").to_owned();
     assert!(started["decisions"].to_string().contains("33(2)"), "{started}");
     seen(&be, &id, "BE sees the request", |v| v["status"] == "requested").await;
-    ok(
-        &be,
-        &events(&id),
-        json!({ "event": "granted", "text": "Sample taken by the lab of AZ Turnhout at 03:10" }),
-    )
-    .await;
+    event(&be, &id, "granted", "Sample taken by the lab of AZ Turnhout at 03:10").await;
     seen(&nl, &id, "NL sees the grant", |v| v["answer"] == "granted").await;
-    let (status, _) = no(
-        &be,
-        &events(&id),
-        json!({ "event": "confirmed_in_writing", "text": "x" }),
-    )
-    .await;
+    let (status, _) = refused_event(&be, &id, "confirmed_in_writing", "x").await;
     assert_eq!(status, 403, "the requesting party confirms its own request");
-    ok(
-        &nl,
-        &events(&id),
-        json!({ "event": "confirmed_in_writing", "text": "OM Oost-Brabant letter 2026/1187" }),
-    )
-    .await;
-    let (_, body) = no(
-        &nl,
-        &events(&id),
-        json!({ "event": "confirmed_in_writing", "text": "again" }),
-    )
-    .await;
+    event(&nl, &id, "confirmed_in_writing", "OM Oost-Brabant letter 2026/1187").await;
+    let (_, body) = refused_event(&nl, &id, "confirmed_in_writing", "again").await;
     assert!(body.contains("confirmed already"), "{body}");
     seen(&be, &id, "BE sees the confirmation", |v| {
         event_names(v).contains(&"confirmed_in_writing".to_owned())
