@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
-use node::network::{self, demo_password, DemoNetwork, Ports, Stores};
+use demo::network::{self, demo_password, DemoNetwork, Ports, Stores};
 use node::officer_client::OfficerClient;
 use serde_json::json;
 
@@ -210,7 +210,8 @@ async fn reads_total(net: &DemoNetwork) -> u64 {
     };
     be.running
         .desk
-        .anpr_metrics()
+        .metrics_text()
+        .await
         .lines()
         .find_map(|l| l.strip_prefix("grens_anpr_reads_total "))
         .and_then(|v| v.trim().parse().ok())

@@ -97,7 +97,7 @@ pub async fn exchange(messages: usize, concurrency: usize, nats_url: &str) -> Re
     let be_p = PartyCode::parse("BE").map_err(anyhow::Error::msg)?;
     let nl_p = PartyCode::parse("NL").map_err(anyhow::Error::msg)?;
     let pki = dir.path().join("pki");
-    node::pki::init(
+    node::peer::pki::init(
         &pki,
         &[
             ("BE-NCP".into(), be_p.clone(), format!("https://{be_a}")),

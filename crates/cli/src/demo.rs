@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use node::network::{self, demo_password, demo_users, Ports, Stores};
+use demo::network::{self, demo_password, demo_users, Ports, Stores};
 
 /// The fixed ports of `grens demo` (inbox, API) for BE, LU and NL.
 const DEMO_PORTS: [Ports; 3] = [
@@ -58,7 +58,7 @@ pub fn run(check: bool, dir: Option<PathBuf>) -> Result<ExitCode> {
                 .context("recording the demo's implementing agreement")?;
             // A history to look at: requests answered and operations of every kind between
             // the three parties (the Art. 65 evaluation at /reports/art65 counts and charts it).
-            let history = node::history::generate(&net, 18, 36)
+            let history = demo::history::generate(&net, 18, 36)
                 .await
                 .context("generating the demo's history")?;
             println!(
@@ -93,13 +93,13 @@ pub fn run(check: bool, dir: Option<PathBuf>) -> Result<ExitCode> {
             return Ok(ExitCode::SUCCESS);
         }
         println!("\nscripted exchange:");
-        let report = node::check::run(&net, &mut |step| {
+        let report = demo::check::run(&net, &mut |step| {
             println!("  [{}] {} — {}", if step.ok { "ok" } else { "FAIL" }, step.name, step.detail);
         })
         .await?;
         println!("\njournals:");
         let mut intact = true;
-        for (id, length, head, ok) in node::check::verify_journals(&net).await? {
+        for (id, length, head, ok) in demo::check::verify_journals(&net).await? {
             intact &= ok;
             println!(
                 "  {id:<7} {length:>4} entries  head {head}  audit verify: {}",

@@ -328,7 +328,7 @@ fn pki_init(dir: &std::path::Path) -> anyhow::Result<ExitCode> {
                 Ok((id.to_owned(), party, format!("https://127.0.0.1:{port}")))
             })
             .collect::<anyhow::Result<_>>()?;
-    let directory = node::pki::init(dir, &nodes)?;
+    let directory = node::peer::pki::init(dir, &nodes)?;
     println!("development PKI written to {}", dir.display());
     for n in &directory.nodes {
         println!(

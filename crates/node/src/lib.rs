@@ -1,32 +1,26 @@
 //! A grens node: one competent service's point of presence.
 //!
-//! - [`pki`]: a development CA, node TLS certificates and Ed25519 signing keys (`grens pki init`).
-//! - [`directory`]: the network directory: every node's party, address, signing key and
-//!   certificate fingerprint. A peer not in the directory is refused.
-//! - [`tls`]: rustls configurations for mutual TLS (ring provider).
-//! - [`inbox`]: the HTTPS endpoint partners deliver to: trust is established once, before the
-//!   handler (mTLS, directory, signature, addressee, clock skew), then the message is stored
-//!   once and journaled, and a signed receipt goes back.
-//! - [`client`]: delivering a signed message to a partner.
+//! - [`peer`]: talking to partner nodes — the development PKI, the network directory, mutual
+//!   TLS, the verified inbox partners deliver to, the courier and the transactional outbox.
+//! - [`desk`]: every officer's flow, decided by the treaty engine, one file per area; no HTTP.
+//! - [`http`]: the officers' JSON API (`http::api`) and web pages (`http::web`), one file per
+//!   area with the same names as the desk's, over the desk.
+//! - [`accounts`]: roles, passwords, the contact point's unit.
+//! - [`national`]: the node's national databases for hit/no-hit and consultation answers.
+//! - [`clock`]: the node's one clock (the system's, or a drill's).
+//! - [`serve`]: starting a node, its background loops, and its graceful shutdown.
+//! - [`telemetry`]: logging and metrics.
 
 pub mod accounts;
-pub mod api;
-pub mod check;
-pub mod client;
+pub mod clock;
 pub mod config;
 pub mod desk;
-pub mod directory;
-pub mod history;
-pub mod inbox;
+pub mod http;
 pub mod national;
-pub mod network;
 pub mod officer_client;
-pub mod outbox;
-pub mod pdf;
-pub mod pki;
+pub mod peer;
 pub mod serve;
-pub mod tls;
-pub mod web;
+pub mod telemetry;
 
 /// What can go wrong setting up or running a node.
 #[derive(Debug, thiserror::Error)]
@@ -43,27 +37,26 @@ pub enum NodeError {
     Store(#[from] store::StoreError),
     #[error("delivery to {to}: {problem}")]
     Delivery { to: String, problem: String },
+    /// A setting, profile or key the node cannot start with.
+    #[error("{what}: {problem}")]
+    Config { what: String, problem: String },
+    /// A national database that cannot be opened or loaded.
+    #[error("national database {id}: {problem}")]
+    National { id: String, problem: String },
+    /// The node's HTTPS client (officer client, courier) could not be built or failed.
+    #[error("HTTP client: {0}")]
+    Client(String),
+    /// A step of starting the node that failed in the desk.
+    #[error("starting the node: {0}")]
+    Startup(String),
 }
 
-pub(crate) fn io(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> NodeError + '_ {
+/// Names the file of an I/O error.
+pub fn io(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> NodeError + '_ {
     move |source| NodeError::Io {
         path: path.display().to_string(),
         source,
     }
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-pub(crate) fn unhex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
 }
 
 /// What the store keeps beside a message for the views.

@@ -51,13 +51,13 @@ fn http(ca_pem: &str) -> Result<reqwest::Client, NodeError> {
 pub fn browser_like(ca_pem: &str, policy: reqwest::redirect::Policy) -> Result<reqwest::Client, NodeError> {
     let mut roots = rustls::RootCertStore::empty();
     for cert in CertificateDer::pem_slice_iter(ca_pem.as_bytes()) {
-        let cert = cert.map_err(|e| NodeError::Tls(format!("CA certificate: {e}")))?;
-        roots.add(cert).map_err(|e| NodeError::Tls(e.to_string()))?;
+        let cert = cert.map_err(|e| NodeError::Config { what: "CA certificate".into(), problem: e.to_string() })?;
+        roots.add(cert).map_err(|e| NodeError::Client(e.to_string()))?;
     }
     let tls =
         rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(rustls::crypto::ring::default_provider()))
             .with_safe_default_protocol_versions()
-            .map_err(|e| NodeError::Tls(e.to_string()))?
+            .map_err(|e| NodeError::Client(e.to_string()))?
             .with_root_certificates(roots)
             .with_no_client_auth();
     reqwest::Client::builder()
@@ -65,7 +65,7 @@ pub fn browser_like(ca_pem: &str, policy: reqwest::redirect::Policy) -> Result<r
         .redirect(policy)
         .timeout(std::time::Duration::from_secs(30))
         .build()
-        .map_err(|e| NodeError::Tls(e.to_string()))
+        .map_err(|e| NodeError::Client(e.to_string()))
 }
 
 impl OfficerClient {
@@ -84,7 +84,7 @@ impl OfficerClient {
         .ok()?;
         let token = answer["token"]
             .as_str()
-            .ok_or_else(|| NodeError::Tls("log-in answer without a token".into()))?
+            .ok_or_else(|| NodeError::Client("log-in answer without a token".into()))?
             .to_owned();
         Ok(OfficerClient {
             http,
@@ -113,8 +113,8 @@ impl OfficerClient {
             .bearer_auth(&self.token)
             .send()
             .await
-            .map_err(|e| NodeError::Tls(e.to_string()))?;
-        response.text().await.map_err(|e| NodeError::Tls(e.to_string()))
+            .map_err(|e| NodeError::Client(e.to_string()))?;
+        response.text().await.map_err(|e| NodeError::Client(e.to_string()))
     }
 
     pub async fn post(&self, path: &str, body: &Value) -> Result<Answer, NodeError> {

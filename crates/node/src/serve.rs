@@ -1,5 +1,9 @@
-//! Running one node: the inbox over mutual TLS and the outbox's delivery loop.
+//! Running one node: the inbox over mutual TLS, the outbox's delivery rounds, the background
+//! loops (automatic answers, release alerts, checkpoints) and the officers' HTTPS side — every
+//! task tracked, so that [`RunningNode::shutdown`] stops accepting, lets the requests in flight
+//! and the current delivery round finish, stops every loop, and returns.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -7,16 +11,24 @@ use jiff::{SignedDuration, Timestamp};
 use protocol::NodeKey;
 use store::AnyStore;
 use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 use treaty::Profile;
 
-use crate::api::{self, Api};
-use crate::client::Courier;
+use crate::clock::Clock;
 use crate::config::NodeConfig;
 use crate::desk::Desk;
-use crate::directory::Directory;
-use crate::inbox::{serve, NodeState};
-use crate::outbox::Sender;
-use crate::{pki, tls, NodeError};
+use crate::http::api::Api;
+use crate::peer::courier::Courier;
+use crate::peer::directory::Directory;
+use crate::peer::inbox::{serve, NodeState};
+use crate::peer::outbox::Sender;
+use crate::peer::{pki, tls};
+use crate::telemetry::Metrics;
+use crate::NodeError;
+
+/// How long a shutdown waits for requests in flight and the current round before it gives up.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
 
 /// A started node.
 #[derive(Debug)]
@@ -26,6 +38,25 @@ pub struct RunningNode {
     pub api_on: Option<std::net::SocketAddr>,
     pub sender: Arc<Sender>,
     pub desk: Desk,
+    stop: CancellationToken,
+    tasks: TaskTracker,
+}
+
+impl RunningNode {
+    /// Stops the node gracefully: no new connection is accepted, every request in flight and the
+    /// delivery round under way finish, every loop stops. Returns `false` if something was still
+    /// running after [`SHUTDOWN_GRACE`]. What was acknowledged is in the store already (the
+    /// outbox is transactional), so nothing acknowledged is lost either way.
+    pub async fn shutdown(&self) -> bool {
+        self.stop.cancel();
+        self.tasks.close();
+        tokio::time::timeout(SHUTDOWN_GRACE, self.tasks.wait()).await.is_ok()
+    }
+
+    /// A token cancelled when the node shuts down (for tasks the caller runs beside it).
+    pub fn stopping(&self) -> CancellationToken {
+        self.stop.clone()
+    }
 }
 
 fn bind_error(addr: std::net::SocketAddr) -> impl FnOnce(std::io::Error) -> NodeError {
@@ -36,7 +67,7 @@ fn bind_error(addr: std::net::SocketAddr) -> impl FnOnce(std::io::Error) -> Node
 }
 
 /// Opens the configured store, binds the configured addresses and starts the node; it runs
-/// until the process ends.
+/// until [`RunningNode::shutdown`] or the end of the process.
 pub async fn start(config: &NodeConfig) -> Result<RunningNode, NodeError> {
     let store = AnyStore::open(&config.database).await?;
     let inbox = TcpListener::bind(config.listen)
@@ -51,19 +82,35 @@ pub async fn start(config: &NodeConfig) -> Result<RunningNode, NodeError> {
 
 /// The node's clock: the system's, or for tests and drills one that starts at
 /// `config.clock_start` and runs at the real pace.
-fn clock(config: &NodeConfig) -> Result<Arc<dyn Fn() -> Timestamp + Send + Sync>, NodeError> {
+fn clock(config: &NodeConfig) -> Result<Clock, NodeError> {
     let Some(start) = config.clock_start.as_deref() else {
-        return Ok(Arc::new(Timestamp::now));
+        return Ok(Clock::system());
     };
-    let start: Timestamp = start.parse().map_err(|e| NodeError::Directory {
-        path: "clock_start".into(),
+    let start: Timestamp = start.parse().map_err(|e| NodeError::Config {
+        what: "clock_start".into(),
         problem: format!("'{start}' is not an instant with offset: {e}"),
     })?;
-    let began = std::time::Instant::now();
-    Ok(Arc::new(move || {
-        let elapsed = SignedDuration::try_from(began.elapsed()).unwrap_or(SignedDuration::ZERO);
-        start + elapsed
-    }))
+    Ok(Clock::starting_at(start))
+}
+
+/// Runs `step` every time `wait` (given the step's result) elapses, until `stop` is cancelled.
+/// A step under way when the node stops is finished first.
+fn every<S, F>(tasks: &TaskTracker, stop: &CancellationToken, name: &'static str, mut step: S)
+where
+    S: FnMut() -> F + Send + 'static,
+    F: Future<Output = Duration> + Send + 'static,
+{
+    let stop = stop.clone();
+    tasks.spawn(async move {
+        loop {
+            let wait = step().await;
+            tokio::select! {
+                () = stop.cancelled() => break,
+                () = tokio::time::sleep(wait) => {}
+            }
+        }
+        tracing::debug!(task = name, "stopped");
+    });
 }
 
 /// Starts a node on a store and listeners the caller prepared (tests: port 0, a PostgreSQL
@@ -93,17 +140,37 @@ pub async fn start_with(
     let listening_on = listener.local_addr().map_err(bind_error(config.listen))?;
     let mut databases: Vec<Arc<dyn crate::national::NationalDatabase>> = Vec::new();
     for db in &config.national_databases {
+        let national = |e: &dyn std::fmt::Display| NodeError::National {
+            id: db.id.clone(),
+            problem: format!("{}: {e}", db.path.display()),
+        };
         let store = crate::national::NationalStore::open(&db.path)
             .await
-            .map_err(|e| NodeError::Tls(format!("national database {} ({}): {e}", db.id, db.path.display())))?;
+            .map_err(|e| national(&e))?;
         let loaded = store
             .load(&db.id, matching::Protection::Clear)
             .await
-            .map_err(|e| NodeError::Tls(format!("national database {} ({}): {e}", db.id, db.path.display())))?;
+            .map_err(|e| national(&e))?;
         databases.push(Arc::new(loaded.as_register(db.register)));
     }
+    let profile = match Profile::builtin(&config.profile) {
+        Some(Ok(p)) => Arc::new(p),
+        Some(Err(e)) => {
+            return Err(NodeError::Config {
+                what: format!("profile {}", config.profile),
+                problem: e.to_string(),
+            })
+        }
+        None => {
+            return Err(NodeError::Config {
+                what: "profile".into(),
+                problem: format!("unknown profile {}", config.profile),
+            })
+        }
+    };
     let arrived = Arc::new(tokio::sync::Notify::new());
     let clock = clock(config)?;
+    let metrics = Arc::new(Metrics::new());
     let state = Arc::new(NodeState {
         me: me.clone(),
         key: NodeKey {
@@ -117,8 +184,9 @@ pub async fn start_with(
         databases,
         arrived: arrived.clone(),
         anpr: Default::default(),
+        metrics: metrics.clone(),
     });
-    tokio::spawn(serve(listener, tls::server_config(&ca, &cert, &key)?, state.clone()));
+    let (stop, tasks) = (CancellationToken::new(), TaskTracker::new());
     let sender = Arc::new(Sender {
         me: me.clone(),
         key: NodeKey {
@@ -129,104 +197,128 @@ pub async fn start_with(
         directory,
         courier: Courier::new(tls::client_config(&ca, &cert, &key)?)?,
         clock: clock.clone(),
+        metrics,
     });
-    let round = Duration::from_millis(config.delivery_round_ms.max(10));
-    let loop_sender = sender.clone();
-    tokio::spawn(async move {
-        loop {
-            if let Err(e) = loop_sender.deliver_due((loop_sender.clock)()).await {
-                eprintln!("delivery round failed: {e}");
-            }
-            tokio::time::sleep(round).await;
-        }
-    });
-    let profile = match Profile::builtin(&config.profile) {
-        Some(Ok(p)) => Arc::new(p),
-        Some(Err(e)) => return Err(NodeError::Tls(format!("profile {}: {e}", config.profile))),
-        None => return Err(NodeError::Tls(format!("unknown profile {}", config.profile))),
-    };
     let desk = Desk {
-        node: state,
+        node: state.clone(),
         sender: sender.clone(),
         profile,
     };
     if let Some(start) = &config.clock_start {
         desk.note_shifted_clock(start)
             .await
-            .map_err(|e| NodeError::Tls(format!("journaling the shifted clock: {}", e.message)))?;
+            .map_err(|e| NodeError::Startup(format!("journaling the shifted clock: {e}")))?;
     }
     // Art. 13: the accepted hotlist entries are compared again from the first read on.
     desk.load_hotlists()
         .await
-        .map_err(|e| NodeError::Tls(format!("loading the ANPR hotlists: {}", e.message)))?;
+        .map_err(|e| NodeError::Startup(format!("loading the ANPR hotlists: {e}")))?;
+
+    tasks.spawn(serve(
+        listener,
+        tls::server_config(&ca, &cert, &key)?,
+        state,
+        stop.clone(),
+        tasks.clone(),
+    ));
+
+    // The outbox: every due message is attempted each round; a round under way at shutdown
+    // finishes (its settlements are written) before the loop stops.
+    let round = Duration::from_millis(config.delivery_round_ms.max(10));
+    let rounds = sender.clone();
+    every(&tasks, &stop, "delivery rounds", move || {
+        let sender = rounds.clone();
+        async move {
+            if let Err(e) = sender.deliver_due(sender.clock.now()).await {
+                tracing::warn!(error = %e, "delivery round failed");
+            }
+            round
+        }
+    });
+
     // Art. 14: answer hit/no-hit queries as they arrive, and every few seconds in case one
     // arrived just before a restart.
-    {
-        let desk = desk.clone();
-        tokio::spawn(async move {
-            loop {
-                let _ = tokio::time::timeout(Duration::from_secs(5), arrived.notified()).await;
-                if let Err(e) = desk.answer_hit_queries().await {
-                    eprintln!("answering hit/no-hit queries failed: {}", e.message);
-                }
-                if let Err(e) = desk.answer_consultations().await {
-                    eprintln!("answering consultations failed: {}", e.message);
-                }
-                if let Err(e) = desk.apply_withdrawals().await {
-                    eprintln!("applying ANPR withdrawals failed: {}", e.message);
-                }
+    let answers = desk.clone();
+    let answers_stop = stop.clone();
+    tasks.spawn(async move {
+        loop {
+            tokio::select! {
+                () = answers_stop.cancelled() => break,
+                _ = tokio::time::timeout(Duration::from_secs(5), arrived.notified()) => {}
             }
-        });
-    }
+            if let Err(e) = answers.answer_hit_queries().await {
+                tracing::warn!(error = %e, "answering hit/no-hit queries failed");
+            }
+            if let Err(e) = answers.answer_consultations().await {
+                tracing::warn!(error = %e, "answering consultations failed");
+            }
+            if let Err(e) = answers.apply_withdrawals().await {
+                tracing::warn!(error = %e, "applying ANPR withdrawals failed");
+            }
+        }
+    });
+
     // Art. 21(3): the release alerts of detentions, at their instants (computed from the stored
     // events, so a restart does not lose one); a new detention is seen within 30 s.
-    {
-        let desk = desk.clone();
-        tokio::spawn(async move {
-            loop {
-                let wait = match desk.raise_alerts().await {
-                    Ok((_, Some(next))) => {
-                        let left = next.duration_since((desk.node.clock)()).as_millis().max(0);
-                        Duration::from_millis(u64::try_from(left).unwrap_or(0)).min(Duration::from_secs(30))
-                    }
-                    Ok((_, None)) => Duration::from_secs(30),
-                    Err(e) => {
-                        eprintln!("raising release alerts failed: {}", e.message);
-                        Duration::from_secs(30)
-                    }
-                };
-                tokio::time::sleep(wait).await;
-            }
-        });
-    }
-    if config.checkpoint_interval_secs > 0 {
-        let every = Duration::from_secs(config.checkpoint_interval_secs);
-        let (desk, actor) = (desk.clone(), format!("{}/{}", me.party, me.id));
-        tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(every).await;
-                if let Err(e) = desk.publish_checkpoints(&actor).await {
-                    eprintln!("journal checkpoint failed: {}", e.message);
+    let alerts = desk.clone();
+    every(&tasks, &stop, "release alerts", move || {
+        let desk = alerts.clone();
+        async move {
+            match desk.raise_alerts().await {
+                Ok((_, Some(next))) => {
+                    let left = next.duration_since(desk.node.clock.now()).as_millis().max(0);
+                    Duration::from_millis(u64::try_from(left).unwrap_or(0)).min(Duration::from_secs(30))
+                }
+                Ok((_, None)) => Duration::from_secs(30),
+                Err(e) => {
+                    tracing::warn!(error = %e, "raising release alerts failed");
+                    Duration::from_secs(30)
                 }
             }
+        }
+    });
+
+    if config.checkpoint_interval_secs > 0 {
+        let interval = Duration::from_secs(config.checkpoint_interval_secs);
+        let (checkpoints, actor) = (desk.clone(), format!("{}/{}", me.party, me.id));
+        let mut first = true;
+        every(&tasks, &stop, "journal checkpoints", move || {
+            let (desk, actor) = (checkpoints.clone(), actor.clone());
+            // The first checkpoint goes one interval after the start, as before.
+            let skip = std::mem::replace(&mut first, false);
+            async move {
+                if !skip {
+                    if let Err(e) = desk.publish_checkpoints(&actor).await {
+                        tracing::warn!(error = %e, "journal checkpoint failed");
+                    }
+                }
+                interval
+            }
         });
     }
+
     let api_on = match api_listener {
         None => None,
         Some(listener) => {
             let on = listener.local_addr().map_err(bind_error(listening_on))?;
-            let shared = Api::new(desk.clone());
-            let app = api::router(shared.clone())
-                .merge(crate::web::router(shared))
-                .layer(axum::middleware::map_response(crate::web::security_headers));
-            tokio::spawn(api::serve(listener, tls::api_server_config(&cert, &key)?, app));
+            let app = crate::http::app(Api::new(desk.clone()));
+            tasks.spawn(crate::http::serve_tls(
+                listener,
+                tls::api_server_config(&cert, &key)?,
+                app,
+                stop.clone(),
+                tasks.clone(),
+            ));
             Some(on)
         }
     };
+    tracing::info!(node = %me.id, inbox = %listening_on, api = ?api_on, "node started");
     Ok(RunningNode {
         listening_on,
         api_on,
         sender,
         desk,
+        stop,
+        tasks,
     })
 }

@@ -60,12 +60,8 @@ pub struct SignedMessage {
 impl SignedMessage {
     /// SHA-256 of the signed bytes, hex: what receipts acknowledge.
     pub fn sha256(&self) -> String {
-        hex(&Sha256::digest(&self.bytes))
+        hex::encode(Sha256::digest(&self.bytes))
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Serialises and signs an envelope.

@@ -123,7 +123,7 @@ pub(crate) fn chain_hash(prev_hash: &str, row: &Row) -> String {
     let mut h = Sha256::new();
     h.update(prev_hash.as_bytes());
     h.update(hash_input(row));
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(h.finalize())
 }
 
 impl Row {

@@ -5,9 +5,9 @@ use std::process::Command;
 
 use serde_json::json;
 
-fn agreement(runtime: &tokio::runtime::Runtime, net: &node::network::DemoNetwork, party: &str) {
+fn agreement(runtime: &tokio::runtime::Runtime, net: &demo::network::DemoNetwork, party: &str) {
     runtime
-        .block_on(node::network::record_agreement(
+        .block_on(demo::network::record_agreement(
             net,
             party,
             "BENELUX-13",
@@ -30,7 +30,7 @@ fn hotlists_from_a_csv_file_and_reads_through_nats_jetstream_reach_the_provider(
             .env("GRENS_API", &net.node(party).expect("node").api_url)
             .env("GRENS_CA", &ca)
             .env("GRENS_USER", user)
-            .env("GRENS_PASSWORD", node::network::demo_password(user))
+            .env("GRENS_PASSWORD", demo::network::demo_password(user))
             .output()
             .expect("grens runs");
         (
@@ -64,7 +64,7 @@ fn hotlists_from_a_csv_file_and_reads_through_nats_jetstream_reach_the_provider(
             &net.node("BE").expect("BE").api_url,
             &net.ca_pem,
             "be.operator",
-            &node::network::demo_password("be.operator"),
+            &demo::network::demo_password("be.operator"),
         ))
         .expect("log-in");
     let message = runtime.block_on(async {
@@ -143,7 +143,7 @@ fn hotlists_from_a_csv_file_and_reads_through_nats_jetstream_reach_the_provider(
             &net.node("NL").expect("NL").api_url,
             &net.ca_pem,
             "nl.oostbrabant",
-            &node::network::demo_password("nl.oostbrabant"),
+            &demo::network::demo_password("nl.oostbrabant"),
         ))
         .expect("log-in");
     let hits = runtime.block_on(async {

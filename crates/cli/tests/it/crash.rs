@@ -86,7 +86,7 @@ fn pair_at(clock_start: Option<&str>) -> Pair {
     let (be_port, nl_port, be_api, nl_api) = (free_port(), free_port(), free_port(), free_port());
     let pki = dir.path().join("pki");
     let party = |p: &str| treaty::PartyCode::parse(p).expect("party");
-    node::pki::init(
+    node::peer::pki::init(
         &pki,
         &[
             ("BE-NCP".into(), party("BE"), format!("https://127.0.0.1:{be_port}")),

@@ -362,13 +362,13 @@ fn pki_init_writes_a_ca_node_credentials_and_the_directory() {
             assert_eq!(mode & 0o077, 0, "signing keys are private");
         }
     }
-    let directory = node::directory::Directory::load(&dir.path().join("network.toml")).expect("directory loads");
+    let directory = node::peer::directory::Directory::load(&dir.path().join("network.toml")).expect("directory loads");
     assert_eq!(directory.nodes.len(), 3);
     assert!(directory
         .nodes
         .iter()
         .all(|n| n.verifying_key().is_some() && n.tls_fingerprint.len() == 64));
-    let key = node::pki::read_signing_key(&dir.path().join("NL-NCP/signing.key")).expect("key");
+    let key = node::peer::pki::read_signing_key(&dir.path().join("NL-NCP/signing.key")).expect("key");
     assert_eq!(
         crate_hex(key.verifying_key().as_bytes()),
         directory.by_id("NL-NCP").expect("NL").signing_key
@@ -415,9 +415,9 @@ fn serve_runs_a_node_that_receipts_a_signed_request_over_mutual_tls() {
     let outcome = rt.block_on(async {
         let read = |p: &str| std::fs::read_to_string(pki.join(p)).expect("pki file");
         let client =
-            node::tls::client_config(&read("ca.crt"), &read("NL-NCP/tls.crt"), &read("NL-NCP/tls.key")).expect("tls");
-        let courier = node::client::Courier::new(client).expect("courier");
-        let directory = node::directory::Directory::load(&pki.join("network.toml")).expect("directory");
+            node::peer::tls::client_config(&read("ca.crt"), &read("NL-NCP/tls.crt"), &read("NL-NCP/tls.key")).expect("tls");
+        let courier = node::peer::courier::Courier::new(client).expect("courier");
+        let directory = node::peer::directory::Directory::load(&pki.join("network.toml")).expect("directory");
         let mut be = directory.by_id("BE-NCP").expect("BE").clone();
         be.url = url.clone();
         let key = protocol_key(&pki.join("NL-NCP/signing.key"));
@@ -447,7 +447,7 @@ fn serve_runs_a_node_that_receipts_a_signed_request_over_mutual_tls() {
     let _ = child.kill();
     let _ = child.wait();
     assert!(
-        matches!(outcome, Ok(node::client::Delivery::Receipted { .. })),
+        matches!(outcome, Ok(node::peer::courier::Delivery::Receipted { .. })),
         "{outcome:?}"
     );
     let audit = grens(&[
@@ -466,7 +466,7 @@ fn serve_runs_a_node_that_receipts_a_signed_request_over_mutual_tls() {
 fn protocol_key(path: &Path) -> protocol::NodeKey {
     protocol::NodeKey {
         kid: "NL-NCP".into(),
-        key: node::pki::read_signing_key(path).expect("key"),
+        key: node::peer::pki::read_signing_key(path).expect("key"),
     }
 }
 
@@ -683,7 +683,7 @@ fn the_officer_cli_asks_a_partner_database_hit_or_no_hit() {
     let (runtime, dir, net) = demo_network();
     for party in ["BE", "NL"] {
         runtime
-            .block_on(node::network::record_agreement(
+            .block_on(demo::network::record_agreement(
                 &net, party, "BE-NL-14", "", "14", "ANG BVH",
             ))
             .expect("agreement");
@@ -697,7 +697,7 @@ fn the_officer_cli_asks_a_partner_database_hit_or_no_hit() {
             .env("GRENS_API", &api)
             .env("GRENS_CA", &ca)
             .env("GRENS_USER", "nl.oostbrabant")
-            .env("GRENS_PASSWORD", node::network::demo_password("nl.oostbrabant"))
+            .env("GRENS_PASSWORD", demo::network::demo_password("nl.oostbrabant"))
             .output()
             .expect("grens runs");
         (out.status.code(), stdout(&out), stderr(&out))
@@ -724,12 +724,12 @@ fn the_officer_cli_asks_a_partner_database_hit_or_no_hit() {
 }
 
 /// A runtime and an in-process demo network (three nodes, SQLite) in a temporary folder.
-pub fn demo_network() -> (tokio::runtime::Runtime, tempfile::TempDir, node::network::DemoNetwork) {
+pub fn demo_network() -> (tokio::runtime::Runtime, tempfile::TempDir, demo::network::DemoNetwork) {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let dir = tempfile::tempdir().expect("tempdir");
-    let ports = [node::network::Ports { inbox: 0, api: 0 }; 3];
+    let ports = [demo::network::Ports { inbox: 0, api: 0 }; 3];
     let net = runtime
-        .block_on(node::network::start(dir.path(), ports, &node::network::Stores::Sqlite))
+        .block_on(demo::network::start(dir.path(), ports, &demo::network::Stores::Sqlite))
         .expect("network");
     (runtime, dir, net)
 }

@@ -370,7 +370,7 @@ impl Desk {
             id: format!("ANPR-{me}-{}", {
                 let mut token = [0u8; 8];
                 rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut token);
-                crate::hex(&token)
+                hex::encode(&token)
             }),
             plate: plate.to_string(),
             country,
@@ -849,48 +849,16 @@ impl Desk {
 
     /// The ANPR counters in Prometheus' text format. Labels carry only providing parties —
     /// never a plate, a camera or anything else of a read.
-    pub fn anpr_metrics(&self) -> String {
-        let a = &self.node.anpr;
-        let mut out = String::new();
-        let mut metric = |name: &str, kind: &str, help: &str, lines: Vec<(String, u64)>| {
-            out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} {kind}\n"));
-            for (labels, v) in lines {
-                out.push_str(&format!("{name}{labels} {v}\n"));
-            }
-        };
-        metric(
-            "grens_anpr_reads_total",
-            "counter",
-            "Camera reads compared (rate() gives reads per second).",
-            vec![(String::new(), a.reads.load(Ordering::Relaxed))],
-        );
-        metric(
-            "grens_anpr_hits_total",
-            "counter",
-            "Reads that matched an entry (returned to its provider).",
-            vec![(String::new(), a.hits.load(Ordering::Relaxed))],
-        );
-        metric(
-            "grens_anpr_invalid_reads_total",
-            "counter",
-            "Reads that could not be compared.",
-            vec![(String::new(), a.invalid.load(Ordering::Relaxed))],
-        );
-        metric(
-            "grens_anpr_ingest_lag_milliseconds",
-            "gauge",
-            "Worst delay between camera time and comparison in the last batch.",
-            vec![(String::new(), a.lag_ms.load(Ordering::Relaxed))],
-        );
-        metric(
-            "grens_anpr_hotlist_entries",
-            "gauge",
-            "Entries compared now, per providing party.",
-            a.sizes(self.now())
-                .into_iter()
-                .map(|(p, n)| (format!("{{provider=\"{p}\"}}"), n as u64))
-                .collect(),
-        );
-        out
+    /// Brings the ANPR figures into the node's metrics: the matcher's counters and the entries
+    /// compared now per provider.
+    pub fn record_anpr_metrics(&self) {
+        let (a, m) = (&self.node.anpr, &self.node.metrics);
+        m.counter("grens_anpr_reads_total", &[]).absolute(a.reads.load(Ordering::Relaxed));
+        m.counter("grens_anpr_hits_total", &[]).absolute(a.hits.load(Ordering::Relaxed));
+        m.counter("grens_anpr_invalid_reads_total", &[]).absolute(a.invalid.load(Ordering::Relaxed));
+        m.gauge("grens_anpr_ingest_lag_milliseconds", &[]).set(a.lag_ms.load(Ordering::Relaxed) as f64);
+        for (provider, n) in a.sizes(self.now()) {
+            m.gauge("grens_anpr_hotlist_entries", &[("provider", provider.as_str())]).set(n as f64);
+        }
     }
 }

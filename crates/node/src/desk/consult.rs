@@ -90,7 +90,7 @@ fn new_id(prefix: &str) -> String {
     use rand_core::RngCore as _;
     let mut bytes = [0u8; 8];
     rand_core::OsRng.fill_bytes(&mut bytes);
-    format!("{prefix}-{}", crate::hex(&bytes))
+    format!("{prefix}-{}", hex::encode(&bytes))
 }
 
 fn person_subject(p: &crate::national::PersonRecord) -> Subject {

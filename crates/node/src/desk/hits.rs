@@ -282,7 +282,7 @@ impl Desk {
                 } else {
                     let mut token = [0u8; 12];
                     OsRng.fill_bytes(&mut token);
-                    let reference = format!("HIT-{}", crate::hex(&token));
+                    let reference = format!("HIT-{}", hex::encode(&token));
                     // Only the owner can resolve the reference (Art. 14(2): the data follow an
                     // Art. 4 request quoting it).
                     self.node

@@ -702,7 +702,7 @@ impl Desk {
         let id = {
             let mut token = [0u8; 6];
             rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut token);
-            format!("OP-{me}-{}", crate::hex(&token))
+            format!("OP-{me}-{}", hex::encode(&token))
         };
         // Art. 43(2): a shielded officer's name stays here; the partner sees a pseudonym, fresh
         // for each operation so that operations cannot be linked through it.
@@ -718,7 +718,7 @@ impl Desk {
             if disclosure.verdict.as_deref() == Some("refused") {
                 let mut token = [0u8; 4];
                 rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut token);
-                let pseudonym = format!("{me}-SH-{}", crate::hex(&token));
+                let pseudonym = format!("{me}-SH-{}", hex::encode(&token));
                 pseudonyms.insert(pseudonym.clone(), json!(name));
                 sent_officers.push(json!(pseudonym));
             } else {

@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use node::network::{self, demo_password, DemoNetwork, Ports, Stores};
+use demo::network::{self, demo_password, DemoNetwork, Ports, Stores};
 use node::officer_client::OfficerClient;
 use store::{JournalQuery, JournalStore, MessageQuery};
 

@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 
 use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
-use node::network::{self, demo_password, Ports, Stores};
-use node::web::Tr;
+use demo::network::{self, demo_password, Ports, Stores};
+use node::http::web::Tr;
 use serde_json::json;
 
 struct Driver(Child);
@@ -711,7 +711,7 @@ async fn a_hot_pursuit_on_both_operations_boards_in_chromium() {
     shoot(&be, "operations-pursuit-host").await;
     // The demo network's generated history (as `grens demo` makes it), and BE's Art. 65
     // evaluation of it, with its charts.
-    let history = node::history::generate(&net, 18, 36).await.expect("history");
+    let history = demo::history::generate(&net, 18, 36).await.expect("history");
     assert_eq!(history.operations, 36);
     switch_user(&be, &be_url, "be.supervisor").await;
     be.goto(&format!("{be_url}/reports/art65")).await.expect("evaluation");

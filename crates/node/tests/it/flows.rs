@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use node::network::{self, demo_password, DemoNetwork, Ports, Stores};
+use demo::network::{self, demo_password, DemoNetwork, Ports, Stores};
 use node::officer_client::{Answer, OfficerClient};
 use store::JournalStore;
 
@@ -74,11 +74,11 @@ fn refused(a: &Answer, status: u16, article: &str) {
 async fn scripted(stores: Stores) {
     let (_dir, net) = start(stores).await;
     let mut lines = Vec::new();
-    let report = node::check::run(&net, &mut |s| lines.push(format!("{} {} {}", s.ok, s.name, s.detail)))
+    let report = demo::check::run(&net, &mut |s| lines.push(format!("{} {} {}", s.ok, s.name, s.detail)))
         .await
         .expect("run");
     assert!(report.passed(), "{lines:#?}");
-    for (node, length, _, intact) in node::check::verify_journals(&net).await.expect("verify") {
+    for (node, length, _, intact) in demo::check::verify_journals(&net).await.expect("verify") {
         assert!(intact, "{node}");
         if node != "LU-NCP" {
             assert!(length >= 5, "{node} journal has {length} entries");
@@ -526,7 +526,7 @@ async fn reqwest_get(base: &str, ca: &str) -> u16 {
 #[test]
 fn the_committed_openapi_document_matches_the_code() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/openapi.json");
-    let generated = node::api::openapi_json();
+    let generated = node::http::api::openapi_json();
     if std::env::var_os("GRENS_UPDATE_OPENAPI").is_some() {
         std::fs::write(&path, &generated).expect("write docs/openapi.json");
     }

@@ -10,11 +10,11 @@ mod workflows;
 use std::sync::Arc;
 
 use jiff::{SignedDuration, Timestamp};
-use node::client::{Courier, Delivery};
-use node::directory::Directory;
-use node::inbox::{serve, NodeState};
-use node::pki::{DevCa, NodeCredentials};
-use node::tls;
+use node::peer::courier::{Courier, Delivery};
+use node::peer::directory::Directory;
+use node::peer::inbox::{serve, NodeState};
+use node::peer::pki::{DevCa, NodeCredentials};
+use node::peer::tls;
 use protocol::body::{Channel, Purpose};
 use protocol::{sign, Body, Envelope, LegalBasis, NodeAddress, NodeKey};
 use store::{verify_chain, AnyStore, JournalStore, SqliteStore};
@@ -78,13 +78,20 @@ fn start_be(
         },
         directory: directory.clone(),
         store: store.clone(),
-        clock: Arc::new(Timestamp::now),
+        clock: node::clock::Clock::system(),
         max_skew: SignedDuration::from_mins(5),
         databases: Vec::new(),
         arrived: Arc::new(tokio::sync::Notify::new()),
         anpr: Default::default(),
+        metrics: Default::default(),
     });
-    tokio::spawn(serve(listener, tls, state));
+    tokio::spawn(serve(
+        listener,
+        tls,
+        state,
+        tokio_util::sync::CancellationToken::new(),
+        tokio_util::task::TaskTracker::new(),
+    ));
 }
 
 fn courier(ca_pem: &str, creds: &NodeCredentials) -> Courier {
@@ -140,7 +147,7 @@ async fn journal_text(net: &Net) -> String {
         .collect()
 }
 
-fn be_entry(net: &Net) -> node::directory::DirectoryEntry {
+fn be_entry(net: &Net) -> node::peer::directory::DirectoryEntry {
     net.directory.by_id("BE-NCP").expect("BE in directory").clone()
 }
 
@@ -368,7 +375,7 @@ async fn an_expired_certificate_and_an_unknown_node_are_refused() {
 
 #[tokio::test]
 async fn messages_wait_in_the_outbox_while_the_partner_is_down_and_arrive_when_it_returns() {
-    use node::outbox::Sender;
+    use node::peer::outbox::Sender;
     let dir = tempfile::tempdir().expect("tempdir");
     let ca = DevCa::new("test CA").expect("ca");
     let be = ca.issue("BE-NCP", party("BE"), None).expect("be");
@@ -394,7 +401,8 @@ async fn messages_wait_in_the_outbox_while_the_partner_is_down_and_arrive_when_i
         store: nl_store.clone(),
         directory: directory.clone(),
         courier: courier(&ca.cert_pem(), &nl),
-        clock: Arc::new(Timestamp::now),
+        clock: node::clock::Clock::system(),
+        metrics: Default::default(),
     };
     for _ in 0..5 {
         let env = request("NL-NCP", "NL", "BE-NCP", "BE", Timestamp::now());
@@ -444,7 +452,7 @@ async fn messages_wait_in_the_outbox_while_the_partner_is_down_and_arrive_when_i
 
 #[test]
 fn backoff_doubles_up_to_a_minute_with_bounded_jitter() {
-    use node::outbox::backoff;
+    use node::peer::outbox::backoff;
     let ms = |a| backoff(a, "m-1").as_millis();
     assert!((500..=600).contains(&ms(0)), "{}", ms(0));
     assert!((1000..=1200).contains(&ms(1)), "{}", ms(1));

@@ -1,8 +1,8 @@
 //! The officers' web pages over real HTTPS against the demo network: translations, anonymous
 //! refusal on every route, cookies, CSRF, security headers, and the main pages.
 
-use node::network::{self, demo_password, Ports, Stores};
-use node::web::{Tr, LANGUAGES};
+use demo::network::{self, demo_password, Ports, Stores};
+use node::http::web::{Tr, LANGUAGES};
 use reqwest::redirect::Policy;
 use reqwest::StatusCode;
 
@@ -101,7 +101,7 @@ fn every_key_is_translated_in_every_language_and_every_used_key_exists() {
             used.push(format!("{prefix}.{n}"));
         }
     }
-    for f in node::web::operations::FORM_FIELDS {
+    for f in node::http::web::operations::FORM_FIELDS {
         used.push(format!("operations.fact.{}", f.name));
     }
     for kind in protocol::OperationEventKind::ALL {
@@ -154,7 +154,7 @@ fn every_key_is_translated_in_every_language_and_every_used_key_exists() {
 
 #[test]
 fn the_treaty_guide_explains_every_article_the_engine_can_cite_in_every_language() {
-    use node::web::guide;
+    use node::http::web::guide;
     // Every treaty article with rules, the annexes and the directives' articles the rules cite.
     let mut keys: Vec<String> = treaty::coverage::ARTICLES.iter().map(|(n, _)| n.to_string()).collect();
     keys.extend(["1", "2", "3", "annex5", "annex6", "2023/977:5", "2023/977:6"].map(str::to_owned));
@@ -865,7 +865,7 @@ async fn the_operations_board_shows_a_pursuit_and_its_release_countdown_on_both_
     assert!(
         ["nl", "fr", "en"]
             .iter()
-            .any(|l| text.contains(node::web::Tr::new(l).get("operations.kind.pursuit"))),
+            .any(|l| text.contains(node::http::web::Tr::new(l).get("operations.kind.pursuit"))),
         "{text}"
     );
     let (status, page) = supervisor.get("/reports/art65?from=2026-02-30").await;

@@ -3,7 +3,7 @@
 //! the operation, uses of force, the report and its reminders, shielded officers, patrols, and
 //! the legal clocks across both daylight-saving changes with a controlled node clock.
 
-use node::network::{self, Ports, Stores};
+use demo::network::{self, Ports, Stores};
 use node::officer_client::OfficerClient;
 use serde_json::{json, Value};
 use store::JournalStore as _;

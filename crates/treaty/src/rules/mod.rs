@@ -5,6 +5,7 @@ pub mod application;
 pub mod databases;
 pub mod deadlines;
 pub mod exchange;
+pub mod lifecycle;
 pub mod operations;
 pub mod powers;
 
@@ -49,6 +50,7 @@ pub const KINDS: &[Kind] = &[
     Kind { name: "operation.train_competence", articles: &[26], summary: "which party is competent for an offence on board" },
     Kind { name: "operation.transit", articles: &[32, 41], summary: "transit over the partner's territory" },
     Kind { name: "evidence.urgent_request", articles: &[33], summary: "urgent securing of traces and evidence" },
+    Kind { name: "operation.event", articles: &[18, 19, 20, 21, 22, 24, 25, 33, 34, 36, 40, 45, 46, 53, 54], summary: "the life cycle of an operation: who records which event after which, under which article" },
     Kind { name: "operation.host_instruction", articles: &[45, 46], summary: "the host takes over or ends an operation" },
     Kind { name: "powers", articles: &[20, 35, 36, 37, 38, 52, 53, 54, 55, 57], summary: "the powers of sending officers in an operation" },
     Kind { name: "weapons.carry", articles: &[39, 58], summary: "carrying weapons and ammunition abroad" },
@@ -90,6 +92,7 @@ pub enum Action {
     Transit(operations::Transit),
     UrgentEvidence(operations::UrgentEvidence),
     HostInstruction(operations::HostInstruction),
+    OperationEvent(lifecycle::OperationEvent),
     Powers(powers::Powers),
     Weapons(powers::Weapons),
     Force(powers::Force),
@@ -133,6 +136,7 @@ impl Action {
             "operation.transit" => Action::Transit(operations::Transit::parse(&f)?),
             "evidence.urgent_request" => Action::UrgentEvidence(operations::UrgentEvidence::parse(&f)?),
             "operation.host_instruction" => Action::HostInstruction(operations::HostInstruction::parse(&f)?),
+            "operation.event" => Action::OperationEvent(lifecycle::OperationEvent::parse(&f)?),
             "powers" => Action::Powers(powers::Powers::parse(&f)?),
             "weapons.carry" => Action::Weapons(powers::Weapons::parse(&f)?),
             "force.use" => Action::Force(powers::Force::parse(&f)?),
@@ -197,6 +201,7 @@ pub fn evaluate(profile: &Profile, action: &Action) -> Decision {
         Action::Transit(t) => operations::transit(t),
         Action::UrgentEvidence(u) => operations::urgent_evidence(u),
         Action::HostInstruction(h) => operations::host_instruction(h),
+        Action::OperationEvent(e) => lifecycle::operation_event(e),
         Action::Powers(p) => powers::powers(p),
         Action::Weapons(w) => powers::weapons(w),
         Action::Force(f) => powers::force(f),

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::{error_page, render, Tr, WebUser, Who, LANGUAGES};
-use crate::api::Api;
+use crate::http::api::Api;
 use crate::desk::evaluation::{Count, Evaluation};
 use crate::desk::DeskError;
 
@@ -112,7 +112,7 @@ pub async fn pdf(State(api): State<Arc<Api>>, w: WebUser, Query(p): Query<Period
 
 /// Lays out the evaluation: its figures, the answers per kind of operation, and the charts.
 pub fn evaluation_pdf(e: &Evaluation, t: &Tr) -> Vec<u8> {
-    let mut d = crate::pdf::Document::new();
+    let mut d = crate::http::web::pdf::Document::new();
     d.line(18.0, true, &format!("{} — Art. 65", t.get("evaluation.title")));
     d.line(12.0, false, &format!("{} · {} – {}", e.party, e.from, e.until));
     d.gap(8.0);

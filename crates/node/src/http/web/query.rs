@@ -11,7 +11,7 @@ use axum::Form;
 use serde::Deserialize;
 
 use super::{done, error_page, form_date, person_and_plate, render, Tr, WebUser, Who, LANGUAGES};
-use crate::api::Api;
+use crate::http::api::Api;
 use crate::desk::{HitQueryAsk, HitQueryView};
 
 #[derive(Template)]

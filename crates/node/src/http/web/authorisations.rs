@@ -12,7 +12,7 @@ use axum::Form;
 use serde::Deserialize;
 
 use super::{done, error_page, render, CsrfForm, Tr, WebUser, Who, LANGUAGES};
-use crate::api::Api;
+use crate::http::api::Api;
 use crate::desk::{Authorisation, Patrol, Supervised};
 
 #[derive(Template)]

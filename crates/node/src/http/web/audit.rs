@@ -12,7 +12,7 @@ use serde::Deserialize;
 use store::{JournalQuery, Operation};
 
 use super::{error_page, render, Tr, WebUser, Who, LANGUAGES};
-use crate::api::Api;
+use crate::http::api::Api;
 use crate::desk::DeskError;
 
 const PAGE: i64 = 100;

@@ -12,7 +12,7 @@ use rcgen::{
 use sha2::{Digest, Sha256};
 use treaty::PartyCode;
 
-use crate::directory::{Directory, DirectoryEntry};
+use crate::peer::directory::{Directory, DirectoryEntry};
 use crate::NodeError;
 
 /// The network's development certificate authority.
@@ -77,7 +77,7 @@ impl DevCa {
         Ok(NodeCredentials {
             id: id.to_owned(),
             party,
-            tls_fingerprint: crate::hex(&Sha256::digest(cert.der())),
+            tls_fingerprint: hex::encode(&Sha256::digest(cert.der())),
             tls_cert_pem: cert.pem(),
             tls_key_pem: key.serialize_pem(),
             signing_key: SigningKey::generate(&mut rand_core::OsRng),
@@ -92,7 +92,7 @@ impl NodeCredentials {
             id: self.id.clone(),
             party: self.party.clone(),
             url: url.to_owned(),
-            signing_key: crate::hex(self.signing_key.verifying_key().as_bytes()),
+            signing_key: hex::encode(self.signing_key.verifying_key().as_bytes()),
             tls_fingerprint: self.tls_fingerprint.clone(),
         }
     }
@@ -103,7 +103,7 @@ impl NodeCredentials {
         std::fs::create_dir_all(&node_dir).map_err(crate::io(&node_dir))?;
         write_file(&node_dir.join("tls.crt"), &self.tls_cert_pem)?;
         write_file(&node_dir.join("tls.key"), &self.tls_key_pem)?;
-        write_file(&node_dir.join("signing.key"), &crate::hex(&self.signing_key.to_bytes()))
+        write_file(&node_dir.join("signing.key"), &hex::encode(&self.signing_key.to_bytes()))
     }
 }
 
@@ -135,8 +135,8 @@ pub fn init(dir: &Path, nodes: &[(String, PartyCode, String)]) -> Result<Directo
 /// Reads a node's signing key written by [`NodeCredentials::write`].
 pub fn read_signing_key(path: &Path) -> Result<SigningKey, NodeError> {
     let text = std::fs::read_to_string(path).map_err(crate::io(path))?;
-    let bytes: [u8; 32] = crate::unhex(text.trim())
+    let bytes: [u8; 32] = hex::decode(text.trim()).ok()
         .and_then(|b| b.try_into().ok())
-        .ok_or_else(|| NodeError::Tls(format!("{}: not a 32-byte hex Ed25519 seed", path.display())))?;
+        .ok_or_else(|| NodeError::Config { what: path.display().to_string(), problem: "not a 32-byte hex Ed25519 seed".into() })?;
     Ok(SigningKey::from_bytes(&bytes))
 }

@@ -14,16 +14,16 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Extension, Json, Router};
-use hyper_util::rt::{TokioExecutor, TokioIo};
-use hyper_util::service::TowerToHyperService;
-use jiff::{SignedDuration, Timestamp};
+use jiff::SignedDuration;
 use protocol::{Body, Envelope, LegalBasis, NodeAddress, NodeKey};
 use sha2::{Digest, Sha256};
 use store::{AnyStore, Incoming, JournalStore, NewEntry, Operation, Received};
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
-use crate::directory::{Directory, DirectoryEntry};
+use crate::peer::directory::{Directory, DirectoryEntry};
 
 /// The header that carries the detached JWS.
 pub const SIGNATURE_HEADER: &str = "grens-signature";
@@ -35,7 +35,7 @@ pub struct NodeState {
     pub directory: Directory,
     pub store: AnyStore,
     /// Time is a parameter: tests pass a fixed or shifted clock.
-    pub clock: Arc<dyn Fn() -> Timestamp + Send + Sync>,
+    pub clock: crate::clock::Clock,
     /// How far an envelope's `created_at` may be from this node's clock.
     pub max_skew: SignedDuration,
     /// The national databases partners may query through this node (Arts. 14–16).
@@ -44,6 +44,8 @@ pub struct NodeState {
     pub arrived: Arc<tokio::sync::Notify>,
     /// The ANPR hotlists this node compares camera reads with (Art. 13).
     pub anpr: Arc<crate::desk::anpr::Hotlists>,
+    /// This node's metrics (`/metrics`).
+    pub metrics: Arc<crate::telemetry::Metrics>,
 }
 
 impl std::fmt::Debug for NodeState {
@@ -61,16 +63,29 @@ struct Peer {
     fingerprint: Option<String>,
 }
 
-/// Accepts connections until the listener fails. Each connection is served in its own task.
-pub async fn serve(listener: TcpListener, tls: Arc<rustls::ServerConfig>, state: Arc<NodeState>) {
+/// Accepts connections until `stop` is cancelled; each connection is served in its own task,
+/// tracked by `tracker`, and finishes the request in flight on shutdown.
+pub async fn serve(
+    listener: TcpListener,
+    tls: Arc<rustls::ServerConfig>,
+    state: Arc<NodeState>,
+    stop: CancellationToken,
+    tracker: TaskTracker,
+) {
     let acceptor = TlsAcceptor::from(tls);
     loop {
-        let Ok((tcp, addr)) = listener.accept().await else {
-            continue;
+        let (tcp, addr) = tokio::select! {
+            () = stop.cancelled() => break,
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    tracing::warn!(error = %e, "inbox: accept failed");
+                    continue;
+                }
+            },
         };
-        let acceptor = acceptor.clone();
-        let state = state.clone();
-        tokio::spawn(async move {
+        let (acceptor, state, stop) = (acceptor.clone(), state.clone(), stop.clone());
+        tracker.spawn(async move {
             let stream = match acceptor.accept(tcp).await {
                 Ok(s) => s,
                 Err(e) => {
@@ -90,12 +105,9 @@ pub async fn serve(listener: TcpListener, tls: Arc<rustls::ServerConfig>, state:
                 .1
                 .peer_certificates()
                 .and_then(|c| c.first())
-                .map(|c| crate::hex(&Sha256::digest(c.as_ref())));
+                .map(|c| hex::encode(Sha256::digest(c.as_ref())));
             let app = router(state).layer(Extension(Peer { addr, fingerprint }));
-            let service = TowerToHyperService::new(app);
-            let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
+            crate::http::serve_connection(stream, app, stop).await;
         });
     }
 }
@@ -148,7 +160,7 @@ async fn journal_head(
     let answer = Envelope::new(
         NodeAddress::node(state.me.party.clone(), state.me.id.clone()),
         NodeAddress::node(partner.party.clone(), partner.id.clone()),
-        (state.clock)(),
+        state.clock.now(),
         LegalBasis {
             instrument: "grens".into(),
             article: "4".parse().expect("a valid article"),
@@ -183,7 +195,7 @@ impl IntoResponse for Refusal {
 
 async fn journal_refusal(state: &NodeState, actor: &str, message_id: Option<String>, reason: &str) {
     let entry = NewEntry {
-        at: (state.clock)(),
+        at: state.clock.now(),
         operation: Operation::Collection,
         actor: actor.to_owned(),
         justification: format!("refused: {reason}"),
@@ -194,7 +206,7 @@ async fn journal_refusal(state: &NodeState, actor: &str, message_id: Option<Stri
     };
     // The refusal is answered even if the journal cannot be written; the error is logged.
     if let Err(e) = state.store.append(entry).await {
-        eprintln!("journal write failed while refusing ({reason}): {e}");
+        tracing::error!(%reason, error = %e, "journal write failed while refusing a delivery");
     }
 }
 
@@ -302,7 +314,7 @@ async fn verified(state: &NodeState, peer: &Peer, headers: &HeaderMap, bytes: &[
             ),
         ));
     }
-    let now = (state.clock)();
+    let now = state.clock.now();
     let skew = now.duration_since(envelope.created_at).abs();
     if skew > state.max_skew {
         return Err(refuse(
@@ -318,7 +330,7 @@ async fn verified(state: &NodeState, peer: &Peer, headers: &HeaderMap, bytes: &[
         ));
     }
     // 4. Stored once, with its journal entry, in one transaction.
-    let sha256 = crate::hex(&Sha256::digest(bytes));
+    let sha256 = hex::encode(&Sha256::digest(bytes));
     let incoming = Incoming {
         message_id: envelope.id.to_string(),
         from_node: actor.clone(),
@@ -344,7 +356,10 @@ async fn verified(state: &NodeState, peer: &Peer, headers: &HeaderMap, bytes: &[
         details: serde_json::json!({ "kind": envelope.body.kind(), "sha256": sha256 }),
     };
     match state.store.receive(incoming, entry).await {
-        Ok(Received::New(_)) => state.arrived.notify_one(),
+        Ok(Received::New(_)) => {
+            state.metrics.received(envelope.body.kind());
+            state.arrived.notify_one();
+        }
         Ok(Received::Duplicate) => {}
         Ok(Received::Conflict) => {
             return Err(refuse(
@@ -358,7 +373,7 @@ async fn verified(state: &NodeState, peer: &Peer, headers: &HeaderMap, bytes: &[
             ))
         }
         Err(e) => {
-            eprintln!("store failure receiving {}: {e}", envelope.id);
+            tracing::error!(message = %envelope.id, error = %e, "store failure receiving a message");
             return Err(refuse(
                 StatusCode::SERVICE_UNAVAILABLE,
                 &actor,

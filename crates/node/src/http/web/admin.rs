@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::{error_page, render, Tr, WebUser, Who, LANGUAGES};
 use crate::accounts::Role;
-use crate::api::Api;
+use crate::http::api::Api;
 use crate::desk::{AgreementRecord, Contact, ContactKind, Desk, NewUser};
 
 pub struct UserRow {

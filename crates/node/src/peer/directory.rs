@@ -24,7 +24,7 @@ pub struct DirectoryEntry {
 
 impl DirectoryEntry {
     pub fn verifying_key(&self) -> Option<VerifyingKey> {
-        let bytes: [u8; 32] = crate::unhex(&self.signing_key)?.try_into().ok()?;
+        let bytes: [u8; 32] = hex::decode(&self.signing_key).ok()?.try_into().ok()?;
         VerifyingKey::from_bytes(&bytes).ok()
     }
 }

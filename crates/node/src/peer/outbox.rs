@@ -10,8 +10,8 @@ use protocol::{Envelope, NodeKey, SignedMessage};
 use sha2::{Digest, Sha256};
 use store::{AnyStore, Entry, JournalStore, NewEntry, Operation, Outgoing, Settlement};
 
-use crate::client::{Courier, Delivery};
-use crate::directory::{Directory, DirectoryEntry};
+use crate::peer::courier::{Courier, Delivery};
+use crate::peer::directory::{Directory, DirectoryEntry};
 use crate::NodeError;
 
 /// The first retry waits this long; each further one doubles it, up to [`MAX_BACKOFF`].
@@ -48,7 +48,9 @@ pub struct Sender {
     pub directory: Directory,
     pub courier: Courier,
     /// The node's clock (see `NodeConfig::clock_start`): queue and retry times follow it.
-    pub clock: Arc<dyn Fn() -> Timestamp + Send + Sync>,
+    pub clock: crate::clock::Clock,
+    /// Messages sent and refused by kind, delivery latency, queue depth.
+    pub metrics: Arc<crate::telemetry::Metrics>,
 }
 
 /// How long a message enqueued by [`Sender::send_now`] is left to the immediate attempt
@@ -120,13 +122,14 @@ impl Sender {
         justification: &str,
     ) -> Result<Settlement, NodeError> {
         let (message, entry) = self.prepare(envelope, actor, justification)?;
-        let now = (self.clock)();
+        let now = self.clock.now();
         self.store
             .enqueue_claimed(message.clone(), entry, now + IMMEDIATE_LEASE)
             .await?;
         let outcome = self.attempt(&message, 0, now).await;
+        self.count(&message, &outcome);
         self.store
-            .settle(&message.message_id, outcome.clone(), (self.clock)())
+            .settle(&message.message_id, outcome.clone(), self.clock.now())
             .await?;
         Ok(outcome)
     }
@@ -154,11 +157,25 @@ impl Sender {
         }
     }
 
+    /// Counts a settled attempt in the node's metrics.
+    fn count(&self, m: &Outgoing, outcome: &Settlement) {
+        match outcome {
+            Settlement::Delivered => {
+                let after = self.clock.now().duration_since(m.queued_at);
+                let after = std::time::Duration::try_from(after).unwrap_or_default();
+                self.metrics.delivered(&m.meta.kind, after);
+            }
+            Settlement::Refused(_) => self.metrics.refused(&m.meta.kind),
+            Settlement::Retry { .. } => {}
+        }
+    }
+
     /// Attempts every message due at `now` once.
     pub async fn deliver_due(&self, now: Timestamp) -> Result<RoundReport, NodeError> {
         let mut report = RoundReport::default();
         for queued in self.store.due(now, 256).await? {
             let outcome = self.attempt(&queued.message, queued.attempts, now).await;
+            self.count(&queued.message, &outcome);
             match &outcome {
                 Settlement::Delivered => report.delivered += 1,
                 Settlement::Refused(_) => report.refused += 1,

@@ -13,7 +13,7 @@ use axum::Form;
 use serde::Deserialize;
 
 use super::{done, error_page, partners, render, Tr, WebUser, Who, LANGUAGES};
-use crate::api::Api;
+use crate::http::api::Api;
 use crate::desk::operations::{EventAsk, OfficerOnOperation, OperationStart, OperationView, PursuitStart, KINDS};
 
 /// One field of the start form: the engine's name, the input it takes, the kinds that read it.

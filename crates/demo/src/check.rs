@@ -7,8 +7,8 @@ use serde_json::{json, Value};
 use store::JournalStore;
 
 use crate::network::{demo_password, DemoNetwork};
-use crate::officer_client::OfficerClient;
-use crate::NodeError;
+use node::officer_client::OfficerClient;
+use node::NodeError;
 
 /// One checked step.
 #[derive(Debug, Clone)]

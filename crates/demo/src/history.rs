@@ -9,8 +9,8 @@
 use serde_json::{json, Value};
 
 use crate::network::{demo_password, DemoNetwork};
-use crate::officer_client::OfficerClient;
-use crate::NodeError;
+use node::officer_client::OfficerClient;
+use node::NodeError;
 
 /// What was generated.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]

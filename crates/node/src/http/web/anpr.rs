@@ -13,7 +13,7 @@ use axum::Form;
 use serde::Deserialize;
 
 use super::{done, error_page, partners, render, Tr, WebUser, Who, LANGUAGES};
-use crate::api::Api;
+use crate::http::api::Api;
 use crate::desk::anpr::{AnprHitView, EntryDecision, NewHotlistEntry, ProvidedEntry, ReceivedEntry, Withdrawal};
 
 #[derive(Template)]

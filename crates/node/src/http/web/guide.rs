@@ -34,7 +34,7 @@ struct Entry {
 
 fn entries() -> &'static BTreeMap<String, Entry> {
     static GUIDE: OnceLock<BTreeMap<String, Entry>> = OnceLock::new();
-    GUIDE.get_or_init(|| toml::from_str(include_str!("../../i18n/guide.toml")).unwrap_or_default())
+    GUIDE.get_or_init(|| toml::from_str(include_str!("../../../i18n/guide.toml")).unwrap_or_default())
 }
 
 /// The guide's key of a reference: `6(4)(a)` → `6`, `2023/977:6(a)` → `2023/977:6`, `annex6`.

@@ -8,10 +8,10 @@ use store::{AnyStore, PostgresStore};
 use tokio::net::TcpListener;
 use treaty::PartyCode;
 
-use crate::config::NodeConfig;
-use crate::desk::NewUser;
-use crate::serve::{start_with, RunningNode};
-use crate::NodeError;
+use node::config::NodeConfig;
+use node::desk::NewUser;
+use node::serve::{start_with, RunningNode};
+use node::NodeError;
 
 /// Where the demo nodes keep their data.
 #[derive(Debug, Clone)]
@@ -155,8 +155,8 @@ pub const DEMO_KNOWN: [(&str, &str, &str, &str, &str, &str); 3] = [
 async fn demo_national_databases(
     dir: &Path,
     party: &str,
-) -> Result<Vec<crate::config::NationalDatabaseConfig>, NodeError> {
-    use crate::national::{NationalStore, ObjectKind, ObjectRecord, PersonRecord};
+) -> Result<Vec<node::config::NationalDatabaseConfig>, NodeError> {
+    use node::national::{NationalStore, ObjectKind, ObjectRecord, PersonRecord};
     let index = match party {
         "BE" => 0,
         "NL" => 1,
@@ -165,7 +165,7 @@ async fn demo_national_databases(
     };
     let (db, id, given, surname, birth, plate) = DEMO_KNOWN[index];
     let path = dir.join(format!("{party}-{db}.sqlite"));
-    let fail = |e: sqlx::Error| NodeError::Tls(format!("demo national database {}: {e}", path.display()));
+    let fail = |e: sqlx::Error| NodeError::National { id: path.display().to_string(), problem: e.to_string() };
     let store = NationalStore::open(&path).await.map_err(fail)?;
     let seed = party.bytes().map(u64::from).sum::<u64>();
     let mut persons: Vec<PersonRecord> = matching::generate::persons(5_000, seed)
@@ -197,7 +197,7 @@ async fn demo_national_databases(
         }])
         .await
         .map_err(fail)?;
-    let mut out = vec![crate::config::NationalDatabaseConfig {
+    let mut out = vec![node::config::NationalDatabaseConfig {
         id: db.into(),
         path,
         register: false,
@@ -205,7 +205,7 @@ async fn demo_national_databases(
     // BE's national register (Art. 17): the known person and the same generated population.
     if party == "BE" {
         let path = dir.join("BE-RIJKSREGISTER.sqlite");
-        let fail = |e: sqlx::Error| NodeError::Tls(format!("demo register {}: {e}", path.display()));
+        let fail = |e: sqlx::Error| NodeError::National { id: path.display().to_string(), problem: e.to_string() };
         let register = NationalStore::open(&path).await.map_err(fail)?;
         let residents: Vec<PersonRecord> = persons
             .into_iter()
@@ -215,7 +215,7 @@ async fn demo_national_databases(
             })
             .collect();
         register.put_persons(&residents).await.map_err(fail)?;
-        out.push(crate::config::NationalDatabaseConfig {
+        out.push(node::config::NationalDatabaseConfig {
             id: "RIJKSREGISTER".into(),
             path,
             register: true,
@@ -250,7 +250,7 @@ pub async fn record_agreement(
         .map_err(|e| fail(e.to_string()))?
         .ok_or_else(|| fail(format!("no {admin_name}")))?;
     let parties: Vec<&str> = net.nodes.iter().map(|n| n.party.as_str()).collect();
-    let record = crate::desk::Desk::agreement_from_fields(
+    let record = node::desk::Desk::agreement_from_fields(
         reference,
         title,
         &parties.join(", "),
@@ -316,12 +316,12 @@ pub async fn start_at(
     stores: &Stores,
     clock_start: Option<&str>,
 ) -> Result<DemoNetwork, NodeError> {
-    std::fs::create_dir_all(dir).map_err(crate::io(dir))?;
+    std::fs::create_dir_all(dir).map_err(node::io(dir))?;
     let mut bound = Vec::new();
     for (party, p) in ["BE", "LU", "NL"].into_iter().zip(ports) {
         let (inbox, inbox_addr) = bind(p.inbox).await?;
         let (api, api_addr) = bind(p.api).await?;
-        let party = PartyCode::parse(party).map_err(NodeError::Tls)?;
+        let party = PartyCode::parse(party).map_err(|problem| NodeError::Config { what: "party".into(), problem })?;
         bound.push((party, inbox, inbox_addr, api, api_addr));
     }
     let plan: Vec<(String, PartyCode, String)> = bound
@@ -329,9 +329,9 @@ pub async fn start_at(
         .map(|(party, _, addr, _, _)| (format!("{party}-NCP"), party.clone(), format!("https://{addr}")))
         .collect();
     let pki = dir.join("pki");
-    crate::pki::init(&pki, &plan)?;
+    node::peer::pki::init(&pki, &plan)?;
     let ca_path = pki.join("ca.crt");
-    let ca_pem = std::fs::read_to_string(&ca_path).map_err(crate::io(&ca_path))?;
+    let ca_pem = std::fs::read_to_string(&ca_path).map_err(node::io(&ca_path))?;
     let mut nodes = Vec::new();
     for (party, inbox, inbox_addr, api, api_addr) in bound {
         let id = format!("{party}-NCP");

@@ -2,8 +2,8 @@
 
 use protocol::{Body, MessageId, SignedMessage};
 
-use crate::directory::DirectoryEntry;
-use crate::inbox::SIGNATURE_HEADER;
+use crate::peer::directory::DirectoryEntry;
+use crate::peer::inbox::SIGNATURE_HEADER;
 use crate::NodeError;
 
 /// What a partner answered.
@@ -27,7 +27,7 @@ impl Courier {
             .use_preconfigured_tls(tls)
             .timeout(std::time::Duration::from_secs(10))
             .build()
-            .map_err(|e| NodeError::Tls(e.to_string()))?;
+            .map_err(|e| NodeError::Client(e.to_string()))?;
         Ok(Courier { http })
     }
 

@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use store::User;
 
 use crate::accounts::{has_role, Role};
-use crate::api::Api;
+use crate::http::api::Api;
 use crate::desk::{Compose, ComposeKind, DeskError, DirectFacts, UseKind, UseRequest, Via};
 
 mod admin;
@@ -29,6 +29,7 @@ mod evaluation;
 pub mod guide;
 pub mod operations;
 mod query;
+pub mod pdf;
 
 use guide::Cited;
 
@@ -40,9 +41,9 @@ pub const LANGUAGES: [(&str, &str); 3] = [("nl", "Nederlands"), ("fr", "Françai
 
 /// The translation files, embedded.
 const FILES: [(&str, &str); 3] = [
-    ("nl", include_str!("../../i18n/nl.toml")),
-    ("fr", include_str!("../../i18n/fr.toml")),
-    ("en", include_str!("../../i18n/en.toml")),
+    ("nl", include_str!("../../../i18n/nl.toml")),
+    ("fr", include_str!("../../../i18n/fr.toml")),
+    ("en", include_str!("../../../i18n/en.toml")),
 ];
 
 fn catalogues() -> &'static HashMap<&'static str, HashMap<String, String>> {
@@ -135,7 +136,7 @@ fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 /// The CSRF token of a session: derived from the secret session token, so it cannot be guessed
 /// by another site and needs no storage.
 fn csrf_of(token: &str) -> String {
-    crate::hex(&Sha256::digest(format!("grens-csrf:{token}").as_bytes()))
+    hex::encode(&Sha256::digest(format!("grens-csrf:{token}").as_bytes()))
 }
 
 fn language(headers: &HeaderMap, user: Option<&User>) -> Tr {
@@ -325,7 +326,7 @@ fn error_page(w: &WebUser, path: &str, e: &DeskError) -> Response {
             message: e.message.clone(),
             articles,
         },
-        StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST),
+        crate::http::api::status(e.error),
     )
 }
 
@@ -1266,20 +1267,20 @@ fn asset(content_type: &'static str, body: &'static str) -> Response {
 }
 
 async fn stylesheet() -> Response {
-    asset("text/css; charset=utf-8", include_str!("../../static/grens.css"))
+    asset("text/css; charset=utf-8", include_str!("../../../static/grens.css"))
 }
 
 /// htmx 2 (0BSD), vendored: no build step, nothing fetched at run time.
 async fn htmx() -> Response {
     asset(
         "text/javascript; charset=utf-8",
-        include_str!("../../static/htmx.min.js"),
+        include_str!("../../../static/htmx.min.js"),
     )
 }
 
 /// The live countdowns.
 async fn script() -> Response {
-    asset("text/javascript; charset=utf-8", include_str!("../../static/grens.js"))
+    asset("text/javascript; charset=utf-8", include_str!("../../../static/grens.js"))
 }
 
 /// The pages.

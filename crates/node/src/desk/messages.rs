@@ -1,0 +1,389 @@
+//! Reading: the inbox, a message with its legal clock, and what the treaty allows on it now.
+
+use super::*;
+
+use jiff::Timestamp;
+use protocol::{
+    Body, Envelope,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use store::{Direction, JournalStore, MessageQuery, Operation, StoredMessage, User};
+use treaty::Verdict;
+use crate::accounts::{has_role, Role};
+
+/// A legal clock on a message.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct DeadlineView {
+    /// What must happen by then.
+    pub what: String,
+    /// RFC 3339 in this node's local time.
+    pub due: String,
+    pub article: String,
+    /// Done (answered, confirmed).
+    pub met: bool,
+    /// Not done and past due.
+    pub overdue: bool,
+}
+
+/// A line of the inbox.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct MessageSummary {
+    pub id: String,
+    pub case: Option<String>,
+    pub in_reply_to: Option<String>,
+    /// `incoming` or `outgoing`.
+    pub direction: String,
+    pub kind: String,
+    pub from: String,
+    pub to: String,
+    /// Received or queued at, local time.
+    pub at: String,
+    /// Outgoing: pending, delivered or refused.
+    pub delivery: Option<String>,
+    pub deadline: Option<DeadlineView>,
+}
+
+/// A message opened by an officer.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct MessageView {
+    pub summary: MessageSummary,
+    /// The signed envelope as received or sent.
+    #[schema(value_type = Object)]
+    pub envelope: Value,
+    /// The detached JWS over it.
+    pub signature: String,
+    /// Art. 8: the classification in this officer's national marking.
+    pub marking: Option<String>,
+    /// Consent conditions in force for this data (Art. 11(3)).
+    pub conditions: Vec<String>,
+    /// What the treaty allows now, each with its decision.
+    pub actions: Vec<ActionView>,
+    /// The other messages of the case, in order.
+    pub case_history: Vec<MessageSummary>,
+}
+
+/// An action on a message and whether the treaty allows it now.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ActionView {
+    pub action: String,
+    pub allowed: bool,
+    pub articles: Vec<String>,
+    pub reasons: Vec<String>,
+}
+
+impl Desk {
+    /// A stored message and its envelope, if this user may see it.
+    pub(super) async fn load(&self, user: &User, id: &str) -> Result<(StoredMessage, Envelope), DeskError> {
+        let found = self
+            .node
+            .store
+            .messages(MessageQuery {
+                message_id: Some(id.to_owned()),
+                ..MessageQuery::default()
+            })
+            .await?;
+        // A notice stored locally is both sent and received; the incoming copy is the one read.
+        let message = found
+            .into_iter()
+            .min_by_key(|m| m.direction == Direction::Outgoing)
+            .ok_or_else(|| DeskError::not_found(format!("no message {id} on this node")))?;
+        let envelope: Envelope = serde_json::from_str(&message.bytes)
+            .map_err(|e| DeskError::unavailable(format!("stored message {id} is unreadable: {e}")))?;
+        if !self.may_see(user, &message, &envelope) {
+            return Err(DeskError::forbidden(format!(
+                "message {id} belongs to another unit than {}",
+                user.unit
+            )));
+        }
+        Ok((message, envelope))
+    }
+
+    pub(super) fn may_see(&self, user: &User, message: &StoredMessage, envelope: &Envelope) -> bool {
+        if [Role::ContactPoint, Role::Supervisor, Role::Dpo]
+            .iter()
+            .any(|r| has_role(user, *r))
+        {
+            return true;
+        }
+        let local = match message.direction {
+            Direction::Incoming => &envelope.to,
+            Direction::Outgoing => &envelope.from,
+        };
+        unit_of(local) == user.unit
+    }
+
+    /// Received messages of `kind` this node has not answered yet with one of `answers`, oldest
+    /// first: the work queues of consent decisions and of the automatic answers (Arts. 14–17).
+    pub(super) async fn unanswered(&self, kind: &str, answers: &[&str]) -> Result<Vec<StoredMessage>, DeskError> {
+        let mut answered = std::collections::HashSet::new();
+        for answer in answers {
+            for m in self
+                .node
+                .store
+                .messages(MessageQuery {
+                    kind: Some((*answer).into()),
+                    direction: Some(Direction::Outgoing),
+                    ..MessageQuery::default()
+                })
+                .await?
+            {
+                if let Some(r) = m.meta.in_reply_to {
+                    answered.insert(r);
+                }
+            }
+        }
+        Ok(self
+            .node
+            .store
+            .messages(MessageQuery {
+                kind: Some(kind.into()),
+                direction: Some(Direction::Incoming),
+                ..MessageQuery::default()
+            })
+            .await?
+            .into_iter()
+            .filter(|m| !answered.contains(&m.message_id))
+            .collect())
+    }
+
+    /// The stored messages of `kind` in `direction`, oldest first, each with its envelope (a
+    /// message whose stored bytes do not parse is left out).
+    pub(super) async fn envelopes(&self, kind: &str, direction: Direction) -> Result<Vec<(StoredMessage, Envelope)>, DeskError> {
+        Ok(self
+            .node
+            .store
+            .messages(MessageQuery {
+                kind: Some(kind.into()),
+                direction: Some(direction),
+                ..MessageQuery::default()
+            })
+            .await?
+            .into_iter()
+            .filter_map(|m| serde_json::from_str::<Envelope>(&m.bytes).ok().map(|e| (m, e)))
+            .collect())
+    }
+
+    pub(super) async fn replies_to(&self, id: &str) -> Result<Vec<StoredMessage>, DeskError> {
+        Ok(self
+            .node
+            .store
+            .messages(MessageQuery {
+                in_reply_to: Some(id.to_owned()),
+                ..MessageQuery::default()
+            })
+            .await?)
+    }
+
+    /// The legal clock on a message, if it has one: the reply to a received request
+    /// (Directive 2023/977 Art. 5) or the written confirmation of an oral exchange (Art. 12(2)).
+    pub(super) async fn deadline_of(
+        &self,
+        message: &StoredMessage,
+        envelope: &Envelope,
+        known_replies: Option<&[StoredMessage]>,
+    ) -> Result<Option<DeadlineView>, DeskError> {
+        let (view, what, answered_by): (DecisionView, &str, &[&str]) = match (&envelope.body, message.direction) {
+            (
+                Body::Request {
+                    urgent,
+                    directly_accessible,
+                    ..
+                },
+                Direction::Incoming,
+            ) => (
+                self.decide(json!({
+                    "kind": "deadline",
+                    "rule": "information_request_reply",
+                    "party": self.node.me.party.as_str(),
+                    "start": message.at.to_string(),
+                    "urgent": urgent,
+                    "directly_accessible": directly_accessible,
+                }))?
+                .0,
+                "answer the request",
+                &["provision", "refusal"],
+            ),
+            (Body::OralRecord { at, .. }, _) => (
+                self.decide(json!({
+                    "kind": "deadline",
+                    "rule": "oral_confirmation",
+                    "party": self.node.me.party.as_str(),
+                    "start": at.to_string(),
+                }))?
+                .0,
+                "confirm the oral exchange in writing",
+                &["request", "provision", "spontaneous_provision"],
+            ),
+            _ => return Ok(None),
+        };
+        let Some(due) = view.decision.get("deadline").and_then(Value::as_str).map(str::to_owned) else {
+            return Ok(None);
+        };
+        let due_at: Timestamp = due
+            .parse()
+            .map_err(|e| DeskError::unavailable(format!("deadline '{due}': {e}")))?;
+        let fetched;
+        let replies = match known_replies {
+            Some(r) => r,
+            None => {
+                fetched = self.replies_to(&message.message_id).await?;
+                &fetched
+            }
+        };
+        let met = replies
+            .iter()
+            .any(|r| r.direction == Direction::Outgoing && answered_by.contains(&r.meta.kind.as_str()));
+        Ok(Some(DeadlineView {
+            what: what.to_owned(),
+            due,
+            article: view.articles.first().cloned().unwrap_or_default(),
+            met,
+            overdue: !met && self.now() > due_at,
+        }))
+    }
+
+    pub(super) async fn summary(&self, message: &StoredMessage, envelope: &Envelope) -> Result<MessageSummary, DeskError> {
+        self.summary_with(message, envelope, None).await
+    }
+
+    pub(super) async fn summary_with(
+        &self,
+        message: &StoredMessage,
+        envelope: &Envelope,
+        replies: Option<&[StoredMessage]>,
+    ) -> Result<MessageSummary, DeskError> {
+        Ok(MessageSummary {
+            id: message.message_id.clone(),
+            case: message.meta.case_id.clone(),
+            in_reply_to: message.meta.in_reply_to.clone(),
+            direction: match message.direction {
+                Direction::Incoming => "incoming",
+                Direction::Outgoing => "outgoing",
+            }
+            .to_owned(),
+            kind: message.meta.kind.clone(),
+            from: envelope.from.to_string(),
+            to: envelope.to.to_string(),
+            at: self.local(message.at),
+            delivery: message.state.clone(),
+            deadline: self.deadline_of(message, envelope, replies).await?,
+        })
+    }
+
+    /// The user's inbox: incoming and outgoing messages they may see, newest first, each with
+    /// its legal clock.
+    pub async fn inbox(&self, user: &User) -> Result<Vec<MessageSummary>, DeskError> {
+        let messages = self.node.store.messages(MessageQuery::default()).await?;
+        // The replies of every message, from the one read (no query per message).
+        let mut replies: std::collections::HashMap<&str, Vec<StoredMessage>> = std::collections::HashMap::new();
+        for m in &messages {
+            if let Some(to) = m.meta.in_reply_to.as_deref() {
+                replies.entry(to).or_default().push(m.clone());
+            }
+        }
+        let mut out = Vec::new();
+        for message in messages.iter().rev() {
+            let Ok(envelope) = serde_json::from_str::<Envelope>(&message.bytes) else {
+                continue;
+            };
+            // A local notice is stored once as received; the node is its own recipient.
+            if self.may_see(user, message, &envelope) {
+                let these = replies.get(message.message_id.as_str()).map_or(&[][..], Vec::as_slice);
+                out.push(self.summary_with(message, &envelope, Some(these)).await?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Opens a message: journals the consultation and shows what the treaty allows now.
+    pub async fn view(&self, user: &User, id: &str) -> Result<MessageView, DeskError> {
+        let (message, envelope) = self.load(user, id).await?;
+        let mut marking = None;
+        let mut conditions = Vec::new();
+        let mut actions = Vec::new();
+        if let Some(class) = envelope.handling.as_ref().and_then(|h| h.classification.as_ref()) {
+            let (view, decision) = self.decide(json!({
+                "kind": "data.classification",
+                "from": class.party.as_str(),
+                "marking": class.marking,
+                "to": self.node.me.party.as_str(),
+                "on": null,
+            }))?;
+            marking = match decision.details.marking {
+                Some(Some(m)) => Some(m),
+                Some(None) => Some(format!(
+                    "{} (no national marking; protected as EU {})",
+                    class.marking, class.eu_level
+                )),
+                None => Some(format!("{} ({})", class.marking, view.reasons.join("; "))),
+            };
+        }
+        let provided = matches!(
+            (&envelope.body, message.direction),
+            (
+                Body::Provision { .. } | Body::SpontaneousProvision { .. },
+                Direction::Incoming
+            )
+        );
+        if provided {
+            // Loaded once for the five decisions below.
+            let consents = self.consents(&envelope).await?;
+            for use_ in [
+                UseKind::RestrictedPurpose,
+                UseKind::OtherPurpose,
+                UseKind::Evidence,
+                UseKind::Disclosure,
+                UseKind::OnwardTransfer,
+            ] {
+                let (view, decision, c) = self.decide_use(&envelope, &consents, use_)?;
+                if decision.verdict != Some(Verdict::Refused) {
+                    for condition in c {
+                        if !conditions.contains(&condition) {
+                            conditions.push(condition);
+                        }
+                    }
+                }
+                actions.push(ActionView {
+                    action: use_.as_str().to_owned(),
+                    allowed: decision.verdict != Some(Verdict::Refused),
+                    articles: view.articles,
+                    reasons: view.reasons,
+                });
+            }
+        }
+        self.journal(
+            &actor(user),
+            Operation::Consultation,
+            &format!("opened {} {id}", envelope.body.kind()),
+            None,
+            json!({ "kind": envelope.body.kind(), "message": id, "case": envelope.case.map(|c| c.to_string()), "marking": marking }),
+        )
+        .await?;
+        let mut case_history = Vec::new();
+        if let Some(case) = &message.meta.case_id {
+            let all = self
+                .node
+                .store
+                .messages(MessageQuery {
+                    case_id: Some(case.clone()),
+                    ..MessageQuery::default()
+                })
+                .await?;
+            for m in all {
+                if let Ok(e) = serde_json::from_str::<Envelope>(&m.bytes) {
+                    case_history.push(self.summary(&m, &e).await?);
+                }
+            }
+        }
+        Ok(MessageView {
+            summary: self.summary(&message, &envelope).await?,
+            envelope: serde_json::from_str(&message.bytes).unwrap_or(Value::Null),
+            signature: message.signature,
+            marking,
+            conditions,
+            actions,
+            case_history,
+        })
+    }
+}

@@ -1,0 +1,77 @@
+//! Oral exchanges and their written confirmation (Art. 12).
+
+use super::*;
+
+use jiff::Timestamp;
+use protocol::{
+    Body, Envelope, NodeAddress,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use store::User;
+use crate::accounts::Role;
+
+/// An oral exchange to record (Art. 12(2)).
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct OralExchange {
+    pub with_party: String,
+    #[serde(default)]
+    pub with_unit: Option<String>,
+    /// When the conversation took place (RFC 3339 with offset).
+    #[schema(value_type = String)]
+    pub at: Timestamp,
+    pub summary: String,
+    /// The Art. 6(4) facts that allowed speaking directly.
+    pub direct: DirectFacts,
+}
+
+impl Desk {
+    /// Records an oral exchange (Art. 12(2)): allowed only in an Art. 6(4) situation, with a
+    /// 24-hour clock for its written confirmation. The record goes to the partner too.
+    pub async fn record_oral(&self, user: &User, oral: &OralExchange) -> Result<Sent, DeskError> {
+        self.demand(user, &[Role::Officer, Role::ContactPoint])?;
+        let to_party = party(&oral.with_party)?;
+        let to_node = self.node_of(&to_party)?;
+        let (channel_view, channel) = self.decide(json!({
+            "kind": "exchange.channel",
+            "from": { "party": user.party, "region": user.region },
+            "to": { "party": to_party.as_str(), "region": oral.with_unit.clone().unwrap_or_default() },
+            "via": "direct",
+            "within_competence_of_both": oral.direct.within_competence_of_both,
+            "subject_in_border_region": oral.direct.subject_in_border_region,
+            "urgent_delay_would_jeopardise": oral.direct.urgent_delay_would_jeopardise,
+            "prior_consent_of_contact_points": oral.direct.prior_consent_of_contact_points,
+            "in_cross_border_operation": oral.direct.in_cross_border_operation,
+        }))?;
+        let (view, decision) = self.decide(json!({
+            "kind": "exchange.oral",
+            "in_article_6_4_situation": channel.details.direct_ground.is_some(),
+            "at": oral.at.to_string(),
+        }))?;
+        self.require(&view, &decision, "an oral exchange")?;
+        let to = NodeAddress {
+            party: to_party,
+            node: to_node.id.clone(),
+            unit: oral.with_unit.clone(),
+        };
+        let envelope = Envelope::new(
+            self.my_address(Some(user.unit.clone())),
+            to.clone(),
+            self.now(),
+            legal("12(2)"),
+            Body::OralRecord {
+                at: oral.at,
+                summary: oral.summary.clone(),
+            },
+        );
+        self.dispatch(user, &envelope, "Art. 12(2): record of an oral exchange")
+            .await?;
+        let mut notices = Vec::new();
+        if let Some(ground) = channel.details.direct_ground {
+            notices.push(self.notify_contact_point(user, &envelope, ground, &to).await?);
+        }
+        let mut sent = self.sent(&envelope, vec![channel_view, view]);
+        sent.notices = notices;
+        Ok(sent)
+    }
+}
