@@ -89,7 +89,9 @@ pub fn run(check: bool, dir: Option<PathBuf>) -> Result<ExitCode> {
             println!("      grens anpr add --plate XX-123-Y --country NL --follow-up 'stop and check' --alert 'SIS II NL-V-42' --to BE");
             println!("\nin a browser: open a node's web URL above and log in (the certificate is the demo CA's: {}/pki/ca.crt).", dir.display());
             println!("\nCtrl-C stops the network.");
-            tokio::signal::ctrl_c().await?;
+            crate::logging::stop_signal().await?;
+            println!("stopping the demo network");
+            net.shutdown().await;
             return Ok(ExitCode::SUCCESS);
         }
         println!("\nscripted exchange:");

@@ -8,6 +8,7 @@ mod bench;
 mod client;
 mod demo;
 mod hitnohit;
+mod logging;
 mod operation_cmds;
 mod tour;
 mod treaty_cmds;
@@ -356,8 +357,15 @@ fn serve(config: &std::path::Path) -> anyhow::Result<ExitCode> {
         }
         use std::io::Write as _;
         std::io::stdout().flush()?;
-        tokio::signal::ctrl_c().await?;
-        println!("grens node {} stopping", config.node);
+        let signal = logging::stop_signal().await?;
+        println!("grens node {} stopping ({signal}): finishing requests in flight", config.node);
+        let drained = running.shutdown().await;
+        println!(
+            "grens node {} stopped{}",
+            config.node,
+            if drained { "" } else { " (some tasks were still running after the grace period)" }
+        );
+        std::io::stdout().flush()?;
         Ok(ExitCode::SUCCESS)
     })
 }
@@ -425,6 +433,7 @@ fn user_add(db: &str, new: node::desk::NewUser) -> anyhow::Result<ExitCode> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    logging::init();
     let profiles = treaty_cmds::ProfileSource::new(cli.profiles);
     let result = match cli.command {
         Command::Evaluate { file } => treaty_cmds::evaluate(&profiles, &file),

@@ -53,6 +53,13 @@ impl DemoNetwork {
     pub fn node(&self, party: &str) -> Option<&DemoNode> {
         self.nodes.iter().find(|n| n.party.as_str() == party)
     }
+
+    /// Stops every node gracefully (requests in flight and delivery rounds finish).
+    pub async fn shutdown(&self) {
+        for node in &self.nodes {
+            node.running.shutdown().await;
+        }
+    }
 }
 
 /// The password of a generated demo account (development only).

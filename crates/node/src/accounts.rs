@@ -107,14 +107,14 @@ pub fn verify_password(hash: &str, password: &str) -> bool {
 pub fn new_token() -> (String, String) {
     let mut bytes = [0u8; 32];
     OsRng.fill_bytes(&mut bytes);
-    let token = hex::encode(&bytes);
+    let token = hex::encode(bytes);
     let digest = token_digest(&token);
     (token, digest)
 }
 
 /// The stored form of a token.
 pub fn token_digest(token: &str) -> String {
-    hex::encode(&Sha256::digest(token.as_bytes()))
+    hex::encode(Sha256::digest(token.as_bytes()))
 }
 
 #[cfg(test)]

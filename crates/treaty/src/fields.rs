@@ -208,9 +208,9 @@ impl<'a> Fields<'a> {
                 None | Some(Value::Null) => Vec::new(),
                 Some(_) => f
                     .strings("databases")?
-                    .into_iter()
-                    .map(crate::ids::DatabaseId)
-                    .collect(),
+                    .iter()
+                    .map(|d| crate::ids::DatabaseId::parse(d).map_err(|m| f.error("databases", m)))
+                    .collect::<Result<Vec<_>, _>>()?,
             };
             let in_force_from = f.date("in_force_from")?;
             let in_force_until = f.nullable_date("in_force_until")?;

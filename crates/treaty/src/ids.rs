@@ -40,10 +40,40 @@ impl<'de> Deserialize<'de> for PartyCode {
     }
 }
 
-/// A database identifier as used in annexes 5 and 6 (`ANG`, `BVH`, …).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// A database identifier as used in annexes 5 and 6 (`ANG`, `BVH`, `SUMM-IT`, …): 1 to 32
+/// capital letters, digits and hyphens. Lower case is brought to capitals.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
-pub struct DatabaseId(pub String);
+pub struct DatabaseId(String);
+
+impl DatabaseId {
+    pub const MAX_LEN: usize = 32;
+
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let id = text.trim().to_ascii_uppercase();
+        if (1..=Self::MAX_LEN).contains(&id.len())
+            && id.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-' || c == '_')
+        {
+            Ok(DatabaseId(id))
+        } else {
+            Err(format!(
+                "'{text}' is not a database id (1 to {} letters, digits or hyphens, e.g. ANG, BVH, SUMM-IT)",
+                Self::MAX_LEN
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for DatabaseId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        DatabaseId::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
 
 impl fmt::Display for DatabaseId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -52,9 +82,16 @@ impl fmt::Display for DatabaseId {
 }
 
 /// An ISO 639-1 language code, lower case (`nl`, `fr`, `de`, `lb`, `en`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(transparent)]
 pub struct Language(String);
+
+impl<'de> Deserialize<'de> for Language {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Language::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
 
 impl Language {
     pub fn parse(text: &str) -> Result<Self, String> {
@@ -75,5 +112,22 @@ impl Language {
 impl fmt::Display for Language {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_ids_and_languages_are_checked_when_read() {
+        assert_eq!(DatabaseId::parse("summ-it").map(|d| d.to_string()), Ok("SUMM-IT".into()));
+        assert!(DatabaseId::parse("").is_err());
+        assert!(DatabaseId::parse("DROP TABLE").is_err());
+        assert!(DatabaseId::parse(&"A".repeat(33)).is_err());
+        assert!(serde_json::from_str::<DatabaseId>("\"ANG\"").is_ok());
+        assert!(serde_json::from_str::<DatabaseId>("\"A N G\"").is_err());
+        assert!(serde_json::from_str::<Language>("\"nl\"").is_ok());
+        assert!(serde_json::from_str::<Language>("\"Dutch\"").is_err());
     }
 }

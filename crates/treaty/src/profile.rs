@@ -372,7 +372,7 @@ impl Profile {
     }
 
     pub fn database(&self, id: &str) -> Option<&Database> {
-        self.databases.iter().find(|d| d.id.0.eq_ignore_ascii_case(id))
+        self.databases.iter().find(|d| d.id.as_str().eq_ignore_ascii_case(id))
     }
 
     /// The classification table in force on `day` (the latest not after it).

@@ -18,17 +18,23 @@ fn free_port() -> u16 {
 }
 
 /// A node process that can be killed and started again on the same files and ports.
-struct NodeProcess {
+pub(crate) struct NodeProcess {
     config: PathBuf,
     port: u16,
     child: Option<Child>,
+    /// Where the process's standard output goes (none: discarded).
+    pub(crate) log: Option<PathBuf>,
 }
 
 impl NodeProcess {
-    fn start(&mut self) {
+    pub(crate) fn start(&mut self) {
+        let stdout = match &self.log {
+            Some(path) => Stdio::from(std::fs::File::create(path).expect("log file")),
+            None => Stdio::null(),
+        };
         let child = Command::new(env!("CARGO_BIN_EXE_grens"))
             .args(["serve", "--config", self.config.to_str().expect("utf-8")])
-            .stdout(Stdio::null())
+            .stdout(stdout)
             .stderr(Stdio::null())
             .spawn()
             .expect("grens serve starts");
@@ -40,8 +46,29 @@ impl NodeProcess {
         }
     }
 
+    /// SIGTERM, as a service manager stops a node: returns the exit status, waiting at most
+    /// `within`.
+    pub(crate) fn terminate(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
+        let mut child = self.child.take()?;
+        let _ = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + within;
+        loop {
+            if let Ok(Some(status)) = child.try_wait() {
+                return Some(status);
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// SIGKILL: no shutdown, no flush.
-    fn kill(&mut self) {
+    pub(crate) fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {
             let _ = child.kill();
             let _ = child.wait();
@@ -55,13 +82,13 @@ impl Drop for NodeProcess {
     }
 }
 
-struct Pair {
-    dir: tempfile::TempDir,
-    be: NodeProcess,
-    nl: NodeProcess,
-    nl_api: String,
-    be_api: String,
-    ca: String,
+pub(crate) struct Pair {
+    pub(crate) dir: tempfile::TempDir,
+    pub(crate) be: NodeProcess,
+    pub(crate) nl: NodeProcess,
+    pub(crate) nl_api: String,
+    pub(crate) be_api: String,
+    pub(crate) ca: String,
 }
 
 fn grens_ok(args: &[&str]) {
@@ -76,7 +103,7 @@ fn grens_ok(args: &[&str]) {
     );
 }
 
-fn pair() -> Pair {
+pub(crate) fn pair() -> Pair {
     pair_at(None)
 }
 
@@ -137,11 +164,13 @@ fn pair_at(clock_start: Option<&str>) -> Pair {
             config: be_config,
             port: be_port,
             child: None,
+            log: None,
         },
         nl: NodeProcess {
             config: nl_config,
             port: nl_port,
             child: None,
+            log: Some(dir.path().join("nl.log")),
         },
         nl_api: format!("https://127.0.0.1:{nl_api}"),
         be_api: format!("https://127.0.0.1:{be_api}"),
@@ -170,7 +199,7 @@ fn officer_cli(api: &str, ca: &Path, user: &str, args: &[&str]) -> (Option<i32>,
     )
 }
 
-fn request(n: usize) -> Value {
+pub(crate) fn request(n: usize) -> Value {
     json!({
         "kind": "request", "to_party": "BE", "via": "ncp", "purpose": "criminal",
         "subjects": [{ "type": "person", "surname": format!("Crash-{n}") }],
@@ -178,14 +207,14 @@ fn request(n: usize) -> Value {
     })
 }
 
-async fn store_of(dir: &Path, node: &str) -> AnyStore {
+pub(crate) async fn store_of(dir: &Path, node: &str) -> AnyStore {
     AnyStore::open(&format!("sqlite:{}", dir.join(format!("{node}.sqlite")).display()))
         .await
         .expect("open store")
 }
 
 /// Waits until BE's inbox holds every id; returns what is missing at the end.
-async fn delivered(dir: &Path, ids: &[String], within: Duration) -> Vec<String> {
+pub(crate) async fn delivered(dir: &Path, ids: &[String], within: Duration) -> Vec<String> {
     let deadline = Instant::now() + within;
     loop {
         let be = store_of(dir, "BE-NCP").await;

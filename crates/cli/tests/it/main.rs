@@ -2,6 +2,7 @@
 
 mod anpr;
 mod crash;
+mod shutdown;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -8,6 +8,8 @@
 //! (13(3)), where its officers see it with the follow-up action they asked for. Withdrawals
 //! stop the comparison on arrival; expiry stops it everywhere at the instant it falls.
 
+use treaty::rules::databases;
+use treaty::Action;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::RwLock;
@@ -274,15 +276,15 @@ impl Desk {
         legal_basis: bool,
     ) -> Result<(super::DecisionView, treaty::Decision), DeskError> {
         let agreements = self.agreements_for_engine().await?;
-        self.decide(json!({
-            "kind": "anpr.reference",
-            "provider": provider,
-            "recipient": recipient,
-            "follow_up_action": follow_up_action,
-            "international_alert": international_alert,
-            "recipient_legal_basis_without_alert": legal_basis,
-            "at": self.now().to_string(),
-            "agreements": agreements,
+        let text = |t: Option<&str>| t.map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned);
+        self.decide(Action::AnprReference(databases::AnprReference {
+            provider: party(provider)?,
+            recipient: party(recipient)?,
+            follow_up_action: text(follow_up_action),
+            international_alert: text(international_alert),
+            recipient_legal_basis_without_alert: legal_basis,
+            at: self.now(),
+            agreements,
         }))
     }
 
@@ -370,7 +372,7 @@ impl Desk {
             id: format!("ANPR-{me}-{}", {
                 let mut token = [0u8; 8];
                 rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut token);
-                hex::encode(&token)
+                hex::encode(token)
             }),
             plate: plate.to_string(),
             country,
@@ -625,7 +627,9 @@ impl Desk {
                 )
                 .await?;
             self.require(&view, &decision, "accepting this entry")?;
-            let (use_view, use_decision) = self.decide(json!({"kind": "anpr.use", "use": "automated_comparison"}))?;
+            let (use_view, use_decision) = self.decide(Action::AnprUse(databases::AnprUse {
+                automated_comparison: true,
+            }))?;
             self.require(&use_view, &use_decision, "comparing this entry")?;
             decisions.extend([view, use_view]);
             self.node

@@ -1,12 +1,13 @@
 //! A new request or spontaneous provision (Arts. 4 and 6), decided by the engine before it leaves.
 
 use super::*;
+use treaty::rules::exchange;
 
 use protocol::{
     Body, Channel, Envelope, NodeAddress, Purpose, Subject,
 };
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 use store::User;
 use crate::accounts::Role;
 
@@ -42,6 +43,17 @@ impl Via {
             Via::JointPoliceCentre => "joint_police_centre",
             Via::Direct => "direct",
             Via::LiaisonOfficer => "liaison_officer",
+        }
+    }
+
+    /// The engine's name for the channel.
+    pub(super) fn engine(self) -> exchange::Via {
+        match self {
+            Via::Ncp => exchange::Via::Ncp,
+            Via::RegionalContactPoint => exchange::Via::RegionalContactPoint,
+            Via::JointPoliceCentre => exchange::Via::JointPoliceCentre,
+            Via::Direct => exchange::Via::Direct,
+            Via::LiaisonOfficer => exchange::Via::LiaisonOfficer,
         }
     }
 
@@ -121,16 +133,21 @@ impl Desk {
             return Err(DeskError::invalid("text: say what is asked or provided, and why"));
         }
         let mut decisions = Vec::new();
-        let (channel_view, channel) = self.decide(json!({
-            "kind": "exchange.channel",
-            "from": { "party": user.party, "region": user.region },
-            "to": { "party": to_party.as_str(), "region": c.to_unit.clone().unwrap_or_default() },
-            "via": c.via.as_str(),
-            "within_competence_of_both": c.direct.within_competence_of_both,
-            "subject_in_border_region": c.direct.subject_in_border_region,
-            "urgent_delay_would_jeopardise": c.direct.urgent_delay_would_jeopardise,
-            "prior_consent_of_contact_points": c.direct.prior_consent_of_contact_points,
-            "in_cross_border_operation": c.direct.in_cross_border_operation,
+        let (channel_view, channel) = self.decide(Action::Channel(exchange::Channel {
+            from: exchange::Place {
+                party: party(&user.party)?,
+                region: user.region.clone(),
+            },
+            to: exchange::Place {
+                party: to_party.clone(),
+                region: c.to_unit.clone().unwrap_or_default(),
+            },
+            via: c.via.engine(),
+            within_competence_of_both: c.direct.within_competence_of_both,
+            subject_in_border_region: c.direct.subject_in_border_region,
+            urgent_delay_would_jeopardise: c.direct.urgent_delay_would_jeopardise,
+            prior_consent_of_contact_points: c.direct.prior_consent_of_contact_points,
+            in_cross_border_operation: c.direct.in_cross_border_operation,
         }))?;
         let direct_ground = channel.details.direct_ground;
         decisions.push(channel_view);
@@ -149,15 +166,17 @@ impl Desk {
             },
         };
         let (view, _) = match c.kind {
-            ComposeKind::Spontaneous => self.decide(json!({
-                "kind": "exchange.spontaneous",
-                "factual_reasons_it_may_help": c.factual_reasons_it_may_help,
+            ComposeKind::Spontaneous => self.decide(Action::Spontaneous(exchange::Spontaneous {
+                factual_reasons_it_may_help: c.factual_reasons_it_may_help,
             }))?,
-            _ => self.decide(json!({
-                "kind": "exchange.request",
-                "purpose": match purpose { Some(Purpose::Criminal) => "criminal", Some(Purpose::PublicOrder) => "public_order", _ => "administrative_measures" },
-                "requested_law_expressly_opposes": c.requested_law_expressly_opposes,
-                "subjects": c.subjects.len(),
+            _ => self.decide(Action::Request(exchange::Request {
+                purpose: match purpose {
+                    Some(Purpose::Criminal) => exchange::Purpose::Criminal,
+                    Some(Purpose::PublicOrder) => exchange::Purpose::PublicOrder,
+                    _ => exchange::Purpose::AdministrativeMeasures,
+                },
+                requested_law_expressly_opposes: c.requested_law_expressly_opposes,
+                subjects: Some(c.subjects.len() as u64),
             }))?,
         };
         decisions.push(view);

@@ -1,6 +1,7 @@
 //! Using received data (Arts. 9–11): the engine's decision on each use, and the provider's consent.
 
 use super::*;
+use treaty::rules::exchange;
 
 use jiff::Timestamp;
 use protocol::{
@@ -36,6 +37,17 @@ impl UseKind {
             UseKind::Evidence => "evidence",
             UseKind::Disclosure => "disclosure",
             UseKind::OnwardTransfer => "onward_transfer",
+        }
+    }
+
+    /// The engine's name for the use.
+    pub(super) fn engine(self) -> exchange::Use {
+        match self {
+            UseKind::RestrictedPurpose => exchange::Use::RestrictedPurpose,
+            UseKind::OtherPurpose => exchange::Use::OtherPurpose,
+            UseKind::Evidence => exchange::Use::Evidence,
+            UseKind::Disclosure => exchange::Use::Disclosure,
+            UseKind::OnwardTransfer => exchange::Use::OnwardTransfer,
         }
     }
 
@@ -175,20 +187,20 @@ impl Desk {
                 .cloned(),
         };
         let conditions = consent.as_ref().map(|c| c.2.clone()).unwrap_or_default();
-        let consent_json = consent.map(|(scope, _, conditions, given_at)| {
-            json!({
-                "scope": match scope { ConsentScope::ConcreteCase => "concrete_case", ConsentScope::General => "general" },
-                "written": true,
-                "given_at": given_at.to_string(),
-                "conditions": conditions,
-            })
+        let consent = consent.map(|(scope, _, conditions, given_at)| exchange::Consent {
+            scope: match scope {
+                ConsentScope::ConcreteCase => exchange::ConsentScope::ConcreteCase,
+                ConsentScope::General => exchange::ConsentScope::General,
+            },
+            written: true,
+            given_at,
+            conditions,
         });
-        let (view, decision) = self.decide(json!({
-            "kind": "data.use",
-            "use": use_.as_str(),
-            "purpose_restriction": restricted,
-            "consent": consent_json,
-            "at": self.now().to_string(),
+        let (view, decision) = self.decide(Action::DataUse(exchange::DataUse {
+            use_: use_.engine(),
+            purpose_restriction: restricted,
+            consent,
+            at: self.now(),
         }))?;
         Ok((view, decision, conditions))
     }

@@ -6,6 +6,8 @@
 //! takes effect on the very next one; the owner sees every use; the consulting party becomes the
 //! controller of what it consulted (15(4)).
 
+use treaty::rules::databases;
+use treaty::Action;
 use jiff::Timestamp;
 use protocol::{Body, Envelope, OperationEventKind, Person, Subject};
 use serde::{Deserialize, Serialize};
@@ -90,7 +92,7 @@ fn new_id(prefix: &str) -> String {
     use rand_core::RngCore as _;
     let mut bytes = [0u8; 8];
     rand_core::OsRng.fill_bytes(&mut bytes);
-    format!("{prefix}-{}", hex::encode(&bytes))
+    format!("{prefix}-{}", hex::encode(bytes))
 }
 
 fn person_subject(p: &crate::national::PersonRecord) -> Subject {
@@ -510,32 +512,42 @@ impl Desk {
         let (view, decision) = if *article == 17 {
             // Art. 17: a population or public register, behind an implementing agreement; no
             // authorisation by name.
-            self.decide(json!({
-                "kind": "consult.register",
-                "requesting": query.from.party.as_str(),
-                "owner": self.node.me.party.as_str(),
-                "at": now.to_string(),
-                "agreements": agreements,
+            self.decide(Action::RegisterLookup(databases::RegisterLookup {
+                requesting: query.from.party.clone(),
+                owner: self.node.me.party.clone(),
+                at: now,
+                agreements,
             }))?
         } else {
-            self.decide(json!({
-            "kind": "consult.direct",
-            "article": article.to_string(),
-            "officer_party": query.from.party.as_str(),
-            "owner": self.node.me.party.as_str(),
-            "database": database,
-            "authorisation": authorisation.as_ref().map(|a| json!({
-                "granted_by": self.node.me.party.as_str(),
-                "named": true,
-                "valid_from": a.valid_from,
-                "valid_until": a.valid_until,
-                "revoked_at": a.revoked_at,
-            })),
-            "at": now.to_string(),
-            "agreements": agreements,
-            "at_joint_police_post": *article == 15,
-            "patrol_active": patrol_active,
-            "from_vehicle": true,
+            let authorisation = match authorisation.as_ref() {
+                None => None,
+                Some(a) => Some(databases::Authorisation {
+                    granted_by: self.node.me.party.clone(),
+                    named: true,
+                    valid_from: instant("authorisation.valid_from", &a.valid_from)?,
+                    valid_until: a
+                        .valid_until
+                        .as_deref()
+                        .map(|t| instant("authorisation.valid_until", t))
+                        .transpose()?,
+                    revoked_at: a
+                        .revoked_at
+                        .as_deref()
+                        .map(|t| instant("authorisation.revoked_at", t))
+                        .transpose()?,
+                }),
+            };
+            self.decide(Action::Consultation(databases::Consultation {
+                article: u32::from(*article),
+                officer_party: query.from.party.clone(),
+                owner: self.node.me.party.clone(),
+                database: database.clone(),
+                authorisation,
+                at: now,
+                agreements,
+                at_joint_police_post: *article == 15,
+                patrol_active,
+                from_vehicle: true,
             }))?
         };
         let mut refusal = (decision.verdict == Some(treaty::Verdict::Refused)).then(|| decision.reasons.join("; "));
@@ -641,6 +653,12 @@ impl Desk {
             .await?;
         Ok(())
     }
+}
+
+/// A stored instant, or an error naming its field.
+fn instant(field: &str, text: &str) -> Result<Timestamp, DeskError> {
+    text.parse()
+        .map_err(|e| DeskError::invalid(format!("{field}: '{text}' is not an instant with offset: {e}")))
 }
 
 /// Whether an authorisation is in force at `now`: begun, not expired, not revoked. Times are

@@ -282,7 +282,7 @@ impl Desk {
             });
             a.requested += 1;
             let due = match facts.get("kind") {
-                Some(_) => self.decide(facts)?.0.decision["reply_deadline"]
+                Some(_) => self.decide_wire(&facts)?.0.decision["reply_deadline"]
                     .as_str()
                     .and_then(|d| d.parse::<Timestamp>().ok()),
                 None => None,

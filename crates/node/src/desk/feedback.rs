@@ -1,12 +1,12 @@
 //! Feedback on the use of provided data (Art. 7(3)).
 
 use super::*;
+use treaty::rules::exchange;
 
 use protocol::{
     Body, Envelope,
 };
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use store::{Direction, User};
 use crate::accounts::Role;
 
@@ -26,10 +26,7 @@ impl Desk {
                 provision.body,
                 Body::Provision { .. } | Body::SpontaneousProvision { .. }
             );
-        let (view, decision) = self.decide(json!({
-            "kind": "exchange.feedback_request",
-            "asked_by_provider": asked_by_provider,
-        }))?;
+        let (view, decision) = self.decide(Action::FeedbackRequest(exchange::FeedbackRequest { asked_by_provider }))?;
         self.require(&view, &decision, "this feedback request")?;
         let envelope = Envelope::new(
             self.my_address(Some(user.unit.clone())),

@@ -4,6 +4,8 @@
 //! "hit" or "no hit" — for a hit with an opaque reference that an Art. 4 request quotes to obtain
 //! the data (Art. 14(2)). Both sides journal the query: who, why, when, the result.
 
+use treaty::rules::databases;
+use treaty::Action;
 use protocol::{Body, Envelope, Object, ObjectKind, Person, Purpose, Subject};
 use rand_core::{OsRng, RngCore};
 use serde::{Deserialize, Serialize};
@@ -162,14 +164,13 @@ impl Desk {
         individual_case: bool,
     ) -> Result<(super::DecisionView, treaty::Decision), DeskError> {
         let agreements = self.agreements_for_engine().await?;
-        self.decide(json!({
-            "kind": "query.hitnohit",
-            "requesting": requesting,
-            "owner": owner,
-            "database": database,
-            "individual_case": individual_case,
-            "at": self.now().to_string(),
-            "agreements": agreements,
+        self.decide(Action::HitNoHit(databases::HitNoHit {
+            requesting: party(requesting)?,
+            owner: party(owner)?,
+            database: database.to_owned(),
+            individual_case,
+            at: self.now(),
+            agreements,
         }))
     }
 
@@ -282,7 +283,7 @@ impl Desk {
                 } else {
                     let mut token = [0u8; 12];
                     OsRng.fill_bytes(&mut token);
-                    let reference = format!("HIT-{}", hex::encode(&token));
+                    let reference = format!("HIT-{}", hex::encode(token));
                     // Only the owner can resolve the reference (Art. 14(2): the data follow an
                     // Art. 4 request quoting it).
                     self.node

@@ -1,6 +1,8 @@
 //! Reading: the inbox, a message with its legal clock, and what the treaty allows on it now.
 
 use super::*;
+use treaty::rules::exchange;
+use treaty::rules::deadlines::{Deadline, DeadlineRule};
 
 use jiff::Timestamp;
 use protocol::{
@@ -192,24 +194,26 @@ impl Desk {
                 },
                 Direction::Incoming,
             ) => (
-                self.decide(json!({
-                    "kind": "deadline",
-                    "rule": "information_request_reply",
-                    "party": self.node.me.party.as_str(),
-                    "start": message.at.to_string(),
-                    "urgent": urgent,
-                    "directly_accessible": directly_accessible,
+                self.decide(Action::Deadline(Deadline {
+                    rule: DeadlineRule::InformationRequestReply,
+                    party: self.node.me.party.clone(),
+                    start: message.at,
+                    eaw_received: false,
+                    urgent: *urgent,
+                    directly_accessible: *directly_accessible,
                 }))?
                 .0,
                 "answer the request",
                 &["provision", "refusal"],
             ),
             (Body::OralRecord { at, .. }, _) => (
-                self.decide(json!({
-                    "kind": "deadline",
-                    "rule": "oral_confirmation",
-                    "party": self.node.me.party.as_str(),
-                    "start": at.to_string(),
+                self.decide(Action::Deadline(Deadline {
+                    rule: DeadlineRule::OralConfirmation,
+                    party: self.node.me.party.clone(),
+                    start: *at,
+                    eaw_received: false,
+                    urgent: false,
+                    directly_accessible: false,
                 }))?
                 .0,
                 "confirm the oral exchange in writing",
@@ -303,13 +307,15 @@ impl Desk {
         let mut conditions = Vec::new();
         let mut actions = Vec::new();
         if let Some(class) = envelope.handling.as_ref().and_then(|h| h.classification.as_ref()) {
-            let (view, decision) = self.decide(json!({
-                "kind": "data.classification",
-                "from": class.party.as_str(),
-                "marking": class.marking,
-                "to": self.node.me.party.as_str(),
-                "on": null,
-            }))?;
+            let engine_class = exchange::Classification {
+                from: class.party.clone(),
+                marking: class.marking.clone(),
+                to: self.node.me.party.clone(),
+                on: None,
+            }
+            .checked(&self.profile)
+            .map_err(|e| DeskError::invalid(format!("classification: {e}")))?;
+            let (view, decision) = self.decide(Action::Classification(engine_class))?;
             marking = match decision.details.marking {
                 Some(Some(m)) => Some(m),
                 Some(None) => Some(format!(

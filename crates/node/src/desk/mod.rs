@@ -131,22 +131,33 @@ impl Desk {
         t.to_zoned(self.zone()).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
     }
 
-    /// Runs the engine on a JSON action, exactly as a conformance scenario would.
-    fn decide(&self, action: Value) -> Result<(DecisionView, Decision), DeskError> {
-        let parsed = Action::parse(&action, "action", &self.profile)
-            .map_err(|e| DeskError::invalid(format!("treaty engine: {e}")))?;
-        let decision = treaty::evaluate(&self.profile, &parsed);
+    /// Runs the engine on a typed action and counts the decision in the node's metrics.
+    fn decide(&self, action: Action) -> Result<(DecisionView, Decision), DeskError> {
+        let decision = treaty::evaluate(&self.profile, &action);
+        let verdict = decision.verdict.map(|v| match v {
+            Verdict::Allowed => "allowed",
+            Verdict::Refused => "refused",
+        });
+        self.node
+            .metrics
+            .decision(action.kind(), verdict.unwrap_or("computed"));
         let view = DecisionView {
-            action: action["kind"].as_str().unwrap_or_default().to_owned(),
-            verdict: decision.verdict.map(|v| match v {
-                Verdict::Allowed => "allowed".to_owned(),
-                Verdict::Refused => "refused".to_owned(),
-            }),
+            action: action.kind().to_owned(),
+            verdict: verdict.map(str::to_owned),
             articles: decision.articles.iter().map(ToString::to_string).collect(),
             reasons: decision.reasons.clone(),
             decision: decision.to_json(&self.zone()),
         };
         Ok((view, decision))
+    }
+
+    /// Runs the engine on an action that arrived as JSON — an operation's facts as the partner
+    /// sent them, or as an officer gave them — parsed by the engine, which names the field of
+    /// any error.
+    fn decide_wire(&self, action: &Value) -> Result<(DecisionView, Decision), DeskError> {
+        let parsed = Action::parse(action, "action", &self.profile)
+            .map_err(|e| DeskError::invalid(format!("treaty engine: {e}")))?;
+        self.decide(parsed)
     }
 
     fn require(&self, view: &DecisionView, decision: &Decision, what: &str) -> Result<(), DeskError> {

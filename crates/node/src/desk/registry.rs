@@ -184,7 +184,7 @@ impl Desk {
             }
         }
         for db in &a.databases {
-            match self.profile.database(&db.0) {
+            match self.profile.database(db.as_str()) {
                 Some(d) if parties.contains(&d.party) => {}
                 Some(d) => {
                     return Err(DeskError::invalid(format!(
@@ -250,7 +250,10 @@ impl Desk {
             .iter()
             .map(|p| party(p))
             .collect::<Result<Vec<PartyCode>, _>>()?;
-        let databases = list(databases).iter().map(|d| DatabaseId(d.to_uppercase())).collect();
+        let databases = list(databases)
+            .iter()
+            .map(|d| DatabaseId::parse(d).map_err(|e| DeskError::invalid(format!("databases: {e}"))))
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(AgreementRecord {
             reference: reference.to_owned(),
             title: title.to_owned(),

@@ -1,12 +1,12 @@
 //! Answering a request: a provision with its handling codes, or a refusal with its ground.
 
 use super::*;
+use treaty::rules::exchange;
 
 use protocol::{
     Body, Channel, ConsentUse, Envelope, HandlingCodes, Subject,
 };
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use store::{Direction, User};
 use crate::accounts::Role;
 
@@ -62,7 +62,9 @@ impl Desk {
         let mut decisions = Vec::new();
         let (body, handling, article) = match reply {
             Reply::Refusal { ground, reasons } => {
-                let (view, decision) = self.decide(json!({ "kind": "exchange.refusal", "ground": ground }))?;
+                let (view, decision) = self.decide(Action::Refusal(exchange::Refusal {
+                    ground: ground.trim().to_owned(),
+                }))?;
                 self.require(&view, &decision, "this refusal")?;
                 if reasons.trim().is_empty() {
                     return Err(DeskError::invalid("reasons: a refusal states its reasons"));
@@ -86,23 +88,26 @@ impl Desk {
                 conditions,
                 language,
             } => {
-                let (view, decision) = self.decide(json!({
-                    "kind": "exchange.language",
-                    "provider": self.node.me.party.as_str(),
-                    "language": language,
+                let language_code = treaty::Language::parse(&language.to_ascii_lowercase())
+                    .map_err(|e| DeskError::invalid(format!("language: {e}")))?;
+                let (view, decision) = self.decide(Action::Language(exchange::LanguageCheck {
+                    provider: self.node.me.party.clone(),
+                    language: language_code,
                 }))?;
                 self.require(&view, &decision, "this language")?;
                 decisions.push(view);
                 let classification = match classification {
                     None => None,
                     Some(marking) => {
-                        let (view, decision) = self.decide(json!({
-                            "kind": "data.classification",
-                            "from": self.node.me.party.as_str(),
-                            "marking": marking,
-                            "to": request.from.party.as_str(),
-                            "on": null,
-                        }))?;
+                        let class = exchange::Classification {
+                            from: self.node.me.party.clone(),
+                            marking: marking.clone(),
+                            to: request.from.party.clone(),
+                            on: None,
+                        }
+                        .checked(&self.profile)
+                        .map_err(|e| DeskError::invalid(format!("classification: {e}")))?;
+                        let (view, decision) = self.decide(Action::Classification(class))?;
                         self.require(&view, &decision, "this classification")?;
                         decisions.push(view);
                         Some(protocol::Classification {

@@ -330,7 +330,7 @@ async fn verified(state: &NodeState, peer: &Peer, headers: &HeaderMap, bytes: &[
         ));
     }
     // 4. Stored once, with its journal entry, in one transaction.
-    let sha256 = hex::encode(&Sha256::digest(bytes));
+    let sha256 = hex::encode(Sha256::digest(bytes));
     let incoming = Incoming {
         message_id: envelope.id.to_string(),
         from_node: actor.clone(),

@@ -77,7 +77,7 @@ impl DevCa {
         Ok(NodeCredentials {
             id: id.to_owned(),
             party,
-            tls_fingerprint: hex::encode(&Sha256::digest(cert.der())),
+            tls_fingerprint: hex::encode(Sha256::digest(cert.der())),
             tls_cert_pem: cert.pem(),
             tls_key_pem: key.serialize_pem(),
             signing_key: SigningKey::generate(&mut rand_core::OsRng),
@@ -103,7 +103,7 @@ impl NodeCredentials {
         std::fs::create_dir_all(&node_dir).map_err(crate::io(&node_dir))?;
         write_file(&node_dir.join("tls.crt"), &self.tls_cert_pem)?;
         write_file(&node_dir.join("tls.key"), &self.tls_key_pem)?;
-        write_file(&node_dir.join("signing.key"), &hex::encode(&self.signing_key.to_bytes()))
+        write_file(&node_dir.join("signing.key"), &hex::encode(self.signing_key.to_bytes()))
     }
 }
 

@@ -247,8 +247,8 @@ async fn every_route_refuses_an_anonymous_user_except_log_in_and_static_files() 
             || route == "/api/openapi.json"
             || (route == "/api/v1/session" && method == "post")
     };
-    let pages = routes_in("src/web/mod.rs");
-    let api = routes_in("src/api.rs");
+    let pages = routes_in("src/http/web/mod.rs");
+    let api = routes_in("src/http/api/mod.rs");
     assert!(
         pages.len() >= 25 && api.len() >= 15,
         "the routes were read: {pages:?} {api:?}"

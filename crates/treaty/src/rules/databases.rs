@@ -46,7 +46,7 @@ fn require_agreement(
     let in_force = agreements_in_force(profile, extra, a, b, article, at);
     let covering = in_force
         .iter()
-        .any(|ag| database.is_none_or(|db| ag.databases.iter().any(|x| x.0.eq_ignore_ascii_case(db))));
+        .any(|ag| database.is_none_or(|db| ag.databases.iter().any(|x| x.as_str().eq_ignore_ascii_case(db))));
     let any_between = profile
         .agreements
         .iter()

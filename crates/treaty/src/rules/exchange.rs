@@ -534,27 +534,29 @@ impl Classification {
             to: f.party("to")?,
             on: f.nullable_date("on")?,
         };
-        // A marking the provider's table does not know is bad input, not a decision.
-        if eu_level_of(f.profile(), &c).is_none() {
-            let table = f.profile().classification_table(c.on);
+        c.checked(f.profile()).map_err(|problem| f.error("marking", problem))
+    }
+
+    /// The classification, if its marking is one of the provider's in the profile's table: a
+    /// marking the table does not know is bad input, not a decision.
+    pub fn checked(self, profile: &Profile) -> Result<Self, String> {
+        if eu_level_of(profile, &self).is_none() {
+            let table = profile.classification_table(self.on);
             let known: Vec<&str> = table
                 .levels
                 .iter()
-                .filter_map(|l| l.markings.get(c.from.as_str()))
+                .filter_map(|l| l.markings.get(self.from.as_str()))
                 .flatten()
                 .map(String::as_str)
                 .collect();
-            return Err(f.error(
-                "marking",
-                format!(
-                    "'{}' is not a marking of {} (known: {})",
-                    c.marking,
-                    c.from,
-                    known.join(", ")
-                ),
+            return Err(format!(
+                "'{}' is not a marking of {} (known: {})",
+                self.marking,
+                self.from,
+                known.join(", ")
             ));
         }
-        Ok(c)
+        Ok(self)
     }
 }
 

@@ -46,7 +46,7 @@ impl OperationKind {
         OperationKind::UrgentEvidence,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             OperationKind::Pursuit => "pursuit",
             OperationKind::OwnInitiative => "own_initiative",
@@ -224,6 +224,15 @@ impl OperationStatus {
 pub enum Answer {
     Granted,
     Refused,
+}
+
+impl Answer {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Answer::Granted => "granted",
+            Answer::Refused => "refused",
+        }
+    }
 }
 
 /// What happened in an operation.
@@ -522,6 +531,28 @@ pub fn may_record(e: &OperationEvent) -> Result<ArticleRef, LifecycleRefusal> {
     }
 }
 
+/// Art. 23(5): the report on acts of investigation is written "in de taal die het recht van de
+/// gaststaat voorschrijft" — in a language the host's law requires (the host's languages in the
+/// profile).
+pub fn investigation_report_language(
+    profile: &crate::profile::Profile,
+    host: &crate::ids::PartyCode,
+    language: &str,
+) -> Result<ArticleRef, String> {
+    let languages: Vec<String> = profile
+        .party(host)
+        .map(|p| p.languages.iter().map(ToString::to_string).collect())
+        .unwrap_or_default();
+    if languages.iter().any(|l| l == language) {
+        Ok(art("23(5)"))
+    } else {
+        Err(format!(
+            "the report on acts of investigation is written in a language {host}'s law requires ({}) (Art. 23(5)); '{language}' is not one",
+            languages.join(", ")
+        ))
+    }
+}
+
 /// `operation.event` as a decision: allowed with the article the event acts under, or refused
 /// with the reason.
 pub fn operation_event(e: &OperationEvent) -> Decision {
@@ -799,6 +830,17 @@ mod tests {
         let asked = [K::Requested];
         assert_eq!(article(&op(O::SpecialUnits, Sending, &asked, K::Refused)), "54(1)");
         assert!(may_record(&op(O::SpecialUnits, Host, &asked, K::Refused)).is_err());
+    }
+
+    #[test]
+    fn art23_the_report_on_investigation_acts_is_in_a_language_of_the_host() {
+        let profile = crate::profile::Profile::builtin("benelux-2018")
+            .expect("builtin")
+            .expect("valid");
+        let be = crate::ids::PartyCode::parse("BE").expect("party");
+        assert_eq!(investigation_report_language(&profile, &be, "fr"), Ok(art("23(5)")));
+        let refused = investigation_report_language(&profile, &be, "en").expect_err("en is no language of BE");
+        assert!(refused.contains("(Art. 23(5)); 'en' is not one"), "{refused}");
     }
 
     #[test]

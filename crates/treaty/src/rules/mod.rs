@@ -156,6 +156,48 @@ impl Action {
         })
     }
 
+    /// The action's kind, as scenarios and the API name it (`exchange.channel`, …).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Action::Request(_) => "exchange.request",
+            Action::Spontaneous(_) => "exchange.spontaneous",
+            Action::Refusal(_) => "exchange.refusal",
+            Action::SourceDatabase(_) => "exchange.source_database",
+            Action::Channel(_) => "exchange.channel",
+            Action::FeedbackRequest(_) => "exchange.feedback_request",
+            Action::Classification(_) => "data.classification",
+            Action::DataUse(_) => "data.use",
+            Action::Oral(_) => "exchange.oral",
+            Action::Language(_) => "exchange.language",
+            Action::AnprReference(_) => "anpr.reference",
+            Action::AnprUse(_) => "anpr.use",
+            Action::HitNoHit(_) => "query.hitnohit",
+            Action::Consultation(_) => "consult.direct",
+            Action::RegisterLookup(_) => "consult.register",
+            Action::Assistance(_) => "operation.assistance",
+            Action::OwnInitiative(_) => "operation.own_initiative",
+            Action::Pursuit(_) => "operation.pursuit",
+            Action::Observation(_) => "operation.observation",
+            Action::Investigation(_) => "operation.investigation",
+            Action::Transport(_) => "operation.transport",
+            Action::TrainBoarding(_) => "operation.train_boarding",
+            Action::TrainCompetence(_) => "operation.train_competence",
+            Action::Transit(_) => "operation.transit",
+            Action::UrgentEvidence(_) => "evidence.urgent_request",
+            Action::HostInstruction(_) => "operation.host_instruction",
+            Action::OperationEvent(_) => "operation.event",
+            Action::Powers(_) => "powers",
+            Action::Weapons(_) => "weapons.carry",
+            Action::Force(_) => "force.use",
+            Action::IdentityDisclosure(_) => "officer.identity_disclosure",
+            Action::Liability(_) => "liability",
+            Action::SpecialUnitsRequest(_) => "special_units.request",
+            Action::Deadline(_) => "deadline",
+            Action::AgreementInForce(_) => "agreement.in_force",
+            Action::Territory(_) => "territory",
+        }
+    }
+
     /// The party whose local time the decision's instants are shown in.
     pub fn local_party<'p>(&self, profile: &'p Profile) -> Option<&'p crate::profile::Party> {
         let code = match self {

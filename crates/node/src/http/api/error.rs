@@ -28,7 +28,8 @@ impl IntoResponse for DeskError {
     }
 }
 
-/// The error body as the OpenAPI document describes it.
+/// A refused or failed officer action: a stable code, a sentence that names what is wrong, and —
+/// when the treaty decided — the decision with its articles.
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)]
 struct ErrorBody {

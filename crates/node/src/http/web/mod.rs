@@ -136,7 +136,7 @@ fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 /// The CSRF token of a session: derived from the secret session token, so it cannot be guessed
 /// by another site and needs no storage.
 fn csrf_of(token: &str) -> String {
-    hex::encode(&Sha256::digest(format!("grens-csrf:{token}").as_bytes()))
+    hex::encode(Sha256::digest(format!("grens-csrf:{token}").as_bytes()))
 }
 
 fn language(headers: &HeaderMap, user: Option<&User>) -> Tr {
