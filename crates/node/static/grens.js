@@ -11,9 +11,12 @@
     if (m > 0) return m + " " + u.min + " " + (s % 60) + " " + u.s;
     return s + " " + u.s;
   }
+  // The node's clock at rendering (data-now): a drill's controlled clock, or the system's; the
+  // countdown runs from it at the browser's pace, so page and desk agree on "overdue".
+  var offset = 0;
   function tick() {
     var body = document.body;
-    var now = Date.now();
+    var now = Date.now() + offset;
     document.querySelectorAll("time.countdown").forEach(function (el) {
       var due = Date.parse(el.getAttribute("datetime"));
       if (isNaN(due)) return;
@@ -26,6 +29,8 @@
     });
   }
   document.addEventListener("DOMContentLoaded", function () {
+    var server = Date.parse(document.body.dataset.now || "");
+    if (!isNaN(server)) offset = server - Date.now();
     tick();
     setInterval(tick, 1000);
   });

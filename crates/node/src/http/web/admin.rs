@@ -7,10 +7,11 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use serde::Deserialize;
 
-use super::{error_page, render, Tr, WebUser, Who, LANGUAGES};
+use super::Chrome;
+use super::CsrfForm;
+use super::{error_page, render, Tr, WebUser};
 use crate::accounts::Role;
 use crate::http::api::Api;
 use crate::desk::{AgreementRecord, Contact, ContactKind, Desk, NewUser};
@@ -46,10 +47,7 @@ pub struct ContactRow {
 #[template(path = "admin.html")]
 struct AdminPage {
     t: Tr,
-    user: Option<Who>,
-    csrf: String,
-    path: String,
-    languages: [(&'static str, &'static str); 3],
+    chrome: Chrome,
     users: Vec<UserRow>,
     roles: [&'static str; 5],
     contacts: Vec<ContactRow>,
@@ -108,10 +106,7 @@ pub async fn page(State(api): State<Arc<Api>>, w: WebUser) -> Response {
     render(
         AdminPage {
             t: w.t,
-            user: Some(w.who()),
-            csrf: w.csrf.clone(),
-            path: "/admin".into(),
-            languages: LANGUAGES,
+            chrome: w.chrome("/admin"),
             users: users
                 .into_iter()
                 .map(|u| UserRow {
@@ -154,7 +149,6 @@ fn done(w: &WebUser, result: Result<(), crate::desk::DeskError>) -> Response {
 
 #[derive(Debug, Deserialize)]
 pub struct UserForm {
-    csrf: String,
     username: String,
     display_name: String,
     #[serde(default)]
@@ -176,10 +170,7 @@ pub struct UserForm {
     password: String,
 }
 
-pub async fn add_user(State(api): State<Arc<Api>>, w: WebUser, Form(f): Form<UserForm>) -> Response {
-    if let Some(refused) = w.forged(&f.csrf) {
-        return refused;
-    }
+pub async fn add_user(State(api): State<Arc<Api>>, CsrfForm(w, f): CsrfForm<UserForm>) -> Response {
     let roles = [
         ("officer", &f.role_officer),
         ("contact_point", &f.role_contact_point),
@@ -209,7 +200,6 @@ pub async fn add_user(State(api): State<Arc<Api>>, w: WebUser, Form(f): Form<Use
 
 #[derive(Debug, Deserialize)]
 pub struct AgreementForm {
-    csrf: String,
     reference: String,
     #[serde(default)]
     title: String,
@@ -222,10 +212,7 @@ pub struct AgreementForm {
     in_force_until: String,
 }
 
-pub async fn add_agreement(State(api): State<Arc<Api>>, w: WebUser, Form(f): Form<AgreementForm>) -> Response {
-    if let Some(refused) = w.forged(&f.csrf) {
-        return refused;
-    }
+pub async fn add_agreement(State(api): State<Arc<Api>>, CsrfForm(w, f): CsrfForm<AgreementForm>) -> Response {
     let record = Desk::agreement_from_fields(
         &f.reference,
         &f.title,
@@ -244,20 +231,15 @@ pub async fn add_agreement(State(api): State<Arc<Api>>, w: WebUser, Form(f): For
 
 #[derive(Debug, Deserialize)]
 pub struct DeleteForm {
-    csrf: String,
     key: String,
 }
 
-pub async fn delete_agreement(State(api): State<Arc<Api>>, w: WebUser, Form(f): Form<DeleteForm>) -> Response {
-    if let Some(refused) = w.forged(&f.csrf) {
-        return refused;
-    }
+pub async fn delete_agreement(State(api): State<Arc<Api>>, CsrfForm(w, f): CsrfForm<DeleteForm>) -> Response {
     done(&w, api.desk.delete_agreement(&w.user, &f.key).await)
 }
 
 #[derive(Debug, Deserialize)]
 pub struct ContactForm {
-    csrf: String,
     party: String,
     unit: String,
     kind: ContactKind,
@@ -271,10 +253,7 @@ pub struct ContactForm {
     languages: String,
 }
 
-pub async fn add_contact(State(api): State<Arc<Api>>, w: WebUser, Form(f): Form<ContactForm>) -> Response {
-    if let Some(refused) = w.forged(&f.csrf) {
-        return refused;
-    }
+pub async fn add_contact(State(api): State<Arc<Api>>, CsrfForm(w, f): CsrfForm<ContactForm>) -> Response {
     let contact = Contact {
         party: f.party,
         unit: f.unit,
@@ -295,9 +274,6 @@ pub async fn add_contact(State(api): State<Arc<Api>>, w: WebUser, Form(f): Form<
     done(&w, api.desk.put_contact(&w.user, &contact).await)
 }
 
-pub async fn delete_contact(State(api): State<Arc<Api>>, w: WebUser, Form(f): Form<DeleteForm>) -> Response {
-    if let Some(refused) = w.forged(&f.csrf) {
-        return refused;
-    }
+pub async fn delete_contact(State(api): State<Arc<Api>>, CsrfForm(w, f): CsrfForm<DeleteForm>) -> Response {
     done(&w, api.desk.delete_contact(&w.user, &f.key).await)
 }

@@ -12,7 +12,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
 
-use super::{done, error_page, partners, render, Tr, WebUser, Who, LANGUAGES};
+use super::Chrome;
+use super::CsrfForm;
+use super::{done, error_page, partners, render, Tr, WebUser};
 use crate::http::api::Api;
 use crate::desk::anpr::{AnprHitView, EntryDecision, NewHotlistEntry, ProvidedEntry, ReceivedEntry, Withdrawal};
 
@@ -20,10 +22,7 @@ use crate::desk::anpr::{AnprHitView, EntryDecision, NewHotlistEntry, ProvidedEnt
 #[template(path = "anpr.html")]
 struct AnprPage {
     t: Tr,
-    user: Option<Who>,
-    csrf: String,
-    path: String,
-    languages: [(&'static str, &'static str); 3],
+    chrome: Chrome,
     hits: Vec<AnprHitView>,
     provided: Vec<ProvidedEntry>,
     /// `None` for officers: deciding on partners' entries is the contact point's.
@@ -45,10 +44,7 @@ pub async fn page(State(api): State<Arc<Api>>, w: WebUser) -> Response {
     render(
         AnprPage {
             t: w.t,
-            user: Some(w.who()),
-            csrf: w.csrf.clone(),
-            path: "/anpr".into(),
-            languages: LANGUAGES,
+            chrome: w.chrome("/anpr"),
             hits,
             provided,
             received,
@@ -93,7 +89,6 @@ pub async fn provide(State(api): State<Arc<Api>>, w: WebUser, Form(pairs): Form<
 
 #[derive(Debug, Deserialize)]
 pub struct ReasonForm {
-    csrf: String,
     #[serde(default)]
     reason: String,
     #[serde(default)]
@@ -102,13 +97,9 @@ pub struct ReasonForm {
 
 pub async fn withdraw(
     State(api): State<Arc<Api>>,
-    w: WebUser,
     Path(id): Path<String>,
-    Form(f): Form<ReasonForm>,
+    CsrfForm(w, f): CsrfForm<ReasonForm>,
 ) -> Response {
-    if let Some(refused) = w.forged(&f.csrf) {
-        return refused;
-    }
     match api
         .desk
         .withdraw_hotlist_entry(&w.user, &id, &Withdrawal { reason: f.reason })
@@ -121,13 +112,9 @@ pub async fn withdraw(
 
 pub async fn decide(
     State(api): State<Arc<Api>>,
-    w: WebUser,
     Path(message): Path<String>,
-    Form(f): Form<ReasonForm>,
+    CsrfForm(w, f): CsrfForm<ReasonForm>,
 ) -> Response {
-    if let Some(refused) = w.forged(&f.csrf) {
-        return refused;
-    }
     let decision = EntryDecision {
         accept: f.accept == "yes",
         reason: f.reason,

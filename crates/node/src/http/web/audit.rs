@@ -11,7 +11,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use store::{JournalQuery, Operation};
 
-use super::{error_page, render, Tr, WebUser, Who, LANGUAGES};
+use super::Chrome;
+use super::{error_page, render, Tr, WebUser};
 use crate::http::api::Api;
 use crate::desk::DeskError;
 
@@ -39,10 +40,7 @@ pub struct AuditRow {
 #[template(path = "audit.html")]
 struct AuditPage {
     t: Tr,
-    user: Option<Who>,
-    csrf: String,
-    path: String,
-    languages: [(&'static str, &'static str); 3],
+    chrome: Chrome,
     intact: bool,
     status: String,
     filter: AuditFilter,
@@ -148,10 +146,7 @@ pub async fn audit(State(api): State<Arc<Api>>, w: WebUser, Query(f): Query<Audi
     render(
         AuditPage {
             t: w.t,
-            user: Some(w.who()),
-            csrf: w.csrf.clone(),
-            path: "/audit".into(),
-            languages: LANGUAGES,
+            chrome: w.chrome("/audit"),
             intact: status.intact,
             status: format!(
                 "{} — {} · {} · {}",

@@ -8,10 +8,11 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use serde::Deserialize;
 
-use super::{done, error_page, render, CsrfForm, Tr, WebUser, Who, LANGUAGES};
+use super::Chrome;
+use super::CsrfForm;
+use super::{done, error_page, render, CsrfOnly, Tr, WebUser};
 use crate::http::api::Api;
 use crate::desk::{Authorisation, Patrol, Supervised};
 
@@ -19,10 +20,7 @@ use crate::desk::{Authorisation, Patrol, Supervised};
 #[template(path = "authorisations.html")]
 struct AuthorisationsPage {
     t: Tr,
-    user: Option<Who>,
-    csrf: String,
-    path: String,
-    languages: [(&'static str, &'static str); 3],
+    chrome: Chrome,
     authorisations: Vec<Supervised>,
     /// This node's databases annex 6 lists for Art. 15 or 16.
     databases: Vec<String>,
@@ -46,13 +44,10 @@ pub async fn page(State(api): State<Arc<Api>>, w: WebUser) -> Response {
     render(
         AuthorisationsPage {
             t: w.t,
-            user: Some(w.who()),
-            csrf: w.csrf.clone(),
-            path: "/authorisations".into(),
-            languages: LANGUAGES,
+            chrome: w.chrome("/authorisations"),
             authorisations,
             databases,
-            now: jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            now: api.desk.now_public().strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
         },
         StatusCode::OK,
     )
@@ -60,7 +55,6 @@ pub async fn page(State(api): State<Arc<Api>>, w: WebUser) -> Response {
 
 #[derive(Debug, Deserialize)]
 pub struct GrantForm {
-    csrf: String,
     article: u8,
     officer: String,
     database: String,
@@ -75,10 +69,7 @@ pub struct GrantForm {
     daily_limit: String,
 }
 
-pub async fn grant(State(api): State<Arc<Api>>, w: WebUser, Form(f): Form<GrantForm>) -> Response {
-    if let Some(refused) = w.forged(&f.csrf) {
-        return refused;
-    }
+pub async fn grant(State(api): State<Arc<Api>>, CsrfForm(w, f): CsrfForm<GrantForm>) -> Response {
     let number = |field: &str, text: &str| -> Result<Option<u32>, crate::desk::DeskError> {
         match text.trim() {
             "" => Ok(None),
@@ -118,13 +109,9 @@ pub async fn grant(State(api): State<Arc<Api>>, w: WebUser, Form(f): Form<GrantF
 
 pub async fn revoke(
     State(api): State<Arc<Api>>,
-    w: WebUser,
     Path(id): Path<String>,
-    Form(f): Form<CsrfForm>,
+    CsrfForm(w, _f): CsrfForm<CsrfOnly>,
 ) -> Response {
-    if let Some(refused) = w.forged(&f.csrf) {
-        return refused;
-    }
     done(
         &w,
         "/authorisations",
@@ -135,17 +122,13 @@ pub async fn revoke(
 
 #[derive(Debug, Deserialize)]
 pub struct PatrolForm {
-    csrf: String,
     area: String,
     officers: String,
     #[serde(default)]
     planned_for: String,
 }
 
-pub async fn start_patrol(State(api): State<Arc<Api>>, w: WebUser, Form(f): Form<PatrolForm>) -> Response {
-    if let Some(refused) = w.forged(&f.csrf) {
-        return refused;
-    }
+pub async fn start_patrol(State(api): State<Arc<Api>>, CsrfForm(w, f): CsrfForm<PatrolForm>) -> Response {
     let patrol = Patrol {
         id: String::new(),
         area: f.area,

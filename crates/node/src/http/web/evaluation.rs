@@ -9,7 +9,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::{error_page, render, Tr, WebUser, Who, LANGUAGES};
+use super::Chrome;
+use super::{error_page, render, Tr, WebUser};
 use crate::http::api::Api;
 use crate::desk::evaluation::{Count, Evaluation};
 use crate::desk::DeskError;
@@ -39,10 +40,7 @@ fn chart(id: &'static str, counts: &[Count], label: impl Fn(&str) -> String) -> 
 #[template(path = "evaluation.html")]
 struct EvaluationPage {
     t: Tr,
-    user: Option<Who>,
-    csrf: String,
-    path: String,
-    languages: [(&'static str, &'static str); 3],
+    chrome: Chrome,
     e: Evaluation,
     charts: Vec<Chart>,
 }
@@ -78,10 +76,7 @@ pub async fn page(State(api): State<Arc<Api>>, w: WebUser, Query(p): Query<Perio
     render(
         EvaluationPage {
             t: w.t,
-            user: Some(w.who()),
-            csrf: w.csrf.clone(),
-            path: "/reports/art65".into(),
-            languages: LANGUAGES,
+            chrome: w.chrome("/reports/art65"),
             e,
             charts,
         },

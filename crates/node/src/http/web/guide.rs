@@ -2,12 +2,16 @@
 //! in Dutch and French) and a plain-language summary in the officer's language. The engine's
 //! reasons are English; wherever a page shows a decision it links each cited article here.
 
+use askama::Template;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use serde::Deserialize;
 
-use super::Tr;
+use axum::http::StatusCode;
+use axum::response::Response;
+
+use super::{render, Chrome, Tr, WebUser};
 
 #[derive(Debug, Deserialize)]
 struct Texts {
@@ -138,4 +142,24 @@ pub fn explains(key: &str) -> bool {
             .iter()
             .all(|l| !e.title.get(l).is_empty() && !e.summary.get(l).is_empty())
     })
+}
+
+#[derive(Template)]
+#[template(path = "guide.html")]
+pub(super) struct GuidePage {
+    t: Tr,
+    chrome: Chrome,
+    lines: Vec<GuideLine>,
+}
+
+/// The treaty guide, in the officer's language.
+pub(super) async fn guide_page(w: WebUser) -> Response {
+    render(
+        GuidePage {
+            t: w.t,
+            chrome: w.chrome("/guide"),
+            lines: all(w.t),
+        },
+        StatusCode::OK,
+    )
 }

@@ -12,7 +12,9 @@ use axum::response::Response;
 use axum::Form;
 use serde::Deserialize;
 
-use super::{done, error_page, partners, render, Tr, WebUser, Who, LANGUAGES};
+use super::Chrome;
+use super::CsrfForm;
+use super::{done, error_page, partners, render, Tr, WebUser};
 use crate::http::api::Api;
 use crate::desk::operations::{EventAsk, OfficerOnOperation, OperationStart, OperationView, PursuitStart, KINDS};
 
@@ -81,10 +83,7 @@ const FORCE_FIELDS: [&str; 5] = [
 #[template(path = "operations.html")]
 struct OperationsPage {
     t: Tr,
-    user: Option<Who>,
-    csrf: String,
-    path: String,
-    languages: [(&'static str, &'static str); 3],
+    chrome: Chrome,
     operations: Vec<OperationView>,
     partners: Vec<String>,
     /// The events an officer may record (the node checks who may record which).
@@ -103,10 +102,7 @@ pub async fn page(State(api): State<Arc<Api>>, w: WebUser) -> Response {
     render(
         OperationsPage {
             t: w.t,
-            user: Some(w.who()),
-            csrf: w.csrf.clone(),
-            path: "/operations".into(),
-            languages: LANGUAGES,
+            chrome: w.chrome("/operations"),
             operations,
             partners,
             events: protocol::OperationEventKind::ALL
@@ -127,7 +123,6 @@ pub async fn page(State(api): State<Arc<Api>>, w: WebUser) -> Response {
 
 #[derive(Debug, Deserialize)]
 pub struct PursuitForm {
-    csrf: String,
     host: String,
     medium: String,
     #[serde(default)]
@@ -139,10 +134,7 @@ pub struct PursuitForm {
     text: String,
 }
 
-pub async fn start_pursuit(State(api): State<Arc<Api>>, w: WebUser, Form(f): Form<PursuitForm>) -> Response {
-    if let Some(refused) = w.forged(&f.csrf) {
-        return refused;
-    }
+pub async fn start_pursuit(State(api): State<Arc<Api>>, CsrfForm(w, f): CsrfForm<PursuitForm>) -> Response {
     let start = PursuitStart {
         host: f.host,
         medium: f.medium,
@@ -280,20 +272,15 @@ pub async fn event(
 }
 
 #[derive(Debug, Deserialize)]
-pub struct CsrfForm {
-    csrf: String,
+pub struct CsrfOnly {
 }
 
 /// Art. 20: the host starts a planned patrol, or ends one, from the board.
 pub async fn patrol(
     State(api): State<Arc<Api>>,
-    w: WebUser,
     Path((id, step)): Path<(String, String)>,
-    Form(f): Form<CsrfForm>,
+    CsrfForm(w, _f): CsrfForm<CsrfOnly>,
 ) -> Response {
-    if let Some(refused) = w.forged(&f.csrf) {
-        return refused;
-    }
     let result = match step.as_str() {
         "start" => api.desk.begin_patrol(&w.user, &id).await,
         "end" => api.desk.end_patrol(&w.user, &id).await,

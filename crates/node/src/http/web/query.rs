@@ -7,10 +7,11 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::Form;
 use serde::Deserialize;
 
-use super::{done, error_page, form_date, person_and_plate, render, Tr, WebUser, Who, LANGUAGES};
+use super::Chrome;
+use super::CsrfForm;
+use super::{done, error_page, form_date, person_and_plate, render, Tr, WebUser};
 use crate::http::api::Api;
 use crate::desk::{HitQueryAsk, HitQueryView};
 
@@ -18,10 +19,7 @@ use crate::desk::{HitQueryAsk, HitQueryView};
 #[template(path = "query.html")]
 struct QueryPage {
     t: Tr,
-    user: Option<Who>,
-    csrf: String,
-    path: String,
-    languages: [(&'static str, &'static str); 3],
+    chrome: Chrome,
     /// (party, database id, name) of every partner database annex 6 lists for Art. 14.
     databases: Vec<(String, String, String)>,
     /// Every partner database, for direct consultation (Arts. 15–17; the owner decides).
@@ -53,10 +51,7 @@ pub async fn page(State(api): State<Arc<Api>>, w: WebUser) -> Response {
     render(
         QueryPage {
             t: w.t,
-            user: Some(w.who()),
-            csrf: w.csrf.clone(),
-            path: "/query".into(),
-            languages: LANGUAGES,
+            chrome: w.chrome("/query"),
             databases,
             consultable,
             queries,
@@ -86,7 +81,6 @@ fn target(
 
 #[derive(Debug, Deserialize)]
 pub struct QueryForm {
-    csrf: String,
     /// `BE/ANG`.
     database: String,
     #[serde(default)]
@@ -101,10 +95,7 @@ pub struct QueryForm {
     case_reference: String,
 }
 
-pub async fn send(State(api): State<Arc<Api>>, w: WebUser, Form(f): Form<QueryForm>) -> Response {
-    if let Some(refused) = w.forged(&f.csrf) {
-        return refused;
-    }
+pub async fn send(State(api): State<Arc<Api>>, CsrfForm(w, f): CsrfForm<QueryForm>) -> Response {
     let (to_party, database, subjects) = match target(&f.database, &f.surname, &f.given, &f.birth, &f.plate) {
         Ok(t) => t,
         Err(e) => return error_page(&w, "/query", &e),
@@ -123,7 +114,6 @@ pub async fn send(State(api): State<Arc<Api>>, w: WebUser, Form(f): Form<QueryFo
 
 #[derive(Debug, Deserialize)]
 pub struct ConsultForm {
-    csrf: String,
     /// `BE/ANG`.
     database: String,
     article: u8,
@@ -139,10 +129,7 @@ pub struct ConsultForm {
 }
 
 /// A direct consultation (Arts. 15–17): the owner's node decides and answers in the inbox.
-pub async fn consult(State(api): State<Arc<Api>>, w: WebUser, Form(f): Form<ConsultForm>) -> Response {
-    if let Some(refused) = w.forged(&f.csrf) {
-        return refused;
-    }
+pub async fn consult(State(api): State<Arc<Api>>, CsrfForm(w, f): CsrfForm<ConsultForm>) -> Response {
     let (to_party, database, subjects) = match target(&f.database, &f.surname, &f.given, &f.birth, "") {
         Ok(t) => t,
         Err(e) => return error_page(&w, "/query", &e),

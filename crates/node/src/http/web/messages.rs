@@ -1,0 +1,399 @@
+//! The inbox and a message: its legal clock, what the treaty allows on it now, the answer, and
+//! the use of received data.
+
+use super::*;
+
+use std::sync::Arc;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+use crate::accounts::{has_role, Role};
+use crate::http::api::Api;
+use crate::desk::{DeskError, UseKind, UseRequest};
+use guide::Cited;
+
+pub(super) struct Row {
+    id: String,
+    at: String,
+    direction: String,
+    kind: String,
+    from: String,
+    to: String,
+    deadline: Option<DeadlineCell>,
+    overdue: bool,
+}
+
+/// A legal clock in the inbox: when, under which article, and how long is left — rendered on
+/// the server (readable without JavaScript) and kept live by `grens.js`.
+pub(super) struct DeadlineCell {
+    /// RFC 3339, for the live countdown.
+    due: String,
+    due_local: String,
+    article: Cited,
+    state: String,
+    remaining: String,
+    open: bool,
+}
+
+#[derive(Template)]
+#[template(path = "inbox.html")]
+pub(super) struct InboxPage {
+    t: Tr,
+    chrome: Chrome,
+    rows: Vec<Row>,
+}
+
+#[derive(Template)]
+#[template(path = "inbox_rows.html")]
+pub(super) struct InboxRows {
+    t: Tr,
+    rows: Vec<Row>,
+}
+
+pub(super) fn local(w: &WebUser, api: &Api, rfc3339: &str) -> String {
+    rfc3339
+        .parse::<jiff::Timestamp>()
+        .map(|t| w.t.datetime(t, &api.desk.profile.zone(&api.desk.node.me.party)))
+        .unwrap_or_else(|_| rfc3339.to_owned())
+}
+
+/// `3 h 12 min`, `2 d 4 h`, `45 s`: the largest two units, in the language's abbreviations.
+pub(super) fn span(t: Tr, seconds: i64) -> String {
+    let s = seconds.abs();
+    let (d, h, m) = (s / 86_400, s % 86_400 / 3_600, s % 3_600 / 60);
+    let unit = |key: &str| t.get(key).to_owned();
+    if d > 0 {
+        format!("{d} {} {h} {}", unit("countdown.d"), unit("countdown.h"))
+    } else if h > 0 {
+        format!("{h} {} {m} {}", unit("countdown.h"), unit("countdown.min"))
+    } else if m > 0 {
+        format!("{m} {} {} {}", unit("countdown.min"), s % 60, unit("countdown.s"))
+    } else {
+        format!("{s} {}", unit("countdown.s"))
+    }
+}
+
+/// How long is left until `due` (or how long it is overdue), in words.
+pub(super) fn remaining(t: Tr, due: jiff::Timestamp, now: jiff::Timestamp) -> String {
+    let left = due.as_second() - now.as_second();
+    if left >= 0 {
+        t.get("countdown.left").replace("{}", &span(t, left))
+    } else {
+        t.get("countdown.late").replace("{}", &span(t, left))
+    }
+}
+
+pub(super) fn kind_label(t: Tr, kind: &str) -> String {
+    t.get(&format!("kind.{kind}")).to_owned()
+}
+
+pub(super) async fn inbox_rows(api: &Api, w: &WebUser) -> Result<Vec<Row>, DeskError> {
+    let now = api.desk.now_public();
+    let messages = api.desk.inbox(&w.user).await?;
+    Ok(messages
+        .into_iter()
+        .map(|m| {
+            let deadline = m.deadline.as_ref().map(|d| {
+                let due = d.due.parse::<jiff::Timestamp>().ok();
+                DeadlineCell {
+                    due: due.map(|x| x.to_string()).unwrap_or_default(),
+                    due_local: local(w, api, &d.due),
+                    article: guide::cite(&d.article, w.t),
+                    state: if d.overdue {
+                        w.t.get("inbox.overdue").to_owned()
+                    } else if d.met {
+                        w.t.get("inbox.met").to_owned()
+                    } else {
+                        String::new()
+                    },
+                    remaining: match due {
+                        Some(due) if !d.met => remaining(w.t, due, now),
+                        _ => String::new(),
+                    },
+                    open: !d.met,
+                }
+            });
+            Row {
+                at: local(w, api, &m.at),
+                direction: w
+                    .t
+                    .get(if m.direction == "incoming" {
+                        "inbox.incoming"
+                    } else {
+                        "inbox.outgoing"
+                    })
+                    .to_owned(),
+                kind: kind_label(w.t, &m.kind),
+                overdue: m.deadline.as_ref().is_some_and(|d| d.overdue),
+                deadline,
+                id: m.id,
+                from: m.from,
+                to: m.to,
+            }
+        })
+        .collect())
+}
+
+pub(super) async fn inbox(State(api): State<Arc<Api>>, w: WebUser) -> Response {
+    let rows = match inbox_rows(&api, &w).await {
+        Ok(r) => r,
+        Err(e) => return error_page(&w, "/", &e),
+    };
+    render(
+        InboxPage {
+            t: w.t,
+            chrome: w.chrome("/"),
+            rows,
+        },
+        StatusCode::OK,
+    )
+}
+
+/// The inbox's rows alone, which htmx fetches every 20 seconds so new messages and changed
+/// clocks appear without reloading the page.
+pub(super) async fn inbox_fragment(State(api): State<Arc<Api>>, w: WebUser) -> Response {
+    match inbox_rows(&api, &w).await {
+        Ok(rows) => render(InboxRows { t: w.t, rows }, StatusCode::OK),
+        Err(e) => error_page(&w, "/", &e),
+    }
+}
+
+pub(super) struct ActionRow {
+    action: String,
+    label: String,
+    allowed: bool,
+    articles: Vec<Cited>,
+    reasons: String,
+    consent_possible: bool,
+    /// Disclosure and onward transfer name their recipient (Art. 9, 10(4)).
+    needs_recipient: bool,
+}
+
+pub(super) struct HistoryRow {
+    id: String,
+    kind: String,
+    from: String,
+    to: String,
+    at: String,
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+pub(super) struct MessagePage {
+    t: Tr,
+    chrome: Chrome,
+    id: String,
+    kind: String,
+    from: String,
+    to: String,
+    at: String,
+    legal_basis: Vec<Cited>,
+    body: Vec<(String, String)>,
+    marking: Option<String>,
+    conditions: Vec<String>,
+    actions: Vec<ActionRow>,
+    history: Vec<HistoryRow>,
+    envelope: String,
+    can_reply: bool,
+    can_decide_consent: bool,
+    can_ask_feedback: bool,
+    can_answer_feedback: bool,
+    reply_languages: Vec<String>,
+    grounds: Vec<String>,
+}
+
+/// One value of a message body as an officer reads it.
+pub(super) fn readable(v: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::Array(items) => items.iter().map(readable).collect::<Vec<_>>().join("; "),
+        Value::Object(m) => {
+            // Subjects: the fields an officer recognises, in a fixed order.
+            let parts: Vec<String> = [
+                "kind",
+                "identifier",
+                "surname",
+                "given_names",
+                "birth_date",
+                "birth_place",
+                "nationalities",
+            ]
+            .iter()
+            .filter_map(|k| m.get(*k).map(readable))
+            .filter(|s| !s.is_empty())
+            .collect();
+            if parts.is_empty() {
+                v.to_string()
+            } else {
+                parts.join(" ")
+            }
+        }
+    }
+}
+
+pub(super) fn body_lines(t: Tr, envelope: &serde_json::Value) -> Vec<(String, String)> {
+    envelope
+        .get("body")
+        .and_then(|b| b.as_object())
+        .map(|b| {
+            b.iter()
+                .filter(|(k, _)| *k != "type")
+                .map(|(k, v)| (t.get(&format!("field.{k}")).to_owned(), readable(v)))
+                .filter(|(_, v)| !v.is_empty())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+pub(super) async fn message(State(api): State<Arc<Api>>, w: WebUser, Path(id): Path<String>) -> Response {
+    let path = format!("/messages/{id}");
+    let view = match api.desk.view(&w.user, &id).await {
+        Ok(v) => v,
+        Err(e) => return error_page(&w, &path, &e),
+    };
+    let actions = view
+        .actions
+        .iter()
+        .map(|a| ActionRow {
+            label: w.t.get(&format!("use.{}", a.action)).to_owned(),
+            consent_possible: a.action != "restricted_purpose",
+            needs_recipient: a.action == "onward_transfer" || a.action == "disclosure",
+            action: a.action.clone(),
+            allowed: a.allowed,
+            articles: guide::cite_all(a.articles.iter().map(String::as_str), w.t),
+            reasons: a.reasons.join(" "),
+        })
+        .collect();
+    let history = view
+        .case_history
+        .iter()
+        .map(|h| HistoryRow {
+            id: h.id.clone(),
+            kind: kind_label(w.t, &h.kind),
+            from: h.from.clone(),
+            to: h.to.clone(),
+            at: local(&w, &api, &h.at),
+        })
+        .collect();
+    let incoming = view.summary.direction == "incoming";
+    let kind = view.summary.kind.as_str();
+    let officer = has_role(&w.user, Role::Officer) || has_role(&w.user, Role::ContactPoint);
+    let legal_basis = view
+        .envelope
+        .pointer("/legal_basis/article")
+        .and_then(|a| a.as_str())
+        .map(|a| vec![guide::cite(a, w.t)])
+        .unwrap_or_default();
+    render(
+        MessagePage {
+            t: w.t,
+            chrome: w.chrome(&path),
+            id: id.clone(),
+            kind: kind_label(w.t, kind),
+            from: view.summary.from.clone(),
+            to: view.summary.to.clone(),
+            at: local(&w, &api, &view.summary.at),
+            legal_basis,
+            body: body_lines(w.t, &view.envelope),
+            marking: view.marking.clone(),
+            conditions: view.conditions.clone(),
+            actions,
+            history,
+            envelope: serde_json::to_string_pretty(&view.envelope).unwrap_or_default(),
+            can_reply: incoming && kind == "request",
+            can_decide_consent: incoming && kind == "consent_request" && has_role(&w.user, Role::Supervisor),
+            can_ask_feedback: !incoming && officer && (kind == "provision" || kind == "spontaneous_provision"),
+            can_answer_feedback: incoming && officer && kind == "feedback_request",
+            reply_languages: api
+                .desk
+                .profile
+                .party(&api.desk.node.me.party)
+                .map(|p| p.languages.iter().map(|l| l.as_str().to_owned()).collect::<Vec<_>>())
+                .unwrap_or_default()
+                .into_iter()
+                .chain(["en".to_owned()])
+                .collect(),
+            grounds: ('a'..='h')
+                .map(|g| format!("2023/977:6({g})"))
+                .chain(["61".to_owned()])
+                .collect(),
+        },
+        StatusCode::OK,
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct UseForm {
+    #[serde(rename = "use")]
+    pub(super) use_: UseKind,
+    #[serde(default)]
+    pub(super) justification: String,
+    #[serde(default)]
+    pub(super) reasons: String,
+    #[serde(default)]
+    pub(super) recipient: String,
+}
+
+pub(super) async fn use_data(State(api): State<Arc<Api>>, Path(id): Path<String>, CsrfForm(w, f): CsrfForm<UseForm>) -> Response {
+    let request = UseRequest {
+        use_: f.use_,
+        recipient: Some(f.recipient.trim().to_owned()).filter(|r| !r.is_empty()),
+        justification: f.justification,
+    };
+    done(
+        &w,
+        &format!("/messages/{id}"),
+        api.desk.use_data(&w.user, &id, &request).await,
+        |_| format!("/messages/{id}"),
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct ReplyForm {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    classification: String,
+    #[serde(default)]
+    restriction: String,
+    #[serde(default)]
+    language: String,
+    #[serde(default)]
+    ground: String,
+}
+
+pub(super) async fn reply(State(api): State<Arc<Api>>, Path(id): Path<String>, CsrfForm(w, f): CsrfForm<ReplyForm>) -> Response {
+    let reply = if f.kind == "refusal" {
+        crate::desk::Reply::Refusal {
+            ground: f.ground,
+            reasons: f.text,
+        }
+    } else {
+        crate::desk::Reply::Provision {
+            subjects: Vec::new(),
+            text: f.text,
+            classification: Some(f.classification.trim().to_owned()).filter(|c| !c.is_empty()),
+            purpose_restriction: Some(f.restriction.trim().to_owned())
+                .filter(|c| !c.is_empty())
+                .into_iter()
+                .collect(),
+            consented_uses: Vec::new(),
+            conditions: Vec::new(),
+            language: f.language,
+        }
+    };
+    done(
+        &w,
+        &format!("/messages/{id}"),
+        api.desk.reply(&w.user, &id, &reply).await,
+        |sent| format!("/messages/{}", sent.message_id.unwrap_or(id)),
+    )
+}

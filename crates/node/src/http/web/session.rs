@@ -1,0 +1,286 @@
+//! Who is on a page: the session cookie, the language, the CSRF token of every form, the page
+//! chrome, and the log-in, log-out and language pages.
+
+use super::*;
+
+use std::sync::Arc;
+use askama::Template;
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use store::User;
+use crate::accounts::{has_role, Role};
+use crate::http::api::Api;
+
+pub(super) const SESSION_COOKIE: &str = "grens_session";
+
+pub(super) const LANGUAGE_COOKIE: &str = "grens_lang";
+
+/// The logged-in officer of a page.
+#[derive(Debug, Clone)]
+pub struct WebUser {
+    pub user: User,
+    token: String,
+    pub t: Tr,
+    csrf: String,
+    /// The node's clock when the request came in.
+    now: jiff::Timestamp,
+}
+
+/// A cookie of the request, parsed by the `cookie` crate (every `Cookie` header, `;`-separated
+/// pairs, values as sent).
+pub(super) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_owned())
+}
+
+/// The CSRF token of a session: derived from the secret session token, so it cannot be guessed
+/// by another site and needs no storage.
+pub(super) fn csrf_of(token: &str) -> String {
+    hex::encode(Sha256::digest(format!("grens-csrf:{token}").as_bytes()))
+}
+
+pub(super) fn language(headers: &HeaderMap, user: Option<&User>) -> Tr {
+    let chosen = cookie(headers, LANGUAGE_COOKIE);
+    Tr::new(
+        chosen
+            .as_deref()
+            .or(user.map(|u| u.language.as_str()))
+            .unwrap_or("en"),
+    )
+}
+
+/// Anonymous users are sent to the log-in page.
+#[derive(Debug)]
+pub struct ToLogin;
+
+impl IntoResponse for ToLogin {
+    fn into_response(self) -> Response {
+        Redirect::to("/login").into_response()
+    }
+}
+
+impl FromRequestParts<Arc<Api>> for WebUser {
+    type Rejection = ToLogin;
+
+    async fn from_request_parts(parts: &mut Parts, api: &Arc<Api>) -> Result<Self, Self::Rejection> {
+        let token = cookie(&parts.headers, SESSION_COOKIE).ok_or(ToLogin)?;
+        let user = api.desk.session(&token).await.map_err(|_| ToLogin)?;
+        Ok(WebUser {
+            t: language(&parts.headers, Some(&user)),
+            csrf: csrf_of(&token),
+            token,
+            user,
+            now: api.desk.now_public(),
+        })
+    }
+}
+
+impl WebUser {
+    /// The refusal of a form whose CSRF token is not this session's, if it is not.
+    pub(super) fn forged(&self, sent: &str) -> Option<Response> {
+        (sent != self.csrf).then(|| {
+            (
+                StatusCode::FORBIDDEN,
+                "the form's CSRF token does not match this session",
+            )
+                .into_response()
+        })
+    }
+
+    /// The chrome of a page at `path` for this user.
+    pub(super) fn chrome(&self, path: &str) -> Chrome {
+        Chrome {
+            user: Some(self.who()),
+            csrf: self.csrf.clone(),
+            path: path.to_owned(),
+            languages: LANGUAGES,
+            now: self.now.to_string(),
+        }
+    }
+
+    /// Who is logged in, and which parts of the navigation their roles open.
+    pub(super) fn who(&self) -> Who {
+        Who {
+            label: format!("{} ({}, {})", self.user.display_name, self.user.party, self.user.unit),
+            supervisor: has_role(&self.user, Role::Supervisor),
+            dpo: has_role(&self.user, Role::Dpo) || has_role(&self.user, Role::Admin),
+            admin: has_role(&self.user, Role::Admin),
+        }
+    }
+}
+
+/// The logged-in user as the page header shows them. The links only spare users pages they
+/// cannot open: every page checks the role again on the server.
+#[derive(Debug, Clone)]
+pub struct Who {
+    pub label: String,
+    pub supervisor: bool,
+    pub dpo: bool,
+    pub admin: bool,
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+pub(super) struct LoginPage {
+    t: Tr,
+    chrome: Chrome,
+    failed: bool,
+}
+
+pub(super) async fn login_page(headers: HeaderMap) -> Response {
+    render(
+        LoginPage {
+            t: language(&headers, None),
+            chrome: Chrome::anonymous("/login"),
+            failed: false,
+        },
+        StatusCode::OK,
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct LoginForm {
+    username: String,
+    password: String,
+}
+
+pub(super) async fn login(State(api): State<Arc<Api>>, headers: HeaderMap, Form(f): Form<LoginForm>) -> Response {
+    let outcome = if api.throttled(&f.username) {
+        None
+    } else {
+        match api.desk.login(&f.username, &f.password).await {
+            Ok((token, _, _)) => {
+                api.login_succeeded(&f.username);
+                Some(token)
+            }
+            Err(_) => {
+                api.login_failed(&f.username);
+                None
+            }
+        }
+    };
+    match outcome {
+        Some(token) => (
+            [(
+                header::SET_COOKIE,
+                format!("{SESSION_COOKIE}={token}; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=28800"),
+            )],
+            Redirect::to("/"),
+        )
+            .into_response(),
+        None => render(
+            LoginPage {
+                t: language(&headers, None),
+                chrome: Chrome::anonymous("/login"),
+                failed: true,
+            },
+            StatusCode::UNAUTHORIZED,
+        ),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct CsrfOnly {
+}
+
+pub(super) async fn logout(State(api): State<Arc<Api>>, CsrfForm(w, _): CsrfForm<CsrfOnly>) -> Response {
+    let _ = api.desk.logout(&w.token).await;
+    (
+        [(
+            header::SET_COOKIE,
+            format!("{SESSION_COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0"),
+        )],
+        Redirect::to("/login"),
+    )
+        .into_response()
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct Back {
+    back: Option<String>,
+}
+
+pub(super) async fn switch_language(Path(code): Path<String>, Query(q): Query<Back>) -> Response {
+    let t = Tr::new(&code);
+    let back = local_path(q.back, "/");
+    (
+        [(
+            header::SET_COOKIE,
+            format!(
+                "{LANGUAGE_COOKIE}={}; Path=/; Secure; SameSite=Lax; Max-Age=31536000",
+                t.lang
+            ),
+        )],
+        Redirect::to(&back),
+    )
+        .into_response()
+}
+
+/// What the layout of every page shows (`base.html`): who is logged in, the language switch
+/// back to this page, and the CSRF token of the log-out form and of the page's own forms.
+#[derive(Debug, Clone)]
+pub struct Chrome {
+    pub user: Option<Who>,
+    pub csrf: String,
+    pub path: String,
+    pub languages: [(&'static str, &'static str); 3],
+    /// The node's clock when the page was made (RFC 3339): the live countdowns run from it.
+    pub now: String,
+}
+
+impl Chrome {
+    /// The chrome of a page nobody is logged in to (the log-in page).
+    pub(super) fn anonymous(path: &str) -> Chrome {
+        Chrome {
+            user: None,
+            csrf: String::new(),
+            path: path.to_owned(),
+            languages: LANGUAGES,
+            now: String::new(),
+        }
+    }
+}
+
+/// A posted form of a logged-in user whose CSRF token is this session's: the user and the form.
+/// A forged or missing token is refused (403) before the form is read; a malformed form is
+/// refused (422) with serde's words for the field.
+#[derive(Debug)]
+pub struct CsrfForm<T>(pub WebUser, pub T);
+
+impl<T: serde::de::DeserializeOwned> axum::extract::FromRequest<Arc<Api>> for CsrfForm<T> {
+    type Rejection = Response;
+
+    async fn from_request(request: axum::extract::Request, api: &Arc<Api>) -> Result<Self, Self::Rejection> {
+        #[derive(Deserialize)]
+        struct Token {
+            #[serde(default)]
+            csrf: String,
+        }
+        let (mut parts, body) = request.into_parts();
+        let w = WebUser::from_request_parts(&mut parts, api)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let request = axum::extract::Request::from_parts(parts, body);
+        let bytes = axum::body::Bytes::from_request(request, api)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let token: Token = serde_urlencoded::from_bytes(&bytes).unwrap_or(Token { csrf: String::new() });
+        if let Some(refused) = w.forged(&token.csrf) {
+            return Err(refused);
+        }
+        let form = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|e| (StatusCode::UNPROCESSABLE_ENTITY, format!("form: {e}")).into_response())?;
+        Ok(CsrfForm(w, form))
+    }
+}
