@@ -9,6 +9,7 @@
 mod group_commit;
 mod journal;
 mod postgres;
+mod query;
 mod sql_store;
 mod sqlite;
 
@@ -96,6 +97,9 @@ pub trait JournalStore: Send + Sync {
     fn delete_session(&self, token_sha256: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// Journal entries matching `query`, newest first.
     fn journal_search(&self, query: JournalQuery) -> impl Future<Output = Result<Vec<Entry>, StoreError>> + Send;
+    /// How many journal entries match `query` (its limit does not apply): counting through the
+    /// store, not reading the entries.
+    fn journal_count(&self, query: JournalQuery) -> impl Future<Output = Result<i64, StoreError>> + Send;
     /// Creates or replaces one registry record.
     fn put_record(&self, record: Record) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// The records of one kind, by key.
@@ -121,6 +125,8 @@ pub struct JournalQuery {
     pub until: Option<jiff::Timestamp>,
     /// Only entries with a smaller sequence number (paging backwards).
     pub before_seq: Option<i64>,
+    /// Only entries whose details hold each of these fields with exactly this value.
+    pub details: Vec<(String, serde_json::Value)>,
     pub limit: i64,
 }
 
@@ -357,6 +363,9 @@ impl JournalStore for AnyStore {
     }
     async fn journal_search(&self, query: JournalQuery) -> Result<Vec<Entry>, StoreError> {
         dispatch!(self.journal_search(query))
+    }
+    async fn journal_count(&self, query: JournalQuery) -> Result<i64, StoreError> {
+        dispatch!(self.journal_count(query))
     }
     async fn put_record(&self, record: Record) -> Result<(), StoreError> {
         dispatch!(self.put_record(record))

@@ -28,78 +28,7 @@ pub(crate) const SETTLE_OUTBOX: &str = "UPDATE outbox SET state = $1, attempts =
      WHERE message_id = $5";
 pub(crate) const COUNT_OUTBOX: &str = "SELECT state, CAST(COUNT(*) AS BIGINT) FROM outbox GROUP BY state";
 
-/// A value bound to a dynamically built statement.
-pub(crate) enum Bind {
-    Text(String),
-    Int(i64),
-}
-
-/// The statement of a journal search, with its values in placeholder order.
-pub(crate) fn journal_search_sql(q: &crate::JournalQuery) -> (String, Vec<Bind>) {
-    let mut conditions = Vec::new();
-    let mut binds = Vec::new();
-    let next = |b: Bind, binds: &mut Vec<Bind>| {
-        binds.push(b);
-        format!("${}", binds.len())
-    };
-    if let Some(actor) = q.actor.as_deref().filter(|a| !a.is_empty()) {
-        let p = next(
-            Bind::Text(format!("%{}%", like_escape(&actor.to_lowercase()))),
-            &mut binds,
-        );
-        conditions.push(format!("LOWER(actor) LIKE {p} ESCAPE '\\'"));
-    }
-    if let Some(op) = q.operation {
-        let p = next(Bind::Text(op.as_str().to_owned()), &mut binds);
-        conditions.push(format!("operation = {p}"));
-    }
-    if let Some(subject) = q.subject.as_deref().filter(|s| !s.is_empty()) {
-        let p = next(
-            Bind::Text(format!("%{}%", like_escape(&subject.to_lowercase()))),
-            &mut binds,
-        );
-        // Entries of the cases of the messages that mention the subject, and entries about those
-        // messages themselves (a use of received data names the message, not always the case).
-        let mentions = format!(
-            "SELECT message_id, case_id FROM inbox WHERE LOWER(bytes) LIKE {p} ESCAPE '\\' \
-             UNION SELECT message_id, case_id FROM outbox WHERE LOWER(bytes) LIKE {p} ESCAPE '\\'"
-        );
-        conditions.push(format!(
-            "(case_id IN (SELECT case_id FROM ({mentions}) AS m) \
-              OR message_id IN (SELECT message_id FROM ({mentions}) AS n))"
-        ));
-    }
-    // Times are stored as RFC 3339 UTC text; compare on whole seconds, which sort as text.
-    if let Some(since) = q.since {
-        let p = next(Bind::Text(seconds(since)), &mut binds);
-        conditions.push(format!("at >= {p}"));
-    }
-    if let Some(until) = q.until {
-        let p = next(Bind::Text(seconds(until)), &mut binds);
-        conditions.push(format!("at < {p}"));
-    }
-    if let Some(before) = q.before_seq {
-        let p = next(Bind::Int(before), &mut binds);
-        conditions.push(format!("seq < {p}"));
-    }
-    let filter = if conditions.is_empty() {
-        String::new()
-    } else {
-        format!(" WHERE {}", conditions.join(" AND "))
-    };
-    let p = next(Bind::Int(q.limit.clamp(1, 10_000)), &mut binds);
-    (format!("{SELECT_JOURNAL}{filter} ORDER BY seq DESC LIMIT {p}"), binds)
-}
-
-fn like_escape(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
-}
-
-/// `2026-11-24T10:00:00Z`: the prefix every stored time of that second starts with, and which
-/// sorts before all of them.
-fn seconds(t: jiff::Timestamp) -> String {
-    t.strftime("%Y-%m-%dT%H:%M:%S").to_string()
-}
+pub(crate) use crate::query::{journal_count_sql, journal_search_sql, Bind};
 
 pub(crate) fn record_of(row: (String, String, String, String, String)) -> Result<crate::Record, crate::StoreError> {
     let (kind, key, value, updated_by, updated_at) = row;
@@ -592,6 +521,18 @@ macro_rules! sql_journal_store {
                     .into_iter()
                     .map($crate::journal::Row::into_entry)
                     .collect()
+            }
+
+            async fn journal_count(&self, query: $crate::JournalQuery) -> Result<i64, $crate::StoreError> {
+                let (sql, binds) = $crate::sql_store::journal_count_sql(&query);
+                let mut q = sqlx::query_scalar::<_, i64>(&sql);
+                for b in binds {
+                    q = match b {
+                        $crate::sql_store::Bind::Text(t) => q.bind(t),
+                        $crate::sql_store::Bind::Int(i) => q.bind(i),
+                    };
+                }
+                Ok(q.fetch_one(&self.pool).await?)
             }
 
             async fn put_record(&self, record: $crate::Record) -> Result<(), $crate::StoreError> {

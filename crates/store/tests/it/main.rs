@@ -428,3 +428,47 @@ async fn registry_records_are_replaced_listed_read_by_key_and_deleted() {
         assert_eq!(store.records("agreement").await.expect("list").len(), 1, "{n}");
     }
 }
+
+#[tokio::test]
+async fn the_journal_counts_entries_by_their_details_without_reading_them() {
+    use store::JournalQuery;
+    for (store, _dir) in stores().await {
+        let n = name(&store);
+        for i in 1..=9 {
+            let mut e = entry(i);
+            e.details = serde_json::json!({
+                "authorisation": if i % 3 == 0 { "AUT-1" } else { "AUT-10" },
+                "answered": i % 2 == 0,
+                "note": "50%_off"
+            });
+            e.at = format!("2026-11-2{i}T10:00:00Z").parse().expect("instant");
+            store.append(e).await.expect("append");
+        }
+        let count = |details: Vec<(&str, serde_json::Value)>, since: Option<&str>| JournalQuery {
+            details: details.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+            since: since.map(|s| s.parse().expect("instant")),
+            ..JournalQuery::default()
+        };
+        let all = store.journal_count(count(vec![], None)).await.expect("count");
+        assert_eq!(all, 9, "{n}: all");
+        // "AUT-1" is not a prefix match of "AUT-10": the value is compared as JSON.
+        let aut1 = store
+            .journal_count(count(vec![("authorisation", "AUT-1".into())], None))
+            .await
+            .expect("count");
+        assert_eq!(aut1, 3, "{n}: AUT-1 only (3, 6, 9)");
+        let answered = store
+            .journal_count(count(
+                vec![("authorisation", "AUT-1".into()), ("answered", true.into())],
+                Some("2026-11-25T00:00:00Z"),
+            ))
+            .await
+            .expect("count");
+        assert_eq!(answered, 1, "{n}: AUT-1, answered, since the 25th (6)");
+        let wildcard = store
+            .journal_count(count(vec![("note", "5%".into())], None))
+            .await
+            .expect("count");
+        assert_eq!(wildcard, 0, "{n}: % and _ are characters, not wildcards");
+    }
+}

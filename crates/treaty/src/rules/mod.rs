@@ -2,6 +2,7 @@
 //! can take; [`evaluate`] dispatches it to the rule that implements the article.
 
 pub mod application;
+pub mod conditions;
 pub mod databases;
 pub mod deadlines;
 pub mod exchange;
@@ -39,6 +40,7 @@ pub const KINDS: &[Kind] = &[
     Kind { name: "anpr.use", articles: &[13], summary: "what the recipient may do with reference data" },
     Kind { name: "query.hitnohit", articles: &[5, 14, 62], summary: "hit/no-hit query of a partner database" },
     Kind { name: "consult.direct", articles: &[5, 15, 16, 62], summary: "direct consultation at a joint police post or on a mixed patrol" },
+    Kind { name: "consult.owner_conditions", articles: &[15, 16], summary: "the owner's conditions on a named authorisation: hours of the day, daily limit" },
     Kind { name: "consult.register", articles: &[17, 62], summary: "direct consultation of population and public registers" },
     Kind { name: "operation.assistance", articles: &[18, 34, 45, 46], summary: "assistance with personnel and equipment on request" },
     Kind { name: "operation.own_initiative", articles: &[19, 38, 34, 45, 46], summary: "crossing on own initiative in an urgent situation" },
@@ -81,6 +83,7 @@ pub enum Action {
     HitNoHit(databases::HitNoHit),
     Consultation(databases::Consultation),
     RegisterLookup(databases::RegisterLookup),
+    OwnerConditions(conditions::OwnerConditions),
     Assistance(operations::Assistance),
     OwnInitiative(operations::OwnInitiative),
     Pursuit(operations::Pursuit),
@@ -125,6 +128,7 @@ impl Action {
             "query.hitnohit" => Action::HitNoHit(databases::HitNoHit::parse(&f)?),
             "consult.direct" => Action::Consultation(databases::Consultation::parse(&f)?),
             "consult.register" => Action::RegisterLookup(databases::RegisterLookup::parse(&f)?),
+            "consult.owner_conditions" => Action::OwnerConditions(conditions::OwnerConditions::parse(&f)?),
             "operation.assistance" => Action::Assistance(operations::Assistance::parse(&f)?),
             "operation.own_initiative" => Action::OwnInitiative(operations::OwnInitiative::parse(&f)?),
             "operation.pursuit" => Action::Pursuit(operations::Pursuit::parse(&f)?),
@@ -174,6 +178,7 @@ impl Action {
             Action::HitNoHit(_) => "query.hitnohit",
             Action::Consultation(_) => "consult.direct",
             Action::RegisterLookup(_) => "consult.register",
+            Action::OwnerConditions(_) => "consult.owner_conditions",
             Action::Assistance(_) => "operation.assistance",
             Action::OwnInitiative(_) => "operation.own_initiative",
             Action::Pursuit(_) => "operation.pursuit",
@@ -232,6 +237,7 @@ pub fn evaluate(profile: &Profile, action: &Action) -> Decision {
         Action::HitNoHit(q) => databases::hit_no_hit(profile, q),
         Action::Consultation(c) => databases::consultation(profile, c),
         Action::RegisterLookup(r) => databases::register_lookup(profile, r),
+        Action::OwnerConditions(c) => conditions::owner_conditions(c),
         Action::Assistance(a) => operations::assistance(a),
         Action::OwnInitiative(o) => operations::own_initiative(o),
         Action::Pursuit(p) => operations::pursuit(p),

@@ -105,6 +105,7 @@ impl AuditFilter {
             since: day("from", &self.from, false)?,
             until: day("to", &self.to, true)?,
             before_seq: self.before,
+            details: Vec::new(),
             limit,
         })
     }
