@@ -4,21 +4,18 @@
 use crate::matcher::Groups;
 use crate::plate::{code_of, formats, Plate};
 
-/// SplitMix64: small, fast, deterministic in its seed.
+/// SplitMix64 (`rand_xoshiro`): small, fast, deterministic in its seed.
 #[derive(Debug, Clone)]
-pub struct Rng(u64);
+pub struct Rng(rand_xoshiro::SplitMix64);
 
 impl Rng {
     pub fn new(seed: u64) -> Rng {
-        Rng(seed)
+        use rand_core::SeedableRng;
+        Rng(rand_xoshiro::SplitMix64::seed_from_u64(seed))
     }
 
     pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        rand_core::RngCore::next_u64(&mut self.0)
     }
 
     pub fn below(&mut self, n: usize) -> usize {

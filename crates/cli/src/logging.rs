@@ -35,9 +35,15 @@ pub fn init() {
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter(&wanted))
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(true);
     let _ = if json {
-        builder.json().flatten_event(true).with_current_span(true).with_span_list(false).try_init()
+        builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .try_init()
     } else {
         builder.try_init()
     };
@@ -66,7 +72,12 @@ mod tests {
     #[test]
     fn a_bare_level_applies_to_grens_crates_and_keeps_libraries_at_warn() {
         let f = filter("debug").to_string();
-        assert!(f.contains("node=debug") && f.starts_with("warn"), "{f}");
+        let directives: Vec<&str> = f.split(',').collect();
+        assert!(
+            directives.contains(&"node=debug") && directives.contains(&"grens=debug"),
+            "{f}"
+        );
+        assert!(directives.contains(&"warn"), "libraries stay at warn: {f}");
         assert_eq!(filter("node=trace").to_string(), "node=trace");
     }
 }

@@ -358,12 +358,19 @@ fn serve(config: &std::path::Path) -> anyhow::Result<ExitCode> {
         use std::io::Write as _;
         std::io::stdout().flush()?;
         let signal = logging::stop_signal().await?;
-        println!("grens node {} stopping ({signal}): finishing requests in flight", config.node);
+        println!(
+            "grens node {} stopping ({signal}): finishing requests in flight",
+            config.node
+        );
         let drained = running.shutdown().await;
         println!(
             "grens node {} stopped{}",
             config.node,
-            if drained { "" } else { " (some tasks were still running after the grace period)" }
+            if drained {
+                ""
+            } else {
+                " (some tasks were still running after the grace period)"
+            }
         );
         std::io::stdout().flush()?;
         Ok(ExitCode::SUCCESS)

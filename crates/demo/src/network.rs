@@ -172,7 +172,10 @@ async fn demo_national_databases(
     };
     let (db, id, given, surname, birth, plate) = DEMO_KNOWN[index];
     let path = dir.join(format!("{party}-{db}.sqlite"));
-    let fail = |e: sqlx::Error| NodeError::National { id: path.display().to_string(), problem: e.to_string() };
+    let fail = |e: sqlx::Error| NodeError::National {
+        id: path.display().to_string(),
+        problem: e.to_string(),
+    };
     let store = NationalStore::open(&path).await.map_err(fail)?;
     let seed = party.bytes().map(u64::from).sum::<u64>();
     let mut persons: Vec<PersonRecord> = matching::generate::persons(5_000, seed)
@@ -212,7 +215,10 @@ async fn demo_national_databases(
     // BE's national register (Art. 17): the known person and the same generated population.
     if party == "BE" {
         let path = dir.join("BE-RIJKSREGISTER.sqlite");
-        let fail = |e: sqlx::Error| NodeError::National { id: path.display().to_string(), problem: e.to_string() };
+        let fail = |e: sqlx::Error| NodeError::National {
+            id: path.display().to_string(),
+            problem: e.to_string(),
+        };
         let register = NationalStore::open(&path).await.map_err(fail)?;
         let residents: Vec<PersonRecord> = persons
             .into_iter()
@@ -328,7 +334,10 @@ pub async fn start_at(
     for (party, p) in ["BE", "LU", "NL"].into_iter().zip(ports) {
         let (inbox, inbox_addr) = bind(p.inbox).await?;
         let (api, api_addr) = bind(p.api).await?;
-        let party = PartyCode::parse(party).map_err(|problem| NodeError::Config { what: "party".into(), problem })?;
+        let party = PartyCode::parse(party).map_err(|problem| NodeError::Config {
+            what: "party".into(),
+            problem,
+        })?;
         bound.push((party, inbox, inbox_addr, api, api_addr));
     }
     let plan: Vec<(String, PartyCode, String)> = bound

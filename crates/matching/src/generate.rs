@@ -51,21 +51,19 @@ fn names() -> &'static Names {
     })
 }
 
-/// SplitMix64: small, fast, and stable across versions (the seed is part of the output's meaning).
+/// SplitMix64 (`rand_xoshiro`): small, fast, and stable across versions (the seed is part of
+/// the output's meaning).
 #[derive(Debug, Clone)]
-pub struct Rng(u64);
+pub struct Rng(rand_xoshiro::SplitMix64);
 
 impl Rng {
     pub fn new(seed: u64) -> Rng {
-        Rng(seed ^ 0x9E37_79B9_7F4A_7C15)
+        use rand_core::SeedableRng;
+        Rng(rand_xoshiro::SplitMix64::seed_from_u64(seed ^ 0x9E37_79B9_7F4A_7C15))
     }
 
     pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        rand_core::RngCore::next_u64(&mut self.0)
     }
 
     /// Uniform in `0..n` (`n > 0`).

@@ -51,7 +51,10 @@ fn http(ca_pem: &str) -> Result<reqwest::Client, NodeError> {
 pub fn browser_like(ca_pem: &str, policy: reqwest::redirect::Policy) -> Result<reqwest::Client, NodeError> {
     let mut roots = rustls::RootCertStore::empty();
     for cert in CertificateDer::pem_slice_iter(ca_pem.as_bytes()) {
-        let cert = cert.map_err(|e| NodeError::Config { what: "CA certificate".into(), problem: e.to_string() })?;
+        let cert = cert.map_err(|e| NodeError::Config {
+            what: "CA certificate".into(),
+            problem: e.to_string(),
+        })?;
         roots.add(cert).map_err(|e| NodeError::Client(e.to_string()))?;
     }
     let tls =

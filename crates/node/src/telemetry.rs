@@ -50,14 +50,38 @@ impl Metrics {
             self.recorder
                 .describe_counter(name.into(), None, metrics::SharedString::const_str(help));
         };
-        describe("grens_messages_received_total", "Messages stored by the inbox, by kind.");
-        describe("grens_messages_sent_total", "Messages delivered to a partner (signed receipt), by kind.");
-        describe("grens_messages_refused_total", "Messages a partner refused for good, by kind.");
-        describe("grens_engine_decisions_total", "Treaty engine decisions taken by the desk, by action and verdict.");
-        describe("grens_hitnohit_answers_total", "Art. 14 queries answered by this node, by result.");
-        describe("grens_http_requests_total", "API and web requests, by method class and status class.");
-        describe("grens_anpr_reads_total", "Camera reads compared (rate() gives reads per second).");
-        describe("grens_anpr_hits_total", "Reads that matched an entry (returned to its provider).");
+        describe(
+            "grens_messages_received_total",
+            "Messages stored by the inbox, by kind.",
+        );
+        describe(
+            "grens_messages_sent_total",
+            "Messages delivered to a partner (signed receipt), by kind.",
+        );
+        describe(
+            "grens_messages_refused_total",
+            "Messages a partner refused for good, by kind.",
+        );
+        describe(
+            "grens_engine_decisions_total",
+            "Treaty engine decisions taken by the desk, by action and verdict.",
+        );
+        describe(
+            "grens_hitnohit_answers_total",
+            "Art. 14 queries answered by this node, by result.",
+        );
+        describe(
+            "grens_http_requests_total",
+            "API and web requests, by method class and status class.",
+        );
+        describe(
+            "grens_anpr_reads_total",
+            "Camera reads compared (rate() gives reads per second).",
+        );
+        describe(
+            "grens_anpr_hits_total",
+            "Reads that matched an entry (returned to its provider).",
+        );
         describe("grens_anpr_invalid_reads_total", "Reads that could not be compared.");
         self.recorder.describe_gauge(
             "grens_outbox_pending".into(),
@@ -95,24 +119,31 @@ impl Metrics {
 
     /// A message of `kind` stored by the inbox.
     pub fn received(&self, kind: &str) {
-        self.counter("grens_messages_received_total", &[("kind", kind)]).increment(1);
+        self.counter("grens_messages_received_total", &[("kind", kind)])
+            .increment(1);
     }
 
     /// A message of `kind` delivered `after` its queueing.
     pub fn delivered(&self, kind: &str, after: Duration) {
-        self.counter("grens_messages_sent_total", &[("kind", kind)]).increment(1);
-        self.histogram("grens_delivery_seconds", &[]).record(after.as_secs_f64());
+        self.counter("grens_messages_sent_total", &[("kind", kind)])
+            .increment(1);
+        self.histogram("grens_delivery_seconds", &[])
+            .record(after.as_secs_f64());
     }
 
     /// A message of `kind` refused for good by its partner.
     pub fn refused(&self, kind: &str) {
-        self.counter("grens_messages_refused_total", &[("kind", kind)]).increment(1);
+        self.counter("grens_messages_refused_total", &[("kind", kind)])
+            .increment(1);
     }
 
     /// A decision of the treaty engine.
     pub fn decision(&self, action: &str, verdict: &str) {
-        self.counter("grens_engine_decisions_total", &[("action", action), ("verdict", verdict)])
-            .increment(1);
+        self.counter(
+            "grens_engine_decisions_total",
+            &[("action", action), ("verdict", verdict)],
+        )
+        .increment(1);
     }
 
     /// The Prometheus text of everything recorded so far.
@@ -133,7 +164,10 @@ mod tests {
         b.received("provision");
         a.decision("exchange.channel", "allowed");
         let text = a.render();
-        assert!(text.contains("grens_messages_received_total{kind=\"request\"} 2"), "{text}");
+        assert!(
+            text.contains("grens_messages_received_total{kind=\"request\"} 2"),
+            "{text}"
+        );
         assert!(!text.contains("provision"), "{text}");
         assert!(text.contains("# TYPE grens_messages_received_total counter"), "{text}");
         assert!(

@@ -72,11 +72,38 @@ pub fn sign(envelope: &Envelope, key: &NodeKey) -> Result<SignedMessage, Protoco
         kid: key.kid.clone(),
     })?;
     let protected = URL_SAFE_NO_PAD.encode(header);
-    let signature = key.key.sign(signing_input(&protected, &bytes).as_bytes());
+    let signature = signature_over(&protected, &bytes, &key.key);
     Ok(SignedMessage {
         bytes,
-        signature: format!("{protected}..{}", URL_SAFE_NO_PAD.encode(signature.to_bytes())),
+        signature: format!("{protected}..{signature}"),
     })
+}
+
+/// The base64url Ed25519 signature of the JWS signing input `protected.payload` (RFC 7515 §5.1,
+/// `alg: EdDSA` of RFC 8037 §3.1).
+fn signature_over(protected: &str, payload: &[u8], key: &SigningKey) -> String {
+    URL_SAFE_NO_PAD.encode(key.sign(signing_input(protected, payload).as_bytes()).to_bytes())
+}
+
+/// Whether `signature` (base64url) is `key`'s Ed25519 signature of `protected.payload`.
+fn signature_holds(
+    protected: &str,
+    payload: &[u8],
+    signature: &str,
+    key: &VerifyingKey,
+) -> Result<bool, ProtocolError> {
+    let raw = URL_SAFE_NO_PAD
+        .decode(signature)
+        .map_err(|e| ProtocolError::MalformedSignature(format!("signature is not base64url: {e}")))?;
+    let raw: [u8; 64] = raw
+        .try_into()
+        .map_err(|_| ProtocolError::MalformedSignature("an Ed25519 signature has 64 bytes".into()))?;
+    Ok(key
+        .verify_strict(
+            signing_input(protected, payload).as_bytes(),
+            &Signature::from_bytes(&raw),
+        )
+        .is_ok())
 }
 
 fn signing_input(protected: &str, payload: &[u8]) -> String {
@@ -112,17 +139,51 @@ fn parse_header(signature: &str) -> Result<(JwsHeader, &str, &str), ProtocolErro
 /// Verifies the detached JWS over `bytes` with the sender's key, then parses the envelope.
 pub fn verify(bytes: &[u8], signature: &str, key: &VerifyingKey) -> Result<Envelope, ProtocolError> {
     let (header, protected, sig) = parse_header(signature)?;
-    let raw = URL_SAFE_NO_PAD
-        .decode(sig)
-        .map_err(|e| ProtocolError::MalformedSignature(format!("signature is not base64url: {e}")))?;
-    let raw: [u8; 64] = raw
-        .try_into()
-        .map_err(|_| ProtocolError::MalformedSignature("an Ed25519 signature has 64 bytes".into()))?;
-    key.verify_strict(signing_input(protected, bytes).as_bytes(), &Signature::from_bytes(&raw))
-        .map_err(|_| ProtocolError::BadSignature { kid: header.kid })?;
+    if !signature_holds(protected, bytes, sig, key)? {
+        return Err(ProtocolError::BadSignature { kid: header.kid });
+    }
     let envelope: Envelope = serde_json::from_slice(bytes)?;
     if envelope.version != PROTOCOL_VERSION {
         return Err(ProtocolError::UnsupportedVersion(envelope.version));
     }
     Ok(envelope)
+}
+
+#[cfg(test)]
+mod rfc8037 {
+    //! The test vectors of RFC 8037 appendix A (Ed25519): the key pair (A.1, A.2) and the JWS
+    //! of A.4, whose signing input `eyJhbGciOiJFZERTQSJ9.RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc` is
+    //! `{"alg":"EdDSA"}` over "Example of Ed25519 signing". Ed25519 is deterministic, so the
+    //! signature must be these exact bytes.
+    use super::*;
+
+    const D: &str = "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A";
+    const X: &str = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo";
+    const PROTECTED: &str = "eyJhbGciOiJFZERTQSJ9";
+    const PAYLOAD: &[u8] = b"Example of Ed25519 signing";
+    const SIGNATURE: &str = "hgyY0il_MGCjP0JzlnLWG1PPOt7-09PGcvMg3AIbQR6dWbhijcNR4ki4iylGjg5BhVsPt9g7sVvpAr_MuM0KAg";
+
+    fn key() -> SigningKey {
+        let d: [u8; 32] = URL_SAFE_NO_PAD
+            .decode(D)
+            .expect("base64url")
+            .try_into()
+            .expect("32 bytes");
+        SigningKey::from_bytes(&d)
+    }
+
+    #[test]
+    fn the_public_key_of_appendix_a_1_is_that_of_a_2() {
+        assert_eq!(URL_SAFE_NO_PAD.encode(key().verifying_key().as_bytes()), X);
+    }
+
+    #[test]
+    fn the_signature_of_appendix_a_4_is_reproduced_and_verifies() {
+        assert_eq!(URL_SAFE_NO_PAD.encode(PAYLOAD), "RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc");
+        assert_eq!(signature_over(PROTECTED, PAYLOAD, &key()), SIGNATURE);
+        let public = key().verifying_key();
+        assert!(signature_holds(PROTECTED, PAYLOAD, SIGNATURE, &public).expect("well-formed"));
+        // One payload byte changed: the signature no longer holds.
+        assert!(!signature_holds(PROTECTED, b"Example of Ed25519 signinG", SIGNATURE, &public).expect("well-formed"));
+    }
 }

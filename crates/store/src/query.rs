@@ -78,7 +78,10 @@ pub(crate) fn journal_search_sql(q: &JournalQuery) -> (String, Vec<Bind>) {
     binds.push(Bind::Int(q.limit.clamp(1, 10_000)));
     let p = binds.len();
     (
-        format!("{}{filter} ORDER BY seq DESC LIMIT ${p}", crate::sql_store::SELECT_JOURNAL),
+        format!(
+            "{}{filter} ORDER BY seq DESC LIMIT ${p}",
+            crate::sql_store::SELECT_JOURNAL
+        ),
         binds,
     )
 }

@@ -52,7 +52,9 @@ impl DatabaseId {
     pub fn parse(text: &str) -> Result<Self, String> {
         let id = text.trim().to_ascii_uppercase();
         if (1..=Self::MAX_LEN).contains(&id.len())
-            && id.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-' || c == '_')
+            && id
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-' || c == '_')
         {
             Ok(DatabaseId(id))
         } else {
@@ -121,7 +123,10 @@ mod tests {
 
     #[test]
     fn database_ids_and_languages_are_checked_when_read() {
-        assert_eq!(DatabaseId::parse("summ-it").map(|d| d.to_string()), Ok("SUMM-IT".into()));
+        assert_eq!(
+            DatabaseId::parse("summ-it").map(|d| d.to_string()),
+            Ok("SUMM-IT".into())
+        );
         assert!(DatabaseId::parse("").is_err());
         assert!(DatabaseId::parse("DROP TABLE").is_err());
         assert!(DatabaseId::parse(&"A".repeat(33)).is_err());

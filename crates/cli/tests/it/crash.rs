@@ -19,7 +19,7 @@ fn free_port() -> u16 {
 
 /// A node process that can be killed and started again on the same files and ports.
 pub(crate) struct NodeProcess {
-    config: PathBuf,
+    pub(crate) config: PathBuf,
     port: u16,
     child: Option<Child>,
     /// Where the process's standard output goes (none: discarded).
@@ -50,9 +50,7 @@ impl NodeProcess {
     /// `within`.
     pub(crate) fn terminate(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
         let mut child = self.child.take()?;
-        let _ = Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status();
+        let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
         let deadline = Instant::now() + within;
         loop {
             if let Ok(Some(status)) = child.try_wait() {
@@ -88,6 +86,7 @@ pub(crate) struct Pair {
     pub(crate) nl: NodeProcess,
     pub(crate) nl_api: String,
     pub(crate) be_api: String,
+    pub(crate) nl_api_port: u16,
     pub(crate) ca: String,
 }
 
@@ -173,6 +172,7 @@ fn pair_at(clock_start: Option<&str>) -> Pair {
             log: Some(dir.path().join("nl.log")),
         },
         nl_api: format!("https://127.0.0.1:{nl_api}"),
+        nl_api_port: nl_api,
         be_api: format!("https://127.0.0.1:{be_api}"),
         ca,
         dir,

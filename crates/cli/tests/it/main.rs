@@ -415,8 +415,8 @@ fn serve_runs_a_node_that_receipts_a_signed_request_over_mutual_tls() {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let outcome = rt.block_on(async {
         let read = |p: &str| std::fs::read_to_string(pki.join(p)).expect("pki file");
-        let client =
-            node::peer::tls::client_config(&read("ca.crt"), &read("NL-NCP/tls.crt"), &read("NL-NCP/tls.key")).expect("tls");
+        let client = node::peer::tls::client_config(&read("ca.crt"), &read("NL-NCP/tls.crt"), &read("NL-NCP/tls.key"))
+            .expect("tls");
         let courier = node::peer::courier::Courier::new(client).expect("courier");
         let directory = node::peer::directory::Directory::load(&pki.join("network.toml")).expect("directory");
         let mut be = directory.by_id("BE-NCP").expect("BE").clone();

@@ -2,14 +2,12 @@
 
 use super::*;
 
+use crate::accounts::Role;
 use jiff::Timestamp;
-use protocol::{
-    Body, Envelope, LegalBasis, NodeAddress,
-};
+use protocol::{Body, Envelope, LegalBasis, NodeAddress};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use store::{Direction, JournalStore, MessageQuery, Operation, User};
-use crate::accounts::Role;
 
 impl Desk {
     /// Sends a signed checkpoint of this node's journal (length, head) to every partner node,
@@ -161,11 +159,20 @@ pub struct JournalStatus {
 }
 
 impl Desk {
+    /// Whether the node can serve: its store answers a read.
+    pub async fn ready(&self) -> Result<(), DeskError> {
+        self.node.store.head().await?;
+        Ok(())
+    }
+
     /// The node's metrics as Prometheus text: the figures kept elsewhere (outbox depth, the
     /// ANPR matcher's counters) are brought in first.
     pub async fn metrics_text(&self) -> String {
         if let Ok(counts) = self.node.store.outbox_counts().await {
-            self.node.metrics.gauge("grens_outbox_pending", &[]).set(counts.pending as f64);
+            self.node
+                .metrics
+                .gauge("grens_outbox_pending", &[])
+                .set(counts.pending as f64);
         }
         self.record_anpr_metrics();
         self.node.metrics.render()

@@ -3,13 +3,11 @@
 use super::*;
 use treaty::rules::exchange;
 
-use protocol::{
-    Body, Channel, Envelope, NodeAddress, Purpose, Subject,
-};
+use crate::accounts::Role;
+use protocol::{Body, Channel, Envelope, NodeAddress, Purpose, Subject};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use store::User;
-use crate::accounts::Role;
 
 /// What the officer wants to send (Art. 4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

@@ -3,15 +3,13 @@
 use super::*;
 use treaty::rules::exchange;
 
+use crate::accounts::Role;
 use jiff::Timestamp;
-use protocol::{
-    Body, ConsentScope, ConsentUse, Envelope,
-};
+use protocol::{Body, ConsentScope, ConsentUse, Envelope};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use store::{Direction, JournalStore, MessageQuery, Operation, StoredMessage, User};
 use treaty::{Decision, Verdict};
-use crate::accounts::Role;
 
 /// What the recipient wants to do with provided data (Arts. 9–11).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

@@ -3,12 +3,10 @@
 use super::*;
 use treaty::rules::exchange;
 
-use protocol::{
-    Body, Envelope,
-};
+use crate::accounts::Role;
+use protocol::{Body, Envelope};
 use serde::{Deserialize, Serialize};
 use store::{Direction, User};
-use crate::accounts::Role;
 
 /// A feedback answer (Art. 7(3)).
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]

@@ -4,13 +4,13 @@
 //! "hit" or "no hit" — for a hit with an opaque reference that an Art. 4 request quotes to obtain
 //! the data (Art. 14(2)). Both sides journal the query: who, why, when, the result.
 
-use treaty::rules::databases;
-use treaty::Action;
 use protocol::{Body, Envelope, Object, ObjectKind, Person, Purpose, Subject};
 use rand_core::{OsRng, RngCore};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use store::{Direction, JournalStore, Operation, Record, StoredMessage, User};
+use treaty::rules::databases;
+use treaty::Action;
 
 use super::{legal, party, Desk, DeskError, Sent};
 use crate::accounts::Role;

@@ -1,18 +1,16 @@
 //! Reading: the inbox, a message with its legal clock, and what the treaty allows on it now.
 
 use super::*;
-use treaty::rules::exchange;
 use treaty::rules::deadlines::{Deadline, DeadlineRule};
+use treaty::rules::exchange;
 
+use crate::accounts::{has_role, Role};
 use jiff::Timestamp;
-use protocol::{
-    Body, Envelope,
-};
+use protocol::{Body, Envelope};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use store::{Direction, JournalStore, MessageQuery, Operation, StoredMessage, User};
 use treaty::Verdict;
-use crate::accounts::{has_role, Role};
 
 /// A legal clock on a message.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -151,7 +149,11 @@ impl Desk {
 
     /// The stored messages of `kind` in `direction`, oldest first, each with its envelope (a
     /// message whose stored bytes do not parse is left out).
-    pub(super) async fn envelopes(&self, kind: &str, direction: Direction) -> Result<Vec<(StoredMessage, Envelope)>, DeskError> {
+    pub(super) async fn envelopes(
+        &self,
+        kind: &str,
+        direction: Direction,
+    ) -> Result<Vec<(StoredMessage, Envelope)>, DeskError> {
         Ok(self
             .node
             .store
@@ -247,7 +249,11 @@ impl Desk {
         }))
     }
 
-    pub(super) async fn summary(&self, message: &StoredMessage, envelope: &Envelope) -> Result<MessageSummary, DeskError> {
+    pub(super) async fn summary(
+        &self,
+        message: &StoredMessage,
+        envelope: &Envelope,
+    ) -> Result<MessageSummary, DeskError> {
         self.summary_with(message, envelope, None).await
     }
 

@@ -138,9 +138,7 @@ impl Desk {
             Verdict::Allowed => "allowed",
             Verdict::Refused => "refused",
         });
-        self.node
-            .metrics
-            .decision(action.kind(), verdict.unwrap_or("computed"));
+        self.node.metrics.decision(action.kind(), verdict.unwrap_or("computed"));
         let view = DecisionView {
             action: action.kind().to_owned(),
             verdict: verdict.map(str::to_owned),

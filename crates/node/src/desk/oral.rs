@@ -3,13 +3,11 @@
 use super::*;
 use treaty::rules::exchange;
 
+use crate::accounts::Role;
 use jiff::Timestamp;
-use protocol::{
-    Body, Envelope, NodeAddress,
-};
+use protocol::{Body, Envelope, NodeAddress};
 use serde::{Deserialize, Serialize};
 use store::User;
-use crate::accounts::Role;
 
 /// An oral exchange to record (Art. 12(2)).
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]

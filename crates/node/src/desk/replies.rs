@@ -3,12 +3,10 @@
 use super::*;
 use treaty::rules::exchange;
 
-use protocol::{
-    Body, Channel, ConsentUse, Envelope, HandlingCodes, Subject,
-};
+use crate::accounts::Role;
+use protocol::{Body, Channel, ConsentUse, Envelope, HandlingCodes, Subject};
 use serde::{Deserialize, Serialize};
 use store::{Direction, User};
-use crate::accounts::Role;
 
 /// The answer to a request: a provision with its handling codes, or a refusal.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]

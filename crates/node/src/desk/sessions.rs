@@ -2,11 +2,11 @@
 
 use super::*;
 
+use crate::accounts::{self};
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use store::{JournalStore, Operation, User};
-use crate::accounts::{self};
 
 /// How long a log-in lasts.
 pub const SESSION_LIFETIME: SignedDuration = SignedDuration::from_hours(8);

@@ -20,7 +20,6 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use tracing::Span;
 
-
 pub mod api;
 pub mod web;
 
@@ -41,7 +40,10 @@ pub fn app(api: Arc<api::Api>) -> Router {
     ];
     let mut router = api::router(api.clone()).merge(web::router(api));
     for (name, value) in headers {
-        router = router.layer(SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value)));
+        router = router.layer(SetResponseHeaderLayer::overriding(
+            name,
+            HeaderValue::from_static(value),
+        ));
     }
     router.layer(
         ServiceBuilder::new()

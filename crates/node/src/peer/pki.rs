@@ -135,8 +135,12 @@ pub fn init(dir: &Path, nodes: &[(String, PartyCode, String)]) -> Result<Directo
 /// Reads a node's signing key written by [`NodeCredentials::write`].
 pub fn read_signing_key(path: &Path) -> Result<SigningKey, NodeError> {
     let text = std::fs::read_to_string(path).map_err(crate::io(path))?;
-    let bytes: [u8; 32] = hex::decode(text.trim()).ok()
+    let bytes: [u8; 32] = hex::decode(text.trim())
+        .ok()
         .and_then(|b| b.try_into().ok())
-        .ok_or_else(|| NodeError::Config { what: path.display().to_string(), problem: "not a 32-byte hex Ed25519 seed".into() })?;
+        .ok_or_else(|| NodeError::Config {
+            what: path.display().to_string(),
+            problem: "not a 32-byte hex Ed25519 seed".into(),
+        })?;
     Ok(SigningKey::from_bytes(&bytes))
 }

@@ -4,30 +4,15 @@
 
 use serde_json::{json, Value};
 
-use demo::network::{self, demo_password, DemoNetwork, Ports, Stores};
+use demo::network::DemoNetwork;
+
+pub use crate::support::{eventually, login, start};
 use node::officer_client::OfficerClient;
 use store::{JournalQuery, JournalStore, MessageQuery};
 
-pub async fn start() -> (tempfile::TempDir, DemoNetwork) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let net = network::start(dir.path(), [Ports { inbox: 0, api: 0 }; 3], &Stores::Sqlite)
-        .await
-        .expect("network");
-    (dir, net)
-}
-
-pub async fn login(net: &DemoNetwork, party: &str, user: &str) -> OfficerClient {
-    let node = net.node(party).expect("node");
-    OfficerClient::login(&node.api_url, &net.ca_pem, user, &demo_password(user))
-        .await
-        .expect("log-in")
-}
-
 /// Records the Art. 13 implementing agreement on `party`'s node.
 pub async fn agreement(net: &DemoNetwork, party: &str) {
-    network::record_agreement(net, party, "BENELUX-13", "ANPR", "13", "")
-        .await
-        .expect("agreement");
+    crate::support::agreement(net, party, "BENELUX-13", "ANPR", "13", "").await;
 }
 
 /// The recipient's contact point accepts a received hotlist entry (Art. 13).
@@ -51,21 +36,6 @@ pub fn entry(plate: &str, follow_up: Option<&str>, alert: Option<&str>) -> Value
 pub fn read(plate: &str, camera: &str) -> Value {
     json!({ "plate": plate, "country": "NL", "time": jiff::Timestamp::now().to_string(), "camera": camera,
             "location": "E19 Meer", "confidence": 0.91 })
-}
-
-/// Waits until `f` gives `Some`.
-pub async fn eventually<T, F, Fut>(what: &str, mut f: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    for _ in 0..200 {
-        if let Some(v) = f().await {
-            return v;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("never: {what}");
 }
 
 async fn hits_at(nl: &OfficerClient) -> Vec<Value> {

@@ -12,9 +12,9 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use demo::network::{self, demo_password, Ports, Stores};
 use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
-use demo::network::{self, demo_password, Ports, Stores};
 use node::http::web::Tr;
 use serde_json::json;
 

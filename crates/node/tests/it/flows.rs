@@ -3,54 +3,27 @@
 
 use serde_json::{json, Value};
 
-use demo::network::{self, demo_password, DemoNetwork, Ports, Stores};
+use demo::network::{demo_password, DemoNetwork, Stores};
+
+use crate::support::{eventually, login, postgres};
 use node::officer_client::{Answer, OfficerClient};
 use store::JournalStore;
 
-fn postgres_url() -> String {
-    std::env::var("GRENS_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/test".into())
-}
-
 async fn start(stores: Stores) -> (tempfile::TempDir, DemoNetwork) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let net = network::start(dir.path(), [Ports { inbox: 0, api: 0 }; 3], &stores)
-        .await
-        .expect("network");
-    (dir, net)
-}
-
-fn postgres(test: &str) -> Stores {
-    Stores::Postgres {
-        url: postgres_url(),
-        schema_prefix: format!(
-            "flows_{test}_{}_{}",
-            std::process::id(),
-            jiff::Timestamp::now().as_millisecond()
-        ),
-    }
-}
-
-async fn login(net: &DemoNetwork, party: &str, user: &str) -> OfficerClient {
-    let node = net.node(party).expect("node");
-    OfficerClient::login(&node.api_url, &net.ca_pem, user, &demo_password(user))
-        .await
-        .expect("log-in")
+    crate::support::start_on(stores).await
 }
 
 async fn arrives(client: &OfficerClient, id: &str) -> Value {
-    for _ in 0..300 {
+    eventually(&format!("{id} reaches {}", client.username), || async {
         let inbox = client
             .get("/api/v1/inbox")
             .await
             .expect("inbox")
             .ok()
             .expect("inbox ok");
-        if let Some(m) = inbox.as_array().and_then(|a| a.iter().find(|m| m["id"] == id)) {
-            return m.clone();
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("{id} never reached {}", client.username);
+        inbox.as_array().and_then(|a| a.iter().find(|m| m["id"] == id)).cloned()
+    })
+    .await
 }
 
 /// A refusal's reasons, empty when it has none.

@@ -4,6 +4,7 @@ mod anpr;
 mod browser;
 mod flows;
 mod operations;
+mod support;
 mod web;
 mod workflows;
 
@@ -301,22 +302,11 @@ async fn a_certificate_of_another_ca_is_refused_in_the_handshake() {
 /// The server journals a handshake refusal in its own task, after the client has seen the
 /// failure: wait (bounded) until the entry is there, and return the journal's text.
 async fn eventually_journaled(store: &AnyStore, needle: &str) -> String {
-    let mut text = String::new();
-    for _ in 0..100 {
-        let (len, _) = store.head().await.expect("head");
-        text = store
-            .entries(1, len)
-            .await
-            .expect("entries")
-            .iter()
-            .map(|e| format!("{}\n", e.entry.justification))
-            .collect();
-        if text.contains(needle) {
-            return text;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("'{needle}' never reached the journal:\n{text}");
+    support::eventually(&format!("'{needle}' reaches the journal"), || async {
+        let text = support::journal_of(store).await;
+        text.contains(needle).then_some(text)
+    })
+    .await
 }
 
 #[tokio::test]

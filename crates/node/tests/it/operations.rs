@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 use store::JournalStore as _;
 
-use crate::anpr::{eventually, login, start};
+use crate::support::{eventually, login, start};
 
 pub(crate) async fn board_entry(client: &node::officer_client::OfficerClient, id: &str) -> Option<Value> {
     let board = client.get("/api/v1/operations").await.ok()?.ok().ok()?;

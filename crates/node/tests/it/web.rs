@@ -1,7 +1,7 @@
 //! The officers' web pages over real HTTPS against the demo network: translations, anonymous
 //! refusal on every route, cookies, CSRF, security headers, and the main pages.
 
-use demo::network::{self, demo_password, Ports, Stores};
+use demo::network::{self, demo_password};
 use node::http::web::{Tr, LANGUAGES};
 use reqwest::redirect::Policy;
 use reqwest::StatusCode;
@@ -180,11 +180,7 @@ fn the_treaty_guide_explains_every_article_the_engine_can_cite_in_every_language
 }
 
 async fn net() -> (tempfile::TempDir, network::DemoNetwork) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let net = network::start(dir.path(), [Ports { inbox: 0, api: 0 }; 3], &Stores::Sqlite)
-        .await
-        .expect("network");
-    (dir, net)
+    crate::support::start().await
 }
 
 fn session_cookie(response: &reqwest::Response) -> String {
@@ -244,6 +240,7 @@ async fn every_route_refuses_an_anonymous_user_except_log_in_and_static_files() 
             || route.starts_with("/lang/")
             || route.starts_with("/static/")
             || route == "/healthz"
+            || route == "/readyz"
             || route == "/api/openapi.json"
             || (route == "/api/v1/session" && method == "post")
     };
@@ -286,6 +283,7 @@ async fn every_route_refuses_an_anonymous_user_except_log_in_and_static_files() 
         "/static/grens.js",
         "/static/htmx.min.js",
         "/healthz",
+        "/readyz",
         "/api/openapi.json",
     ] {
         let r = http.get(format!("{base}{path}")).send().await.expect("get");

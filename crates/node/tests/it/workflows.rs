@@ -8,8 +8,8 @@ use node::officer_client::OfficerClient;
 use serde_json::{json, Value};
 use store::JournalStore as _;
 
-use crate::anpr::{eventually, login, start};
 use crate::operations::board_entry;
+use crate::support::{eventually, login, start};
 
 async fn ok(c: &OfficerClient, path: &str, body: Value) -> Value {
     let a = c.post(path, &body).await.expect("post");

@@ -8,9 +8,9 @@ fn postgres_url() -> String {
 }
 
 /// A fresh store of each backend; the guard keeps the SQLite folder alive.
-async fn stores() -> Vec<(AnyStore, Option<tempdir::Dir>)> {
-    let dir = tempdir::Dir::new();
-    let sqlite = SqliteStore::open(&dir.path.join("node.sqlite"))
+async fn stores() -> Vec<(AnyStore, Option<tempfile::TempDir>)> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sqlite = SqliteStore::open(&dir.path().join("node.sqlite"))
         .await
         .expect("open SQLite");
     let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
@@ -23,27 +23,6 @@ async fn stores() -> Vec<(AnyStore, Option<tempdir::Dir>)> {
             )
         });
     vec![(AnyStore::Sqlite(sqlite), Some(dir)), (AnyStore::Postgres(pg), None)]
-}
-
-mod tempdir {
-    /// A temporary folder removed on drop (std only).
-    pub struct Dir {
-        pub path: std::path::PathBuf,
-    }
-
-    impl Dir {
-        pub fn new() -> Self {
-            let path = std::env::temp_dir().join(format!("grens-store-{}", uuid::Uuid::new_v4().simple()));
-            std::fs::create_dir_all(&path).expect("temp dir");
-            Dir { path }
-        }
-    }
-
-    impl Drop for Dir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.path);
-        }
-    }
 }
 
 fn entry(i: usize) -> NewEntry {
@@ -170,8 +149,8 @@ async fn concurrent_appends_never_fork_the_chain() {
 
 #[tokio::test]
 async fn the_sqlite_journal_survives_reopening() {
-    let dir = tempdir::Dir::new();
-    let path = dir.path.join("node.sqlite");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("node.sqlite");
     let head = {
         let s = SqliteStore::open(&path).await.expect("open");
         for i in 1..=3 {

@@ -95,7 +95,10 @@ pub fn owner_conditions(c: &OwnerConditions) -> Decision {
         if kept.is_empty() {
             format!("authorisation {id} carries no further conditions of its owner")
         } else {
-            format!("authorisation {id} is used within its owner's conditions ({})", kept.join(", "))
+            format!(
+                "authorisation {id} is used within its owner's conditions ({})",
+                kept.join(", ")
+            )
         },
     );
     d.build()
@@ -106,7 +109,13 @@ mod tests {
     use super::*;
     use crate::decision::Verdict;
 
-    fn conditions(article: u32, hours: Option<(u8, u8)>, local_hour: u8, limit: Option<u32>, used: u64) -> OwnerConditions {
+    fn conditions(
+        article: u32,
+        hours: Option<(u8, u8)>,
+        local_hour: u8,
+        limit: Option<u32>,
+        used: u64,
+    ) -> OwnerConditions {
         OwnerConditions {
             article,
             authorisation: "AUT-1".into(),
@@ -132,7 +141,10 @@ mod tests {
 
     #[test]
     fn art16_the_owner_limits_the_consultations_a_day() {
-        assert_eq!(owner_conditions(&conditions(16, None, 3, Some(2), 1)).verdict, Some(Verdict::Allowed));
+        assert_eq!(
+            owner_conditions(&conditions(16, None, 3, Some(2), 1)).verdict,
+            Some(Verdict::Allowed)
+        );
         let spent = owner_conditions(&conditions(16, None, 3, Some(2), 2));
         assert_eq!(spent.verdict, Some(Verdict::Refused));
         assert!(spent.cites(&art("16(3)")));

@@ -3,14 +3,14 @@
 
 use super::*;
 
-use std::collections::HashMap;
-use std::sync::atomic::AtomicU64;
-use std::sync::RwLock;
+use super::{Desk, DeskError};
 use jiff::Timestamp;
 use protocol::{Body, Envelope, HotlistEntry, NodeAddress};
 use serde_json::json;
+use std::collections::HashMap;
+use std::sync::atomic::AtomicU64;
+use std::sync::RwLock;
 use store::{JournalStore, Operation};
-use super::{Desk, DeskError};
 
 /// An entry being compared, as the matcher's caller needs it for a hit.
 #[derive(Debug, Clone)]

@@ -17,20 +17,11 @@ use hotlists::*;
 pub use provide::{NewHotlistEntry, ProvidedEntry, Withdrawal};
 pub use receive::{AnprHitView, EntryDecision, IngestReport, ReadBatch, ReceivedEntry};
 
-
-
-
-
-
-
 use protocol::{Body, Envelope, HotlistEntry};
-
-
 
 use store::{Direction, StoredMessage};
 
 use super::{legal, party, Desk, DeskError, Sent};
-
 
 /// Registry kind of the entries this node compares (the recipient's side).
 const ACCEPTED: &str = "anpr.accepted";

@@ -3,16 +3,16 @@
 
 use super::*;
 
-use treaty::rules::databases;
-use treaty::Action;
-use std::collections::HashMap;
+use super::{legal, party, Desk, DeskError, Sent};
+use crate::accounts::Role;
 use jiff::{SignedDuration, Timestamp};
 use protocol::{Body, Envelope, HotlistEntry, NodeAddress};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use std::collections::HashMap;
 use store::{Direction, JournalStore, Record, User};
-use super::{legal, party, Desk, DeskError, Sent};
-use crate::accounts::Role;
+use treaty::rules::databases;
+use treaty::Action;
 
 /// A provider officer's new hotlist entry.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]

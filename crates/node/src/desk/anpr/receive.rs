@@ -3,16 +3,16 @@
 
 use super::*;
 
-use treaty::rules::databases;
-use treaty::Action;
-use std::collections::HashMap;
-use std::sync::atomic::Ordering;
+use super::{legal, Desk, DeskError, Sent};
+use crate::accounts::Role;
 use protocol::{Body, Envelope, HotlistEntry};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use std::collections::HashMap;
+use std::sync::atomic::Ordering;
 use store::{Direction, JournalStore, Record, User};
-use super::{legal, Desk, DeskError, Sent};
-use crate::accounts::Role;
+use treaty::rules::databases;
+use treaty::Action;
 
 /// An entry received from a provider: waiting for a decision, or compared.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -390,12 +390,17 @@ impl Desk {
     /// compared now per provider.
     pub fn record_anpr_metrics(&self) {
         let (a, m) = (&self.node.anpr, &self.node.metrics);
-        m.counter("grens_anpr_reads_total", &[]).absolute(a.reads.load(Ordering::Relaxed));
-        m.counter("grens_anpr_hits_total", &[]).absolute(a.hits.load(Ordering::Relaxed));
-        m.counter("grens_anpr_invalid_reads_total", &[]).absolute(a.invalid.load(Ordering::Relaxed));
-        m.gauge("grens_anpr_ingest_lag_milliseconds", &[]).set(a.lag_ms.load(Ordering::Relaxed) as f64);
+        m.counter("grens_anpr_reads_total", &[])
+            .absolute(a.reads.load(Ordering::Relaxed));
+        m.counter("grens_anpr_hits_total", &[])
+            .absolute(a.hits.load(Ordering::Relaxed));
+        m.counter("grens_anpr_invalid_reads_total", &[])
+            .absolute(a.invalid.load(Ordering::Relaxed));
+        m.gauge("grens_anpr_ingest_lag_milliseconds", &[])
+            .set(a.lag_ms.load(Ordering::Relaxed) as f64);
         for (provider, n) in a.sizes(self.now()) {
-            m.gauge("grens_anpr_hotlist_entries", &[("provider", provider.as_str())]).set(n as f64);
+            m.gauge("grens_anpr_hotlist_entries", &[("provider", provider.as_str())])
+                .set(n as f64);
         }
     }
 }

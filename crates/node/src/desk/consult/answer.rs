@@ -4,13 +4,13 @@
 use super::*;
 use treaty::rules::conditions;
 
-use treaty::rules::databases;
-use treaty::Action;
+use super::{legal, Desk, DeskError};
 use jiff::Timestamp;
 use protocol::{Body, Envelope, Subject};
 use serde_json::{json, Value};
 use store::{JournalQuery, JournalStore, Operation, StoredMessage};
-use super::{legal, Desk, DeskError};
+use treaty::rules::databases;
+use treaty::Action;
 
 impl Desk {
     /// The owner's own conditions on a named authorisation, checked after the engine allowed

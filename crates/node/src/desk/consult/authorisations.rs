@@ -3,13 +3,13 @@
 
 use super::*;
 
+use super::{actor, party, Desk, DeskError};
+use crate::accounts::Role;
 use jiff::Timestamp;
 use protocol::OperationEventKind;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use store::{JournalQuery, JournalStore, Operation, User};
-use super::{actor, party, Desk, DeskError};
-use crate::accounts::Role;
 
 /// A named authorisation (Arts. 15(2), 16(2)).
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]

@@ -11,9 +11,6 @@ mod authorisations;
 
 pub use authorisations::{Authorisation, Patrol, Supervised};
 
-
-
-
 use protocol::{Body, Envelope, Person, Subject};
 
 use serde::{Deserialize, Serialize};

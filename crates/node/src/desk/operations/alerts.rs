@@ -3,11 +3,11 @@
 
 use super::*;
 
+use super::{Desk, DeskError};
 use jiff::{SignedDuration, Timestamp};
 use protocol::{OperationEvent, OperationEventKind};
 use serde_json::json;
 use store::{JournalStore, Operation, Record, User};
-use super::{Desk, DeskError};
 
 /// Registry kind of the release alerts raised (each once).
 pub(super) const ALERTS: &str = "operation.alert";

@@ -5,12 +5,12 @@ use super::*;
 use treaty::rules::deadlines::{Deadline, DeadlineRule};
 use treaty::rules::{operations, powers};
 
+use super::{party, DecisionView, Desk, DeskError};
+use crate::accounts::Role;
 use jiff::Timestamp;
 use protocol::{Body, OperationEvent, OperationEventKind};
 use serde::{Deserialize, Serialize};
 use store::{Direction, JournalStore, User};
-use super::{party, DecisionView, Desk, DeskError};
-use crate::accounts::Role;
 
 /// One event as both boards show it.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]

@@ -3,13 +3,13 @@
 
 use super::*;
 
+use super::{party, Desk, DeskError};
+use crate::accounts::Role;
 use jiff::{SignedDuration, Timestamp};
 use protocol::{OperationEvent, OperationEventKind};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use store::User;
-use super::{party, Desk, DeskError};
-use crate::accounts::Role;
 
 /// An event an officer records on an operation.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -188,7 +188,9 @@ impl Desk {
             }
             _ => {}
         }
-        if matches!(kind, OperationEventKind::Acknowledged) && current.kind == OperationKind::OwnInitiative && text.is_empty()
+        if matches!(kind, OperationEventKind::Acknowledged)
+            && current.kind == OperationKind::OwnInitiative
+            && text.is_empty()
         {
             return Err(DeskError::invalid(
                 "text: the confirmation gives the information needed to avoid interference (Art. 19(3))",

@@ -49,12 +49,8 @@ const SHIELDED: &str = "operation.shielded";
 
 /// The kind an operation's events name (from this node or a partner).
 fn kind_of(text: &str) -> Result<OperationKind, DeskError> {
-    OperationKind::parse(text.trim()).ok_or_else(|| {
-        DeskError::invalid(format!(
-            "kind: '{text}' is not one of {}, patrol",
-            KINDS.join(", ")
-        ))
-    })
+    OperationKind::parse(text.trim())
+        .ok_or_else(|| DeskError::invalid(format!("kind: '{text}' is not one of {}, patrol", KINDS.join(", "))))
 }
 
 /// What a start's facts say that decides the article of the host's answer.

@@ -3,11 +3,11 @@
 
 use super::*;
 
+use super::{actor, legal, party, Desk, DeskError};
+use crate::accounts::Role;
 use protocol::{Body, Envelope, NodeAddress, OperationEvent, OperationEventKind};
 use serde::{Deserialize, Serialize};
 use store::User;
-use super::{actor, legal, party, Desk, DeskError};
-use crate::accounts::Role;
 
 /// An officer's start of a hot pursuit into a partner's territory (Art. 21(1)).
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -202,10 +202,11 @@ impl Desk {
             if name.is_empty() {
                 return Err(DeskError::invalid("officers: a name for each officer"));
             }
-            let (disclosure, _) = self.decide(Action::IdentityDisclosure(treaty::rules::powers::IdentityDisclosure {
-                shielded: officer.shielded,
-                criminal_prosecution_in_host: false,
-            }))?;
+            let (disclosure, _) =
+                self.decide(Action::IdentityDisclosure(treaty::rules::powers::IdentityDisclosure {
+                    shielded: officer.shielded,
+                    criminal_prosecution_in_host: false,
+                }))?;
             if disclosure.verdict.as_deref() == Some("refused") {
                 let mut token = [0u8; 4];
                 rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut token);
@@ -260,8 +261,14 @@ impl Desk {
                 facts: Value::Object(
                     [
                         ("started_in_own_territory", Value::Bool(s.started_in_own_territory)),
-                        ("host_could_be_warned_in_advance", Value::Bool(s.host_could_be_warned_in_advance)),
-                        ("host_could_take_over_in_time", Value::Bool(s.host_could_take_over_in_time)),
+                        (
+                            "host_could_be_warned_in_advance",
+                            Value::Bool(s.host_could_be_warned_in_advance),
+                        ),
+                        (
+                            "host_could_take_over_in_time",
+                            Value::Bool(s.host_could_take_over_in_time),
+                        ),
                         ("enter_dwelling", Value::Bool(false)),
                         ("host_ordered_stop", Value::Bool(false)),
                         ("danger_manifestly_disproportionate", Value::Bool(false)),

@@ -2,16 +2,14 @@
 
 use super::*;
 
-use std::sync::Arc;
-use axum::body::Bytes;
-use axum::extract::{Path, State};
-use axum::Json;
 use crate::desk::anpr::{
     AnprHitView, EntryDecision, IngestReport, NewHotlistEntry, ProvidedEntry, ReadBatch, ReceivedEntry, Withdrawal,
 };
-use crate::desk::{
-    DeskError, Sent,
-};
+use crate::desk::{DeskError, Sent};
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::Json;
+use std::sync::Arc;
 
 #[utoipa::path(post, path = "/api/v1/anpr/entries", tag = "anpr", security(("bearer" = [])),
     request_body = NewHotlistEntry,
@@ -83,6 +81,9 @@ pub(super) async fn ingest_reads(
 
 #[utoipa::path(get, path = "/api/v1/anpr/hits", tag = "anpr", security(("bearer" = [])),
     responses((status = 200, body = Vec<AnprHitView>)))]
-pub(super) async fn anpr_hits(State(api): State<Arc<Api>>, officer: Officer) -> Result<Json<Vec<AnprHitView>>, DeskError> {
+pub(super) async fn anpr_hits(
+    State(api): State<Arc<Api>>,
+    officer: Officer,
+) -> Result<Json<Vec<AnprHitView>>, DeskError> {
     Ok(Json(api.desk.anpr_hits(&officer.user).await?))
 }

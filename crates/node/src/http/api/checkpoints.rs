@@ -2,13 +2,11 @@
 
 use super::*;
 
-use std::sync::Arc;
+use crate::desk::{DeskError, JournalStatus, PartnerHistory};
 use axum::extract::{Query, State};
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use crate::desk::{
-    DeskError, JournalStatus, PartnerHistory,
-};
+use std::sync::Arc;
 
 /// How many entries a journal search returns.
 #[derive(Debug, Clone, Default, Deserialize)]

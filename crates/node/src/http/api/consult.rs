@@ -2,18 +2,20 @@
 
 use super::*;
 
-use std::sync::Arc;
+use crate::desk::{Authorisation, ConsultAsk, DeskError, HitQueryAsk, Patrol, Sent, Supervised};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::Json;
-use crate::desk::{
-    Authorisation, ConsultAsk, DeskError, HitQueryAsk, Patrol, Sent, Supervised,
-};
+use std::sync::Arc;
 
 #[utoipa::path(post, path = "/api/v1/hit-queries", tag = "databases", security(("bearer" = [])),
     request_body = HitQueryAsk,
     responses((status = 200, body = Sent), (status = 422, body = DeskError)))]
-pub(super) async fn hit_query(State(api): State<Arc<Api>>, officer: Officer, bytes: Bytes) -> Result<Json<Sent>, DeskError> {
+pub(super) async fn hit_query(
+    State(api): State<Arc<Api>>,
+    officer: Officer,
+    bytes: Bytes,
+) -> Result<Json<Sent>, DeskError> {
     let ask: HitQueryAsk = body(&bytes)?;
     Ok(Json(api.desk.hit_query(&officer.user, &ask).await?))
 }
@@ -42,7 +44,10 @@ pub(super) async fn grant_authorisation(
 
 #[utoipa::path(get, path = "/api/v1/authorisations", tag = "databases", security(("bearer" = [])),
     responses((status = 200, body = Vec<Supervised>), (status = 403, body = DeskError)))]
-pub(super) async fn supervision(State(api): State<Arc<Api>>, officer: Officer) -> Result<Json<Vec<Supervised>>, DeskError> {
+pub(super) async fn supervision(
+    State(api): State<Arc<Api>>,
+    officer: Officer,
+) -> Result<Json<Vec<Supervised>>, DeskError> {
     Ok(Json(api.desk.supervision(&officer.user).await?))
 }
 
@@ -59,7 +64,11 @@ pub(super) async fn revoke_authorisation(
 
 #[utoipa::path(post, path = "/api/v1/patrols", tag = "databases", security(("bearer" = [])),
     request_body = Patrol, responses((status = 200, body = Patrol), (status = 422, body = DeskError)))]
-pub(super) async fn start_patrol(State(api): State<Arc<Api>>, officer: Officer, bytes: Bytes) -> Result<Json<Patrol>, DeskError> {
+pub(super) async fn start_patrol(
+    State(api): State<Arc<Api>>,
+    officer: Officer,
+    bytes: Bytes,
+) -> Result<Json<Patrol>, DeskError> {
     let p: Patrol = body(&bytes)?;
     Ok(Json(api.desk.start_patrol(&officer.user, &p).await?))
 }
@@ -88,7 +97,11 @@ pub(super) async fn end_patrol(
 
 #[utoipa::path(post, path = "/api/v1/consultations", tag = "databases", security(("bearer" = [])),
     request_body = ConsultAsk, responses((status = 200, body = Sent), (status = 422, body = DeskError)))]
-pub(super) async fn consult(State(api): State<Arc<Api>>, officer: Officer, bytes: Bytes) -> Result<Json<Sent>, DeskError> {
+pub(super) async fn consult(
+    State(api): State<Arc<Api>>,
+    officer: Officer,
+    bytes: Bytes,
+) -> Result<Json<Sent>, DeskError> {
     let ask: ConsultAsk = body(&bytes)?;
     Ok(Json(api.desk.consult(&officer.user, &ask).await?))
 }

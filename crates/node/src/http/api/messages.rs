@@ -2,15 +2,15 @@
 
 use super::*;
 
-use std::sync::Arc;
+use crate::desk::{
+    Compose, ConsentAnswer, ConsentAsk, DeskError, FeedbackText, MessageSummary, MessageView, OralExchange, Reply,
+    Sent, UseOutcome, UseRequest,
+};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use serde::Deserialize;
-use crate::desk::{
-    Compose, ConsentAnswer, ConsentAsk, DeskError, FeedbackText, MessageSummary, MessageView,
-    OralExchange, Reply, Sent, UseOutcome, UseRequest,
-};
+use std::sync::Arc;
 
 /// `?preview=true` decides without sending.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
@@ -21,7 +21,10 @@ pub struct PreviewQuery {
 
 #[utoipa::path(get, path = "/api/v1/inbox", tag = "exchange", security(("bearer" = [])),
     responses((status = 200, body = Vec<MessageSummary>), (status = 401, body = DeskError)))]
-pub(super) async fn inbox(State(api): State<Arc<Api>>, officer: Officer) -> Result<Json<Vec<MessageSummary>>, DeskError> {
+pub(super) async fn inbox(
+    State(api): State<Arc<Api>>,
+    officer: Officer,
+) -> Result<Json<Vec<MessageSummary>>, DeskError> {
     Ok(Json(api.desk.inbox(&officer.user).await?))
 }
 

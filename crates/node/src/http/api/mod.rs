@@ -9,8 +9,8 @@ use std::sync::{Arc, Mutex};
 use axum::body::Bytes;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
-use axum::http::header;
-use axum::response::IntoResponse;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use jiff::{SignedDuration, Timestamp};
@@ -138,6 +138,18 @@ async fn metrics(State(api): State<Arc<Api>>, _officer: Officer) -> impl IntoRes
     )
 }
 
+#[utoipa::path(get, path = "/readyz", tag = "operations",
+    responses((status = 200, body = String, description = "the store answers"), (status = 503, body = String)))]
+async fn readyz(State(api): State<Arc<Api>>) -> Response {
+    match api.desk.ready().await {
+        Ok(()) => (StatusCode::OK, "ready").into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "not ready");
+            (StatusCode::SERVICE_UNAVAILABLE, format!("not ready: {}", e.message)).into_response()
+        }
+    }
+}
+
 #[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = String)))]
 async fn healthz() -> &'static str {
     "ok"
@@ -147,7 +159,7 @@ async fn healthz() -> &'static str {
 #[derive(Debug, OpenApi)]
 #[openapi(
     info(title = "grens officer API", description = "Title 2 information exchange under the 2018 Benelux police treaty. Every decision names the article it applies."),
-    paths(login, logout, me, inbox, compose, view, reply, use_data, hit_query, hit_reference, grant_authorisation, supervision, revoke_authorisation, start_patrol, begin_patrol, end_patrol, consult, provide_entry, provided_entries, withdraw_entry, received_entries, decide_entry, ingest_reads, anpr_hits, start_pursuit, start_operation, operations, operation, operation_event, consent_request, consent, feedback_request, feedback, oral, evaluation, consent_queue, search_journal, journal, verify, checkpoints, verify_partners, put_user, healthz),
+    paths(login, logout, me, inbox, compose, view, reply, use_data, hit_query, hit_reference, grant_authorisation, supervision, revoke_authorisation, start_patrol, begin_patrol, end_patrol, consult, provide_entry, provided_entries, withdraw_entry, received_entries, decide_entry, ingest_reads, anpr_hits, start_pursuit, start_operation, operations, operation, operation_event, consent_request, consent, feedback_request, feedback, oral, evaluation, consent_queue, search_journal, journal, verify, checkpoints, verify_partners, put_user, healthz, readyz),
     components(schemas(Login, SessionView, UserView, Compose, ComposeKind, Via, DirectFacts, Sent, DecisionView, Reply,
         UseRequest, UseKind, UseOutcome, ConsentAsk, ConsentAnswer, FeedbackText, OralExchange, MessageSummary,
         MessageView, ActionView, DeadlineView, JournalStatus, PartnerHistory, NewUser, EntryView, HitQueryAsk, Authorisation, Supervised, Patrol, ConsultAsk,
@@ -221,10 +233,10 @@ pub fn router(api: Arc<Api>) -> Router {
         .route("/api/v1/checkpoints/verify", get(verify_partners))
         .route("/api/v1/users", post(put_user))
         .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .route(
             "/api/openapi.json",
             get(|| async { ([(header::CONTENT_TYPE, "application/json")], openapi_json()) }),
         )
         .with_state(api)
 }
-

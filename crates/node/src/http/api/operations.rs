@@ -2,15 +2,13 @@
 
 use super::*;
 
-use std::sync::Arc;
+use crate::desk::operations::{EventAsk, OperationStart, OperationView, PursuitStart};
+use crate::desk::DeskError;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use serde::Deserialize;
-use crate::desk::operations::{
-    EventAsk, OperationStart, OperationView, PursuitStart,
-};
-use crate::desk::DeskError;
+use std::sync::Arc;
 
 /// The period of an Art. 65 evaluation (whole days in the node's zone; default: the year so far).
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
@@ -49,7 +47,10 @@ pub(super) async fn start_operation(
 
 #[utoipa::path(get, path = "/api/v1/operations", tag = "operations", security(("bearer" = [])),
     responses((status = 200, body = Vec<OperationView>)))]
-pub(super) async fn operations(State(api): State<Arc<Api>>, officer: Officer) -> Result<Json<Vec<OperationView>>, DeskError> {
+pub(super) async fn operations(
+    State(api): State<Arc<Api>>,
+    officer: Officer,
+) -> Result<Json<Vec<OperationView>>, DeskError> {
     Ok(Json(api.desk.operations(&officer.user).await?))
 }
 

@@ -2,16 +2,14 @@
 
 use super::*;
 
-use std::sync::Arc;
+use crate::desk::{DeskError, NewUser};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 use store::User;
-use crate::desk::{
-    DeskError, NewUser,
-};
 
 /// A log-in.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -102,7 +100,11 @@ pub(super) async fn me(officer: Officer) -> Json<UserView> {
 #[utoipa::path(post, path = "/api/v1/users", tag = "admin", security(("bearer" = [])),
     request_body = NewUser,
     responses((status = 204), (status = 403, body = DeskError), (status = 422, body = DeskError)))]
-pub(super) async fn put_user(State(api): State<Arc<Api>>, officer: Officer, bytes: Bytes) -> Result<StatusCode, DeskError> {
+pub(super) async fn put_user(
+    State(api): State<Arc<Api>>,
+    officer: Officer,
+    bytes: Bytes,
+) -> Result<StatusCode, DeskError> {
     if !crate::accounts::has_role(&officer.user, crate::accounts::Role::Admin) {
         return Err(DeskError::forbidden("managing users needs the role admin"));
     }

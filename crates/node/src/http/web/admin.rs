@@ -13,8 +13,8 @@ use super::Chrome;
 use super::CsrfForm;
 use super::{error_page, render, Tr, WebUser};
 use crate::accounts::Role;
-use crate::http::api::Api;
 use crate::desk::{AgreementRecord, Contact, ContactKind, Desk, NewUser};
+use crate::http::api::Api;
 
 pub struct UserRow {
     username: String,

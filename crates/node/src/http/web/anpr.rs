@@ -15,8 +15,8 @@ use serde::Deserialize;
 use super::Chrome;
 use super::CsrfForm;
 use super::{done, error_page, partners, render, Tr, WebUser};
-use crate::http::api::Api;
 use crate::desk::anpr::{AnprHitView, EntryDecision, NewHotlistEntry, ProvidedEntry, ReceivedEntry, Withdrawal};
+use crate::http::api::Api;
 
 #[derive(Template)]
 #[template(path = "anpr.html")]

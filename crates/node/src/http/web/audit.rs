@@ -13,8 +13,8 @@ use store::{JournalQuery, Operation};
 
 use super::Chrome;
 use super::{error_page, render, Tr, WebUser};
-use crate::http::api::Api;
 use crate::desk::DeskError;
+use crate::http::api::Api;
 
 const PAGE: i64 = 100;
 const EXPORT_LIMIT: i64 = 10_000;

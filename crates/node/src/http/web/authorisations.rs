@@ -13,8 +13,8 @@ use serde::Deserialize;
 use super::Chrome;
 use super::CsrfForm;
 use super::{done, error_page, render, CsrfOnly, Tr, WebUser};
-use crate::http::api::Api;
 use crate::desk::{Authorisation, Patrol, Supervised};
+use crate::http::api::Api;
 
 #[derive(Template)]
 #[template(path = "authorisations.html")]

@@ -2,15 +2,15 @@
 
 use super::*;
 
-use std::sync::Arc;
+use crate::desk::{Compose, ComposeKind, DirectFacts, Via};
+use crate::http::api::Api;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use serde::Deserialize;
-use crate::http::api::Api;
-use crate::desk::{Compose, ComposeKind, DirectFacts, Via};
 use guide::Cited;
+use serde::Deserialize;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 pub(super) struct ComposeForm {
@@ -131,7 +131,11 @@ pub(super) fn compose_page(api: &Api, w: &WebUser, form: ComposeForm, verdicts: 
 }
 
 /// The compose form, pre-filled from the query string (a hit's "request the data" link).
-pub(super) async fn compose_form(State(api): State<Arc<Api>>, w: WebUser, Query(prefill): Query<ComposeForm>) -> Response {
+pub(super) async fn compose_form(
+    State(api): State<Arc<Api>>,
+    w: WebUser,
+    Query(prefill): Query<ComposeForm>,
+) -> Response {
     let form = ComposeForm {
         kind: "request".into(),
         via: "ncp".into(),

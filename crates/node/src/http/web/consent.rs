@@ -3,14 +3,14 @@
 
 use super::*;
 
-use std::sync::Arc;
+use crate::desk::UseKind;
+use crate::http::api::Api;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use crate::http::api::Api;
-use crate::desk::UseKind;
+use std::sync::Arc;
 
 pub(super) async fn consent_request(
     State(api): State<Arc<Api>>,

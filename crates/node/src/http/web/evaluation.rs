@@ -11,9 +11,9 @@ use serde::Deserialize;
 
 use super::Chrome;
 use super::{error_page, render, Tr, WebUser};
-use crate::http::api::Api;
 use crate::desk::evaluation::{Count, Evaluation};
 use crate::desk::DeskError;
+use crate::http::api::Api;
 
 /// One chart: its bars with their widths in pixels (the longest 300).
 #[derive(Debug)]

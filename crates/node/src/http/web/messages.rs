@@ -3,16 +3,16 @@
 
 use super::*;
 
-use std::sync::Arc;
+use crate::accounts::{has_role, Role};
+use crate::desk::{DeskError, UseKind, UseRequest};
+use crate::http::api::Api;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use serde::Deserialize;
-use crate::accounts::{has_role, Role};
-use crate::http::api::Api;
-use crate::desk::{DeskError, UseKind, UseRequest};
 use guide::Cited;
+use serde::Deserialize;
+use std::sync::Arc;
 
 pub(super) struct Row {
     id: String,
@@ -340,7 +340,11 @@ pub(super) struct UseForm {
     pub(super) recipient: String,
 }
 
-pub(super) async fn use_data(State(api): State<Arc<Api>>, Path(id): Path<String>, CsrfForm(w, f): CsrfForm<UseForm>) -> Response {
+pub(super) async fn use_data(
+    State(api): State<Arc<Api>>,
+    Path(id): Path<String>,
+    CsrfForm(w, f): CsrfForm<UseForm>,
+) -> Response {
     let request = UseRequest {
         use_: f.use_,
         recipient: Some(f.recipient.trim().to_owned()).filter(|r| !r.is_empty()),
@@ -370,7 +374,11 @@ pub(super) struct ReplyForm {
     ground: String,
 }
 
-pub(super) async fn reply(State(api): State<Arc<Api>>, Path(id): Path<String>, CsrfForm(w, f): CsrfForm<ReplyForm>) -> Response {
+pub(super) async fn reply(
+    State(api): State<Arc<Api>>,
+    Path(id): Path<String>,
+    CsrfForm(w, f): CsrfForm<ReplyForm>,
+) -> Response {
     let reply = if f.kind == "refusal" {
         crate::desk::Reply::Refusal {
             ground: f.ground,

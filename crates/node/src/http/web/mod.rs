@@ -261,7 +261,10 @@ async fn htmx() -> Response {
 
 /// The live countdowns.
 async fn script() -> Response {
-    asset("text/javascript; charset=utf-8", include_str!("../../../static/grens.js"))
+    asset(
+        "text/javascript; charset=utf-8",
+        include_str!("../../../static/grens.js"),
+    )
 }
 
 /// The pages.

@@ -15,8 +15,8 @@ use serde::Deserialize;
 use super::Chrome;
 use super::CsrfForm;
 use super::{done, error_page, partners, render, Tr, WebUser};
-use crate::http::api::Api;
 use crate::desk::operations::{EventAsk, OfficerOnOperation, OperationStart, OperationView, PursuitStart, KINDS};
+use crate::http::api::Api;
 
 /// One field of the start form: the engine's name, the input it takes, the kinds that read it.
 /// The page shows each field for its kinds only (grens.js; without script all are shown and
@@ -272,8 +272,7 @@ pub async fn event(
 }
 
 #[derive(Debug, Deserialize)]
-pub struct CsrfOnly {
-}
+pub struct CsrfOnly {}
 
 /// Art. 20: the host starts a planned patrol, or ends one, from the board.
 pub async fn patrol(

@@ -12,8 +12,8 @@ use serde::Deserialize;
 use super::Chrome;
 use super::CsrfForm;
 use super::{done, error_page, form_date, person_and_plate, render, Tr, WebUser};
-use crate::http::api::Api;
 use crate::desk::{HitQueryAsk, HitQueryView};
+use crate::http::api::Api;
 
 #[derive(Template)]
 #[template(path = "query.html")]

@@ -3,7 +3,8 @@
 
 use super::*;
 
-use std::sync::Arc;
+use crate::accounts::{has_role, Role};
+use crate::http::api::Api;
 use askama::Template;
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
@@ -12,9 +13,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
+use std::sync::Arc;
 use store::User;
-use crate::accounts::{has_role, Role};
-use crate::http::api::Api;
 
 pub(super) const SESSION_COOKIE: &str = "grens_session";
 
@@ -52,12 +52,7 @@ pub(super) fn csrf_of(token: &str) -> String {
 
 pub(super) fn language(headers: &HeaderMap, user: Option<&User>) -> Tr {
     let chosen = cookie(headers, LANGUAGE_COOKIE);
-    Tr::new(
-        chosen
-            .as_deref()
-            .or(user.map(|u| u.language.as_str()))
-            .unwrap_or("en"),
-    )
+    Tr::new(chosen.as_deref().or(user.map(|u| u.language.as_str())).unwrap_or("en"))
 }
 
 /// Anonymous users are sent to the log-in page.
@@ -191,8 +186,7 @@ pub(super) async fn login(State(api): State<Arc<Api>>, headers: HeaderMap, Form(
 }
 
 #[derive(Debug, Deserialize)]
-pub(super) struct CsrfOnly {
-}
+pub(super) struct CsrfOnly {}
 
 pub(super) async fn logout(State(api): State<Arc<Api>>, CsrfForm(w, _): CsrfForm<CsrfOnly>) -> Response {
     let _ = api.desk.logout(&w.token).await;

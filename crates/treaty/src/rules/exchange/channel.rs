@@ -1,7 +1,6 @@
 //! Art. 6: the channels of the exchange — contact points, joint police centres, liaison
 //! officers, and the direct exchange of Art. 6(4)(a)–(d).
 
-
 use crate::article::art;
 use crate::decision::{Addressee, Decision, DecisionBuilder, Obligation, ObligationKind, When};
 use crate::fields::{FieldError, Fields};

@@ -1,13 +1,12 @@
 //! Arts. 7–11: feedback on provided data, classification, and the use of received data with the
 //! provider's consent.
 
-
-use jiff::Timestamp;
 use crate::article::art;
 use crate::decision::{Addressee, Decision, DecisionBuilder, Obligation, ObligationKind, When};
 use crate::fields::{FieldError, Fields};
 use crate::ids::PartyCode;
 use crate::profile::Profile;
+use jiff::Timestamp;
 
 /// `exchange.feedback_request`: the provider asks what became of its data.
 #[derive(Debug, Clone)]
@@ -97,7 +96,10 @@ pub(super) fn marking_key(s: &str) -> String {
 
 /// The EU level of a marking: the provider's national marking (with or without the law's
 /// reference), or the EU marking itself.
-pub(super) fn eu_level_of<'p>(profile: &'p Profile, c: &Classification) -> Option<&'p crate::profile::ClassificationLevel> {
+pub(super) fn eu_level_of<'p>(
+    profile: &'p Profile,
+    c: &Classification,
+) -> Option<&'p crate::profile::ClassificationLevel> {
     let key = marking_key(&c.marking);
     let table = profile.classification_table(c.on);
     table.levels.iter().find(|level| {

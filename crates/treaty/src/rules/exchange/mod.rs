@@ -9,9 +9,7 @@ pub use channel::*;
 pub use data::*;
 pub use oral::*;
 
-
 use crate::article::art;
-
 
 use crate::decision::{Addressee, Decision, DecisionBuilder, Obligation, ObligationKind, When};
 

@@ -1,13 +1,12 @@
 //! Art. 12: oral exchange and its written confirmation, and the language of a provision.
 
-
-use jiff::Timestamp;
 use crate::article::art;
 use crate::clocks;
 use crate::decision::{Addressee, Decision, DecisionBuilder, Obligation, ObligationKind};
 use crate::fields::{FieldError, Fields};
 use crate::ids::{Language, PartyCode};
 use crate::profile::Profile;
+use jiff::Timestamp;
 
 /// `exchange.oral`.
 #[derive(Debug, Clone)]

@@ -120,7 +120,10 @@ pub fn may_record(e: &OperationEvent) -> Result<ArticleRef, LifecycleRefusal> {
     let pursuit = e.kind == OperationKind::Pursuit;
     let kind_article = e.kind.article();
     let (allowed, article) = match e.event {
-        K::Crossing => (!host_side && requested && e.answer == Some(Answer::Granted), kind_article),
+        K::Crossing => (
+            !host_side && requested && e.answer == Some(Answer::Granted),
+            kind_article,
+        ),
         K::Requested | K::Planned | K::Started => (false, kind_article),
         // The party asked answers: the host, or for assistance the party asked to send.
         K::Granted | K::Refused => (

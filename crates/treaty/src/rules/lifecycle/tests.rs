@@ -125,7 +125,10 @@ fn art24_investigation_answered_within_48_hours_and_executed_by_the_host_after_a
     let asked = [K::Requested];
     assert_eq!(article(&op(O::Investigation, Host, &asked, K::Refused)), "24(1)");
     let refused = [K::Requested, K::Refused];
-    assert_eq!(article(&op(O::Investigation, Host, &refused, K::ExecutesItself)), "24(3)");
+    assert_eq!(
+        article(&op(O::Investigation, Host, &refused, K::ExecutesItself)),
+        "24(3)"
+    );
     assert_eq!(
         refusal(&op(O::Investigation, Sending, &refused, K::Crossing)),
         LifecycleRefusal::NotThisSide {
@@ -168,7 +171,10 @@ fn art33_urgent_evidence_is_a_request_confirmed_in_writing_once() {
     let asked = [K::Requested];
     assert_eq!(article(&op(O::UrgentEvidence, Host, &asked, K::Granted)), "33(1)");
     let granted = [K::Requested, K::Granted];
-    assert_eq!(article(&op(O::UrgentEvidence, Sending, &granted, K::ConfirmedInWriting)), "33(2)");
+    assert_eq!(
+        article(&op(O::UrgentEvidence, Sending, &granted, K::ConfirmedInWriting)),
+        "33(2)"
+    );
     let confirmed = [K::Requested, K::Granted, K::ConfirmedInWriting];
     assert!(may_record(&op(O::UrgentEvidence, Sending, &confirmed, K::ConfirmedInWriting)).is_err());
     assert!(may_record(&op(O::Investigation, Sending, &granted, K::ConfirmedInWriting)).is_err());
@@ -239,7 +245,10 @@ fn art53_special_units_in_a_crisis_are_answered_under_53_6_and_otherwise_54_1() 
         prior_authorisation: false,
     };
     assert_eq!(answer_article(O::SpecialUnits, crisis), Some(art("53(6)")));
-    assert_eq!(answer_article(O::SpecialUnits, StartFacts::default()), Some(art("54(1)")));
+    assert_eq!(
+        answer_article(O::SpecialUnits, StartFacts::default()),
+        Some(art("54(1)"))
+    );
     assert!(O::SpecialUnits.requested_by_host());
     assert_eq!(O::SpecialUnits.article(), art("53(1)"));
 }

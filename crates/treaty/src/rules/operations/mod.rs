@@ -2,24 +2,20 @@
 //! operations, with the obligations of Title 5 that follow every operation (34(2), 45, 46).
 
 mod assistance;
-mod pursuit;
 mod observation;
+mod pursuit;
 mod transport;
 
 pub use assistance::*;
-pub use pursuit::*;
 pub use observation::*;
+pub use pursuit::*;
 pub use transport::*;
-
 
 use crate::article::art;
 
-
 use crate::decision::{Addressee, DecisionBuilder, Obligation, ObligationKind, When};
 
-
 use crate::ids::PartyCode;
-
 
 /// The obligations of Title 5 that bind every cross-border operation once allowed.
 fn operation_obligations(d: &mut DecisionBuilder) {

@@ -2,13 +2,13 @@
 
 use super::*;
 
-use jiff::Timestamp;
 use crate::article::art;
 use crate::clocks;
 use crate::decision::{Addressee, Decision, DecisionBuilder, Obligation, ObligationKind, When};
 use crate::fields::{FieldError, Fields};
 use crate::ids::PartyCode;
 use crate::profile::Profile;
+use jiff::Timestamp;
 
 /// `operation.observation`.
 #[derive(Debug, Clone)]

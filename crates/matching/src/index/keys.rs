@@ -1,0 +1,182 @@
+//! What the index is built on: keyed hashes (clear or pseudonymised), the words of a name, and
+//! the blocking keys a person is filed under.
+
+use super::*;
+
+use crate::normalize::{fold, name_tokens};
+use crate::phonetic;
+use hmac::{Hmac, Mac};
+use sha2::{Digest, Sha256};
+
+/// The prepared hash functions of an index.
+#[derive(Clone)]
+pub(super) struct Hasher {
+    /// The keyed MAC with its key schedule done once (cloned per digest).
+    pub(super) mac: Option<Hmac<Sha256>>,
+    /// Key of the letter-pair filter, derived from the agreement key (zero when clear).
+    pub(super) gram_key: u64,
+}
+
+pub(super) fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+impl Hasher {
+    pub(super) fn new(p: &Protection) -> Hasher {
+        let mac = match p {
+            Protection::Clear => None,
+            Protection::Keyed(key) => Hmac::<Sha256>::new_from_slice(key).ok(),
+        };
+        let mut h = Hasher { mac, gram_key: 0 };
+        if h.mac.is_some() {
+            h.gram_key = h.digest64("grams", "");
+        }
+        h
+    }
+
+    pub(super) fn digest64(&self, domain: &str, text: &str) -> u64 {
+        let bytes: [u8; 32] = match &self.mac {
+            None => {
+                let mut h = Sha256::new();
+                h.update(domain.as_bytes());
+                h.update([0]);
+                h.update(text.as_bytes());
+                h.finalize().into()
+            }
+            Some(prepared) => {
+                let mut mac = prepared.clone();
+                mac.update(domain.as_bytes());
+                mac.update(&[0]);
+                mac.update(text.as_bytes());
+                mac.finalize().into_bytes().into()
+            }
+        };
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&bytes[..8]);
+        u64::from_le_bytes(first)
+    }
+
+    pub(super) fn digest32(&self, domain: &str, text: &str) -> u32 {
+        // Never 0: 0 marks "no birth date".
+        (u32::try_from(self.digest64(domain, text) >> 32).unwrap_or(1)).max(1)
+    }
+
+    /// The letter pairs of `word` (with its ends marked) as bits of a 64-bit filter, placed by
+    /// a function keyed with the agreement key.
+    pub(super) fn grams(&self, word: &str) -> u64 {
+        let chars: Vec<char> = std::iter::once('^').chain(word.chars()).chain(['$']).collect();
+        chars.windows(2).fold(0u64, |acc, w| {
+            let code = (u64::from(w[0]) << 32) | u64::from(w[1]);
+            acc | 1u64 << (mix(code ^ self.gram_key) & 63)
+        })
+    }
+}
+
+/// One name word as digests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Word {
+    pub(super) exact: u32,
+    pub(super) sound: u32,
+    pub(super) grams: u64,
+}
+
+/// A person's entry: where its words are and its birth-date digest.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Entry {
+    pub(super) first_word: u32,
+    pub(super) birth: u32,
+    pub(super) surname_words: u8,
+    pub(super) given_words: u8,
+    /// Bit 0: the last family-name word is the whole name run together; bit 1: same for given.
+    pub(super) joined: u8,
+}
+
+/// The words of one name: each word, and the whole name run together when it has several
+/// (so "van der Berg" meets "Vanderberg"); whether the last one is that joined form.
+pub(super) fn name_words(h: &Hasher, name: &str) -> (Vec<Word>, bool) {
+    let tokens = name_tokens(name);
+    let word = |t: &str| Word {
+        exact: h.digest32("exact", t),
+        sound: h.digest32("sound", &phonetic::key(t)),
+        grams: h.grams(t),
+    };
+    let mut out: Vec<Word> = tokens.iter().map(|t| word(t)).collect();
+    let joined: String = fold(name).split(' ').collect();
+    let add_joined = !joined.is_empty() && tokens != [joined.as_str()];
+    if add_joined {
+        out.push(word(&joined));
+    }
+    (out, add_joined)
+}
+
+pub(super) fn pair_key(a: u32, b: u32) -> u64 {
+    let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+    mix((u64::from(hi) << 32) | u64::from(lo) | 1 << 63)
+}
+
+/// Eight bits of the exact forms of a pair of words, kept beside each pair posting: in the second
+/// round only persons whose pair is spelt exactly as the query's can still be hits (see
+/// [`Index::query`]), and this byte says so without reading the person.
+pub(super) fn pair_tag(a: u32, b: u32) -> u8 {
+    (pair_key(a, b) >> 56) as u8
+}
+
+pub(super) fn birth_key(sound: u32, birth: u32) -> u64 {
+    mix((u64::from(sound) << 32) | u64::from(birth))
+}
+
+/// A name word for blocking: its digests, which name it belongs to, and whether it is that
+/// name run together.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Blockable {
+    pub(super) word: Word,
+    pub(super) field: u8,
+    pub(super) joined: bool,
+}
+
+pub(super) fn blockable(surname: &[Word], s_joined: bool, given: &[Word], g_joined: bool) -> Vec<Blockable> {
+    let tag = |words: &[Word], joined: bool, field: u8| -> Vec<Blockable> {
+        let last = words.len().saturating_sub(1);
+        words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| Blockable {
+                word: *w,
+                field,
+                joined: joined && i == last,
+            })
+            .collect()
+    };
+    let mut out = tag(surname, s_joined, 0);
+    out.extend(tag(given, g_joined, 1));
+    out
+}
+
+/// A blocking key and the tag of its posting (the pair's [`pair_tag`]; 0 for birth keys).
+pub(super) type Keyed = (u64, u8);
+
+/// The blocking keys of a person (or query) with these words and birth-date digests, sorted and
+/// unique. A name run together is not paired with its own words: "de Groot" and "degroot" are
+/// one name, and every de Groot would share that pair.
+pub(super) fn blocking_keys(words: &[Blockable], births: &[u32], with_pairs: bool) -> Vec<Keyed> {
+    let mut out = Vec::new();
+    for (i, a) in words.iter().enumerate() {
+        for b in &words[i + 1..] {
+            if !with_pairs || (a.field == b.field && (a.joined || b.joined)) {
+                continue;
+            }
+            out.push((
+                pair_key(a.word.sound, b.word.sound),
+                pair_tag(a.word.exact, b.word.exact),
+            ));
+        }
+        for birth in births {
+            out.push((birth_key(a.word.sound, *birth), 0));
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
