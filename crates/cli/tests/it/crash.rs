@@ -322,25 +322,28 @@ fn acknowledged_messages_arrive_exactly_once_across_sigkills_of_sender_and_recei
     );
     pair.be.kill();
     pair.nl.kill();
-    rt.block_on(async {
-        let be = store_of(&dir, "BE-NCP").await;
-        let (length, _) = be.head().await.expect("head");
-        let entries = be.entries(1, length).await.expect("journal");
-        for id in &acknowledged {
-            let times = entries
-                .iter()
-                .filter(|e| e.entry.message_id.as_deref() == Some(id) && e.entry.justification.starts_with("received"))
-                .count();
-            assert_eq!(times, 1, "message {id} journaled {times} times at BE");
-        }
-        for node in ["BE-NCP", "NL-NCP"] {
-            let store = store_of(&dir, node).await;
-            assert!(
-                store::verify_chain(&store).await.expect("read").is_ok(),
-                "{node} chain broken"
-            );
-        }
-    });
+    rt.block_on(received_exactly_once_with_intact_journals(&dir, &acknowledged));
+}
+
+/// Every id in `acknowledged` was received at BE exactly once, and both journals verify.
+pub(crate) async fn received_exactly_once_with_intact_journals(dir: &Path, acknowledged: &[String]) {
+    let be = store_of(dir, "BE-NCP").await;
+    let (length, _) = be.head().await.expect("head");
+    let entries = be.entries(1, length).await.expect("journal");
+    for id in acknowledged {
+        let times = entries
+            .iter()
+            .filter(|e| e.entry.message_id.as_deref() == Some(id) && e.entry.justification.starts_with("received"))
+            .count();
+        assert_eq!(times, 1, "message {id} journaled {times} times at BE");
+    }
+    for node in ["BE-NCP", "NL-NCP"] {
+        let store = store_of(dir, node).await;
+        assert!(
+            store::verify_chain(&store).await.expect("read").is_ok(),
+            "{node} chain broken"
+        );
+    }
 }
 
 #[test]

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use node::officer_client::OfficerClient;
 use store::JournalStore;
 
-use crate::crash::{delivered, pair, request, store_of};
+use crate::crash::{delivered, pair, received_exactly_once_with_intact_journals, request, store_of};
 
 #[test]
 fn sigterm_during_a_burst_exits_zero_and_loses_nothing_acknowledged() {
@@ -98,25 +98,7 @@ fn sigterm_during_a_burst_exits_zero_and_loses_nothing_acknowledged() {
     );
     assert!(pair.be.terminate(Duration::from_secs(30)).is_some_and(|s| s.success()));
     pair.nl.kill();
-    rt.block_on(async {
-        let be = store_of(&dir, "BE-NCP").await;
-        let (length, _) = be.head().await.expect("head");
-        let entries = be.entries(1, length).await.expect("journal");
-        for id in &acknowledged {
-            let times = entries
-                .iter()
-                .filter(|e| e.entry.message_id.as_deref() == Some(id) && e.entry.justification.starts_with("received"))
-                .count();
-            assert_eq!(times, 1, "request {id} received {times} times at BE");
-        }
-        for node in ["BE-NCP", "NL-NCP"] {
-            let store = store_of(&dir, node).await;
-            assert!(
-                store::verify_chain(&store).await.expect("read").is_ok(),
-                "{node} chain broken"
-            );
-        }
-    });
+    rt.block_on(received_exactly_once_with_intact_journals(&dir, &acknowledged));
 }
 
 /// `GRENS_LOG=debug grens serve` writes one structured line per request, with the request id

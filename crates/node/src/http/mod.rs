@@ -87,17 +87,14 @@ fn status_class(status: u16) -> &'static str {
     }
 }
 
-/// Accepts TLS connections on `listener` and serves `app` on each (no client certificate:
-/// officers authenticate with a password), until `stop` is cancelled; then stops accepting and
-/// lets every connection finish the request in flight (the caller waits on `tracker`).
-pub async fn serve_tls(
-    listener: TcpListener,
-    tls: Arc<rustls::ServerConfig>,
-    app: Router,
-    stop: CancellationToken,
-    tracker: TaskTracker,
-) {
-    let acceptor = TlsAcceptor::from(tls);
+/// Accepts connections on `listener` until `stop` is cancelled and hands each, in a task
+/// `tracker` follows, to `connection` (the TLS handshake and the serving); then stops accepting.
+/// The inbox and the officers' side share it.
+pub async fn accept_until<F, Fut>(listener: TcpListener, stop: CancellationToken, tracker: TaskTracker, connection: F)
+where
+    F: Fn(tokio::net::TcpStream, std::net::SocketAddr) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
     loop {
         let (tcp, addr) = tokio::select! {
             () = stop.cancelled() => break,
@@ -109,8 +106,25 @@ pub async fn serve_tls(
                 }
             },
         };
+        tracker.spawn(connection(tcp, addr));
+    }
+}
+
+/// Accepts TLS connections on `listener` and serves `app` on each (no client certificate:
+/// officers authenticate with a password), until `stop` is cancelled; then stops accepting and
+/// lets every connection finish the request in flight (the caller waits on `tracker`).
+pub async fn serve_tls(
+    listener: TcpListener,
+    tls: Arc<rustls::ServerConfig>,
+    app: Router,
+    stop: CancellationToken,
+    tracker: TaskTracker,
+) {
+    let acceptor = TlsAcceptor::from(tls);
+    let accepting = stop.clone();
+    accept_until(listener, accepting, tracker, move |tcp, addr| {
         let (acceptor, stop, app) = (acceptor.clone(), stop.clone(), app.clone());
-        tracker.spawn(async move {
+        async move {
             let stream = tokio::select! {
                 () = stop.cancelled() => return,
                 handshake = acceptor.accept(tcp) => match handshake {
@@ -122,8 +136,9 @@ pub async fn serve_tls(
                 },
             };
             serve_connection(stream, app, stop).await;
-        });
-    }
+        }
+    })
+    .await;
 }
 
 /// Serves one connection until it closes or `stop` is cancelled; then the request in flight is

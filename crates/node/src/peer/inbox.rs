@@ -73,19 +73,10 @@ pub async fn serve(
     tracker: TaskTracker,
 ) {
     let acceptor = TlsAcceptor::from(tls);
-    loop {
-        let (tcp, addr) = tokio::select! {
-            () = stop.cancelled() => break,
-            accepted = listener.accept() => match accepted {
-                Ok(accepted) => accepted,
-                Err(e) => {
-                    tracing::warn!(error = %e, "inbox: accept failed");
-                    continue;
-                }
-            },
-        };
+    let accepting = stop.clone();
+    crate::http::accept_until(listener, accepting, tracker, move |tcp, addr| {
         let (acceptor, state, stop) = (acceptor.clone(), state.clone(), stop.clone());
-        tracker.spawn(async move {
+        async move {
             let stream = match acceptor.accept(tcp).await {
                 Ok(s) => s,
                 Err(e) => {
@@ -108,8 +99,9 @@ pub async fn serve(
                 .map(|c| hex::encode(Sha256::digest(c.as_ref())));
             let app = router(state).layer(Extension(Peer { addr, fingerprint }));
             crate::http::serve_connection(stream, app, stop).await;
-        });
-    }
+        }
+    })
+    .await;
 }
 
 fn router(state: Arc<NodeState>) -> Router {

@@ -157,8 +157,9 @@ pub(super) async fn compose(State(api): State<Arc<Api>>, CsrfForm(w, f): CsrfFor
         }
     };
     let subjects = person_and_plate(&f.surname, &f.given, birth_date, &f.plate);
-    let via: Via = serde_json::from_value(serde_json::json!(f.via)).unwrap_or_default();
-    let kind: ComposeKind = serde_json::from_value(serde_json::json!(f.kind)).unwrap_or(ComposeKind::Request);
+    let via: Via = serde_json::from_value(serde_json::Value::from(f.via.as_str())).unwrap_or_default();
+    let kind: ComposeKind =
+        serde_json::from_value(serde_json::Value::from(f.kind.as_str())).unwrap_or(ComposeKind::Request);
     let c = Compose {
         kind,
         to_party: f.to_party.clone(),

@@ -3,6 +3,7 @@
 //! forms that start a hot pursuit or any other operation (the engine's fields for each kind),
 //! each operation's event form, and the buttons that start and end a planned patrol.
 
+use serde_json::Value;
 use std::sync::Arc;
 
 use askama::Template;
@@ -167,26 +168,26 @@ pub async fn start(State(api): State<Arc<Api>>, w: WebUser, Form(form): Form<Vec
     for f in FORM_FIELDS.iter().filter(|f| f.kinds.split(' ').any(|k| k == kind)) {
         let given = value(&form, &format!("f.{}", f.name));
         let v = match (f.input, given) {
-            ("check", given) => serde_json::json!(given.is_some()),
-            ("list", given) => serde_json::json!(given
-                .unwrap_or_default()
-                .split(',')
-                .map(str::trim)
-                .filter(|i| !i.is_empty())
-                .collect::<Vec<_>>()),
-            ("number", Some(n)) => match n.parse::<f64>() {
-                Ok(n) => serde_json::json!(n),
-                Err(_) => serde_json::json!(n),
-            },
-            (_, Some(text)) => serde_json::json!(text),
+            ("check", given) => Value::Bool(given.is_some()),
+            ("list", given) => Value::from(
+                given
+                    .unwrap_or_default()
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|i| !i.is_empty())
+                    .collect::<Vec<_>>(),
+            ),
+            // A number the engine reads; text it does not is left for it to name.
+            ("number", Some(n)) => n.parse::<f64>().map_or_else(|_| Value::from(n), Value::from),
+            (_, Some(text)) => Value::from(text),
             (_, None) => continue,
         };
         facts.insert(f.name.to_owned(), v);
     }
     if kind == "observation" {
         // Art. 22(7)(c): never asked for; the engine reads the field.
-        facts.insert("enter_dwelling".into(), serde_json::json!(false));
-        facts.insert("technical_means_authorised".into(), serde_json::json!(false));
+        facts.insert("enter_dwelling".into(), Value::Bool(false));
+        facts.insert("technical_means_authorised".into(), Value::Bool(false));
     }
     let names = |field: &str, shielded: bool| {
         value(&form, field)
@@ -236,22 +237,22 @@ pub async fn event(
             if let Some(h) = value(&form, "authorised_hours") {
                 terms.insert(
                     "authorised_hours".into(),
-                    h.parse::<f64>().map_or(serde_json::json!(h), |h| serde_json::json!(h)),
+                    h.parse::<f64>().map_or_else(|_| Value::from(h), Value::from),
                 );
             }
             if value(&form, "technical_means_authorised").is_some() {
-                terms.insert("technical_means_authorised".into(), serde_json::json!(true));
+                terms.insert("technical_means_authorised".into(), Value::Bool(true));
             } else if value(&form, "terms").is_some() {
                 // Granted without the technical means asked for (22(9)).
-                terms.insert("technical_means".into(), serde_json::json!(false));
-                terms.insert("technical_means_authorised".into(), serde_json::json!(false));
+                terms.insert("technical_means".into(), Value::Bool(false));
+                terms.insert("technical_means_authorised".into(), Value::Bool(false));
             }
             serde_json::Value::Object(terms)
         }
         "use_of_force" => serde_json::Value::Object(
             FORCE_FIELDS
                 .iter()
-                .map(|f| ((*f).to_owned(), serde_json::json!(value(&form, f).is_some())))
+                .map(|f| ((*f).to_owned(), Value::Bool(value(&form, f).is_some())))
                 .collect(),
         ),
         _ => serde_json::Value::Null,
