@@ -52,7 +52,7 @@ pub const KINDS: &[Kind] = &[
     Kind { name: "operation.train_competence", articles: &[26], summary: "which party is competent for an offence on board" },
     Kind { name: "operation.transit", articles: &[32, 41], summary: "transit over the partner's territory" },
     Kind { name: "evidence.urgent_request", articles: &[33], summary: "urgent securing of traces and evidence" },
-    Kind { name: "operation.event", articles: &[18, 19, 20, 21, 22, 24, 25, 33, 34, 36, 40, 45, 46, 53, 54], summary: "the life cycle of an operation: who records which event after which, under which article" },
+    Kind { name: "operation.event", articles: &[18, 19, 20, 21, 22, 23, 24, 25, 26, 32, 33, 34, 36, 40, 45, 46, 53, 54], summary: "the life cycle of an operation: who records which event after which, under which article" },
     Kind { name: "operation.host_instruction", articles: &[45, 46], summary: "the host takes over or ends an operation" },
     Kind { name: "powers", articles: &[20, 35, 36, 37, 38, 52, 53, 54, 55, 57], summary: "the powers of sending officers in an operation" },
     Kind { name: "weapons.carry", articles: &[39, 58], summary: "carrying weapons and ammunition abroad" },

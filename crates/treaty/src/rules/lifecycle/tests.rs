@@ -280,3 +280,31 @@ fn art21_operation_event_decision_cites_the_article_or_refuses_with_it() {
     assert_eq!(d.verdict, Some(crate::decision::Verdict::Refused));
     assert!(d.cites(&art("21(2)")));
 }
+
+#[test]
+fn art26_on_a_train_the_host_instructs_and_only_the_sending_side_reports() {
+    let crossed = [K::Crossing];
+    assert_eq!(O::TrainBoarding.article(), art("26(1)"));
+    assert_eq!(article(&op(O::TrainBoarding, Host, &crossed, K::Instruction)), "34(2)");
+    // A train boarding is a notice, not a request: nobody answers it.
+    assert_eq!(
+        refusal(&op(O::TrainBoarding, Host, &crossed, K::Granted)).article(),
+        &art("26(1)")
+    );
+    assert_eq!(answer_article(O::TrainBoarding, StartFacts::default()), None);
+}
+
+#[test]
+fn art32_a_transit_is_a_notice_that_gives_no_powers_of_its_own() {
+    assert_eq!(O::Transit.article(), art("32"));
+    assert_eq!(O::Transit.powers_article(), None);
+    assert_eq!(O::UrgentEvidence.powers_article(), None);
+    assert_eq!(O::Pursuit.powers_article(), Some(21));
+    let r = refusal(&op(O::Transit, Sending, &[K::Crossing], K::Requested));
+    assert_eq!(r.article(), &art("32"));
+    assert!(
+        r.to_string()
+            .contains("does not record 'requested' on a transit operation"),
+        "{r}"
+    );
+}
