@@ -149,8 +149,9 @@ pub struct MessageMeta {
     pub kind: String,
 }
 
-/// Which way a stored message went.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Which way a stored message went (`incoming`, `outgoing` in JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Direction {
     Incoming,
     Outgoing,

@@ -191,7 +191,7 @@ impl Desk {
             decisions,
             notices: Vec::new(),
         };
-        if let Some(refused) = sent.decisions.iter().find(|d| d.verdict.as_deref() == Some("refused")) {
+        if let Some(refused) = sent.decisions.iter().find(|d| d.verdict == Some(Verdict::Refused)) {
             let mut e = DeskError::refused(
                 format!("{} is not allowed: {}", refused.action, refused.reasons.join("; ")),
                 serde_json::to_value(&sent).unwrap_or(Value::Null),

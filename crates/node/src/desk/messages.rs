@@ -33,7 +33,8 @@ pub struct MessageSummary {
     pub case: Option<String>,
     pub in_reply_to: Option<String>,
     /// `incoming` or `outgoing`.
-    pub direction: String,
+    #[schema(value_type = String)]
+    pub direction: Direction,
     pub kind: String,
     pub from: String,
     pub to: String,
@@ -267,11 +268,7 @@ impl Desk {
             id: message.message_id.clone(),
             case: message.meta.case_id.clone(),
             in_reply_to: message.meta.in_reply_to.clone(),
-            direction: match message.direction {
-                Direction::Incoming => "incoming",
-                Direction::Outgoing => "outgoing",
-            }
-            .to_owned(),
+            direction: message.direction,
             kind: message.meta.kind.clone(),
             from: envelope.from.to_string(),
             to: envelope.to.to_string(),

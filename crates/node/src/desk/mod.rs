@@ -58,7 +58,8 @@ pub struct DecisionView {
     /// The engine's kind of action (`exchange.channel`, `data.use`, …).
     pub action: String,
     /// `allowed`, `refused`, or absent for a computation.
-    pub verdict: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub verdict: Option<Verdict>,
     pub articles: Vec<String>,
     pub reasons: Vec<String>,
     /// The full decision (obligations, deadline, details) in this node's local time.
@@ -141,7 +142,7 @@ impl Desk {
         self.node.metrics.decision(action.kind(), verdict.unwrap_or("computed"));
         let view = DecisionView {
             action: action.kind().to_owned(),
-            verdict: verdict.map(str::to_owned),
+            verdict: decision.verdict,
             articles: decision.articles.iter().map(ToString::to_string).collect(),
             reasons: decision.reasons.clone(),
             decision: decision.to_json(&self.zone()),

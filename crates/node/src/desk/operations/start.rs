@@ -207,7 +207,7 @@ impl Desk {
                     shielded: officer.shielded,
                     criminal_prosecution_in_host: false,
                 }))?;
-            if disclosure.verdict.as_deref() == Some("refused") {
+            if disclosure.verdict == Some(treaty::Verdict::Refused) {
                 let mut token = [0u8; 4];
                 rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut token);
                 let pseudonym = format!("{me}-SH-{}", hex::encode(token));

@@ -119,7 +119,7 @@ pub(super) async fn inbox_rows(api: &Api, w: &WebUser) -> Result<Vec<Row>, DeskE
                 at: local(w, api, &m.at),
                 direction: w
                     .t
-                    .get(if m.direction == "incoming" {
+                    .get(if m.direction == store::Direction::Incoming {
                         "inbox.incoming"
                     } else {
                         "inbox.outgoing"
@@ -281,7 +281,7 @@ pub(super) async fn message(State(api): State<Arc<Api>>, w: WebUser, Path(id): P
             at: local(&w, &api, &h.at),
         })
         .collect();
-    let incoming = view.summary.direction == "incoming";
+    let incoming = view.summary.direction == store::Direction::Incoming;
     let kind = view.summary.kind.as_str();
     let officer = has_role(&w.user, Role::Officer) || has_role(&w.user, Role::ContactPoint);
     let legal_basis = view
