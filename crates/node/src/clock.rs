@@ -26,11 +26,6 @@ impl Clock {
         }))
     }
 
-    /// A clock that reads the system's time shifted by `offset` (tests of clock skew).
-    pub fn shifted(offset: SignedDuration) -> Clock {
-        Clock(Arc::new(move || Timestamp::now() + offset))
-    }
-
     /// A clock driven by `now` (tests that step time themselves).
     pub fn from_fn(now: impl Fn() -> Timestamp + Send + Sync + 'static) -> Clock {
         Clock(Arc::new(now))

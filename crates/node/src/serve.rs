@@ -52,11 +52,6 @@ impl RunningNode {
         self.tasks.close();
         tokio::time::timeout(SHUTDOWN_GRACE, self.tasks.wait()).await.is_ok()
     }
-
-    /// A token cancelled when the node shuts down (for tasks the caller runs beside it).
-    pub fn stopping(&self) -> CancellationToken {
-        self.stop.clone()
-    }
 }
 
 fn bind_error(addr: std::net::SocketAddr) -> impl FnOnce(std::io::Error) -> NodeError {

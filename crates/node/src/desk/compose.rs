@@ -131,22 +131,7 @@ impl Desk {
             return Err(DeskError::invalid("text: say what is asked or provided, and why"));
         }
         let mut decisions = Vec::new();
-        let (channel_view, channel) = self.decide(Action::Channel(exchange::Channel {
-            from: exchange::Place {
-                party: party(&user.party)?,
-                region: user.region.clone(),
-            },
-            to: exchange::Place {
-                party: to_party.clone(),
-                region: c.to_unit.clone().unwrap_or_default(),
-            },
-            via: c.via.engine(),
-            within_competence_of_both: c.direct.within_competence_of_both,
-            subject_in_border_region: c.direct.subject_in_border_region,
-            urgent_delay_would_jeopardise: c.direct.urgent_delay_would_jeopardise,
-            prior_consent_of_contact_points: c.direct.prior_consent_of_contact_points,
-            in_cross_border_operation: c.direct.in_cross_border_operation,
-        }))?;
+        let (channel_view, channel) = self.decide_channel(user, &to_party, c.to_unit.as_deref(), c.via, &c.direct)?;
         let direct_ground = channel.details.direct_ground;
         decisions.push(channel_view);
         let (purpose, article) = match c.kind {
@@ -250,5 +235,35 @@ impl Desk {
                 .push(self.notify_contact_point(user, &envelope, ground, &to).await?);
         }
         Ok(sent)
+    }
+}
+
+impl Desk {
+    /// The engine's decision on the channel from `user`'s unit to `to_party`'s unit (Art. 6),
+    /// for a written message or an oral exchange alike.
+    pub(super) fn decide_channel(
+        &self,
+        user: &User,
+        to_party: &PartyCode,
+        to_unit: Option<&str>,
+        via: Via,
+        direct: &DirectFacts,
+    ) -> Result<(DecisionView, Decision), DeskError> {
+        self.decide(Action::Channel(exchange::Channel {
+            from: exchange::Place {
+                party: party(&user.party)?,
+                region: user.region.clone(),
+            },
+            to: exchange::Place {
+                party: to_party.clone(),
+                region: to_unit.unwrap_or_default().to_owned(),
+            },
+            via: via.engine(),
+            within_competence_of_both: direct.within_competence_of_both,
+            subject_in_border_region: direct.subject_in_border_region,
+            urgent_delay_would_jeopardise: direct.urgent_delay_would_jeopardise,
+            prior_consent_of_contact_points: direct.prior_consent_of_contact_points,
+            in_cross_border_operation: direct.in_cross_border_operation,
+        }))
     }
 }

@@ -30,22 +30,8 @@ impl Desk {
         self.demand(user, &[Role::Officer, Role::ContactPoint])?;
         let to_party = party(&oral.with_party)?;
         let to_node = self.node_of(&to_party)?;
-        let (channel_view, channel) = self.decide(Action::Channel(exchange::Channel {
-            from: exchange::Place {
-                party: party(&user.party)?,
-                region: user.region.clone(),
-            },
-            to: exchange::Place {
-                party: to_party.clone(),
-                region: oral.with_unit.clone().unwrap_or_default(),
-            },
-            via: exchange::Via::Direct,
-            within_competence_of_both: oral.direct.within_competence_of_both,
-            subject_in_border_region: oral.direct.subject_in_border_region,
-            urgent_delay_would_jeopardise: oral.direct.urgent_delay_would_jeopardise,
-            prior_consent_of_contact_points: oral.direct.prior_consent_of_contact_points,
-            in_cross_border_operation: oral.direct.in_cross_border_operation,
-        }))?;
+        let (channel_view, channel) =
+            self.decide_channel(user, &to_party, oral.with_unit.as_deref(), Via::Direct, &oral.direct)?;
         let (view, decision) = self.decide(Action::Oral(exchange::Oral {
             in_article_6_4_situation: channel.details.direct_ground.is_some(),
             at: oral.at,

@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use super::Chrome;
 use super::CsrfForm;
-use super::{done, error_page, partners, render, Tr, WebUser};
+use super::{done, error_page, partners, render, CsrfOnly, Tr, WebUser};
 use crate::desk::operations::{EventAsk, OfficerOnOperation, OperationStart, OperationView, PursuitStart, KINDS};
 use crate::http::api::Api;
 
@@ -271,9 +271,6 @@ pub async fn event(
         |_| format!("/operations#op-{id}"),
     )
 }
-
-#[derive(Debug, Deserialize)]
-pub struct CsrfOnly {}
 
 /// Art. 20: the host starts a planned patrol, or ends one, from the board.
 pub async fn patrol(

@@ -185,8 +185,9 @@ pub(super) async fn login(State(api): State<Arc<Api>>, headers: HeaderMap, Form(
     }
 }
 
+/// A form whose only field is its CSRF token (log-out, revoke, patrol steps).
 #[derive(Debug, Deserialize)]
-pub(super) struct CsrfOnly {}
+pub struct CsrfOnly {}
 
 pub(super) async fn logout(State(api): State<Arc<Api>>, CsrfForm(w, _): CsrfForm<CsrfOnly>) -> Response {
     let _ = api.desk.logout(&w.token).await;
