@@ -59,11 +59,22 @@ pub fn io(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> NodeError + 
     }
 }
 
-/// What the store keeps beside a message for the views.
-pub(crate) fn meta_of(envelope: &protocol::Envelope) -> store::MessageMeta {
+/// What the store keeps beside a message for the views: its case, reply link and kind, and
+/// what it does to its case ([`desk::cases`]).
+pub(crate) fn meta_of(
+    profile: &treaty::Profile,
+    envelope: &protocol::Envelope,
+    direction: store::Direction,
+    at: jiff::Timestamp,
+) -> store::MessageMeta {
     store::MessageMeta {
-        case_id: envelope.case.map(|c| c.to_string()),
+        // An operation's events are one case: the operations board's row.
+        case_id: match &envelope.body {
+            protocol::Body::Operation(e) => Some(desk::cases::operation_case(&e.operation)),
+            _ => envelope.case.map(|c| c.to_string()),
+        },
         in_reply_to: envelope.in_reply_to.map(|c| c.to_string()),
         kind: envelope.body.kind().to_owned(),
+        case: desk::cases::facts_of(profile, envelope, direction, at),
     }
 }

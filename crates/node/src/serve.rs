@@ -180,6 +180,7 @@ pub async fn start_with(
         arrived: arrived.clone(),
         anpr: Default::default(),
         metrics: metrics.clone(),
+        profile: profile.clone(),
     });
     let (stop, tasks) = (CancellationToken::new(), TaskTracker::new());
     let sender = Arc::new(Sender {
@@ -193,6 +194,7 @@ pub async fn start_with(
         courier: Courier::new(tls::client_config(&ca, &cert, &key)?)?,
         clock: clock.clone(),
         metrics,
+        profile: profile.clone(),
     });
     let desk = Desk {
         node: state.clone(),

@@ -30,6 +30,16 @@ pub enum Channel {
     LiaisonOfficer,
 }
 
+/// What a provider's correction notice says of the data (Directive 2016/680 Art. 7(3)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Correction {
+    /// Incorrect data: the text says what is correct.
+    Rectified,
+    /// Data no longer to be used: erased at the provider or unlawfully transmitted.
+    Withdrawn,
+}
+
 /// Scope of a consent (Arts. 9–11).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -154,6 +164,15 @@ pub enum Body {
     AnprWithdrawal { entry: String, reason: String },
     /// Titles 3 and 5: an event of a cross-border operation.
     Operation(OperationEvent),
+    /// Directive 2016/680 Art. 7(3): the provider tells a recipient that data it transmitted
+    /// were incorrect (rectified) or unlawfully transmitted or erased (withdrawn).
+    DataCorrection {
+        /// The messages whose data are concerned, as the recipient received them.
+        about: Vec<MessageId>,
+        correction: Correction,
+        /// Why, and for a rectification what is correct now.
+        text: String,
+    },
     /// Art. 13(3): a hit, returned to the provider, with the read it came from.
     AnprHit {
         entry: String,
@@ -248,6 +267,7 @@ impl Body {
             Body::AnprWithdrawal { .. } => "anpr_withdrawal",
             Body::AnprHit { .. } => "anpr_hit",
             Body::Operation(_) => "operation",
+            Body::DataCorrection { .. } => "data_correction",
         }
     }
 }

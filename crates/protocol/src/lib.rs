@@ -18,7 +18,7 @@ pub mod envelope;
 pub mod handling;
 pub mod signing;
 
-pub use body::{Body, Channel, ConsentScope, HotlistEntry, OperationEvent, OperationEventKind, Purpose};
+pub use body::{Body, Channel, ConsentScope, Correction, HotlistEntry, OperationEvent, OperationEventKind, Purpose};
 pub use entities::{Event, Location, Object, ObjectKind, Person, Subject};
 pub use envelope::{Envelope, LegalBasis, MessageId, NodeAddress, PROTOCOL_VERSION};
 pub use handling::{Classification, ConsentUse, HandlingCodes};

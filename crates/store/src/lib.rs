@@ -6,6 +6,8 @@
 //! time, actor, justification and recipient, hash-chained: `hash = SHA-256(prev_hash ‖ entry)`.
 //! [`verify_chain`] finds the first entry that no longer matches.
 
+mod case_store;
+pub mod cases;
 mod group_commit;
 mod journal;
 mod postgres;
@@ -17,6 +19,7 @@ use std::future::Future;
 
 pub use journal::{verify_chain, ChainError, Entry, NewEntry, Operation, GENESIS};
 
+pub use cases::{CaseChange, CaseFacts, CaseQuery, CaseRow, CaseStep, CaseStore, RelatedRow, StatRow};
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
@@ -38,6 +41,9 @@ pub enum StoreError {
     /// The URL names no backend grens knows.
     #[error("unsupported database URL '{0}': use sqlite:PATH or postgres://…")]
     UnsupportedUrl(String),
+    /// A change the stored state does not allow (closing a closed case, an unknown case).
+    #[error("{0}")]
+    Refused(String),
 }
 
 /// The journal of a node. Appends are serialised and chained; reads are in order.
@@ -147,6 +153,8 @@ pub struct MessageMeta {
     pub in_reply_to: Option<String>,
     /// The body's `type`.
     pub kind: String,
+    /// What the message does to its case, if it belongs on the case list.
+    pub case: Option<CaseFacts>,
 }
 
 /// Which way a stored message went (`incoming`, `outgoing` in JSON).
@@ -165,6 +173,10 @@ pub struct MessageQuery {
     pub in_reply_to: Option<String>,
     pub kind: Option<String>,
     pub direction: Option<Direction>,
+    /// Only messages with a smaller id (ids sort by creation time): the inbox's keyset cursor.
+    pub before: Option<String>,
+    /// Newest first (the inbox) instead of oldest first.
+    pub newest_first: bool,
     pub limit: Option<i64>,
 }
 
@@ -382,6 +394,44 @@ impl JournalStore for AnyStore {
     }
 }
 
+impl CaseStore for AnyStore {
+    async fn cases(&self, query: CaseQuery) -> Result<Vec<CaseRow>, StoreError> {
+        dispatch!(self.cases(query))
+    }
+    async fn case(&self, case_id: &str) -> Result<Option<CaseRow>, StoreError> {
+        dispatch!(self.case(case_id))
+    }
+    async fn case_counts(&self, unit: Option<&str>, now: jiff::Timestamp) -> Result<Vec<(String, i64)>, StoreError> {
+        dispatch!(self.case_counts(unit, now))
+    }
+    async fn related_cases(&self, case_id: &str, limit: i64) -> Result<Vec<RelatedRow>, StoreError> {
+        dispatch!(self.related_cases(case_id, limit))
+    }
+    async fn change_case(&self, case_id: &str, change: CaseChange, entry: NewEntry) -> Result<CaseRow, StoreError> {
+        dispatch!(self.change_case(case_id, change, entry))
+    }
+    async fn case_stats(&self, year: i64) -> Result<Vec<StatRow>, StoreError> {
+        dispatch!(self.case_stats(year))
+    }
+    async fn reviews_due(&self, now: jiff::Timestamp, limit: i64) -> Result<Vec<CaseRow>, StoreError> {
+        dispatch!(self.reviews_due(now, limit))
+    }
+    async fn erase_case(
+        &self,
+        case_id: &str,
+        redacted: Vec<(String, String)>,
+        entry: NewEntry,
+    ) -> Result<Entry, StoreError> {
+        dispatch!(self.erase_case(case_id, redacted, entry))
+    }
+    async fn apply_case_facts(&self, items: Vec<(MessageMeta, Direction, jiff::Timestamp)>) -> Result<(), StoreError> {
+        dispatch!(self.apply_case_facts(items))
+    }
+    async fn clear_case_views(&self) -> Result<(), StoreError> {
+        dispatch!(self.clear_case_views())
+    }
+}
+
 /// The columns of an outbox row as read back.
 #[derive(Debug, sqlx::FromRow)]
 pub(crate) struct OutboxRow {
@@ -415,6 +465,7 @@ impl OutboxRow {
                     case_id: self.case_id,
                     in_reply_to: self.in_reply_to,
                     kind: self.kind,
+                    case: None,
                 },
             },
             attempts: self.attempts,
@@ -456,6 +507,7 @@ impl MessageRow {
                 case_id: self.case_id,
                 in_reply_to: self.in_reply_to,
                 kind: self.kind,
+                case: None,
             },
             bytes: self.bytes,
             signature: self.signature,
@@ -518,6 +570,10 @@ pub(crate) fn message_query_sql(q: &MessageQuery) -> (String, Vec<String>) {
             filters.push(format!("{column} = ${}", params.len()));
         }
     }
+    if let Some(before) = &q.before {
+        params.push(before.clone());
+        filters.push(format!("message_id < ${}", params.len()));
+    }
     let filter = if filters.is_empty() {
         String::new()
     } else {
@@ -537,7 +593,10 @@ pub(crate) fn message_query_sql(q: &MessageQuery) -> (String, Vec<String>) {
     // UUIDv7 ids sort by creation time.
     let limit = q.limit.map(|n| format!(" LIMIT {}", n.max(0))).unwrap_or_default();
     (
-        format!("SELECT * FROM ({union}) AS m ORDER BY message_id{limit}"),
+        format!(
+            "SELECT * FROM ({union}) AS m ORDER BY message_id{}{limit}",
+            if q.newest_first { " DESC" } else { "" }
+        ),
         params,
     )
 }

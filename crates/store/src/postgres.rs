@@ -63,3 +63,9 @@ crate::sql_store::sql_journal_store!(
     sqlx::Postgres,
     "FOR UPDATE SKIP LOCKED"
 );
+crate::case_store::sql_case_store!(
+    PostgresStore,
+    sqlx::PgConnection,
+    sqlx::Postgres,
+    "VACUUM FULL inbox; VACUUM FULL outbox; VACUUM FULL cases; VACUUM FULL case_keys"
+);

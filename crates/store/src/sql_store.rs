@@ -172,6 +172,11 @@ macro_rules! sql_journal_store {
                     });
                     qb.build().execute(&mut *tx).await?;
                 }
+                let cases: Vec<_> = fresh
+                    .iter()
+                    .map(|(incoming, _)| (&incoming.meta, $crate::Direction::Incoming, incoming.received_at))
+                    .collect();
+                apply_cases(&mut tx, &cases).await?;
                 tx.commit().await?;
                 let mut entries = rows.into_iter().map($crate::journal::Row::into_entry).collect::<Result<Vec<_>, _>>()?;
                 let mut taken: Vec<Option<$crate::Entry>> = entries.drain(..).map(Some).collect();
@@ -214,6 +219,11 @@ macro_rules! sql_journal_store {
                     });
                     qb.build().execute(&mut *tx).await?;
                 }
+                let cases: Vec<_> = items
+                    .iter()
+                    .map(|(message, _, _)| (&message.meta, $crate::Direction::Outgoing, message.queued_at))
+                    .collect();
+                apply_cases(&mut tx, &cases).await?;
                 tx.commit().await?;
                 rows.into_iter().map($crate::journal::Row::into_entry).collect()
             }

@@ -32,7 +32,9 @@ impl SqliteStore {
             // An acknowledged append survives a crash of the process or the machine.
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(Duration::from_secs(10))
-            .foreign_keys(true);
+            .foreign_keys(true)
+            // Erased data are overwritten, not only unlinked (Directive 2016/680 Art. 16).
+            .pragma("secure_delete", "on");
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options)
@@ -62,3 +64,9 @@ impl SqliteStore {
 }
 
 crate::sql_store::sql_journal_store!(SqliteStore, sqlx::SqliteConnection, sqlx::Sqlite, "");
+crate::case_store::sql_case_store!(
+    SqliteStore,
+    sqlx::SqliteConnection,
+    sqlx::Sqlite,
+    "PRAGMA wal_checkpoint(TRUNCATE)"
+);

@@ -58,6 +58,20 @@ pub struct Flags {
     pub evaluation_report_years: i64,
     /// Art. 66(5): months after notification for a denunciation to take effect.
     pub denunciation_months: i64,
+    /// Directive 2016/680 Art. 5: days after a case closes until its first retention review.
+    #[serde(default = "default_first_review_days")]
+    pub retention_first_review_days: i64,
+    /// Directive 2016/680 Art. 5: days between later reviews of a case kept.
+    #[serde(default = "default_review_every_days")]
+    pub retention_review_every_days: i64,
+}
+
+fn default_first_review_days() -> i64 {
+    183
+}
+
+fn default_review_every_days() -> i64 {
+    91
 }
 
 /// A contact point of a party (Art. 6(1)–(3)).

@@ -100,7 +100,10 @@ impl DeskError {
 
 impl From<store::StoreError> for DeskError {
     fn from(e: store::StoreError) -> Self {
-        DeskError::unavailable(format!("store: {e}"))
+        match e {
+            store::StoreError::Refused(why) => DeskError::invalid(why),
+            e => DeskError::unavailable(format!("store: {e}")),
+        }
     }
 }
 

@@ -45,6 +45,19 @@ pub struct MessageSummary {
     pub deadline: Option<DeadlineView>,
 }
 
+/// Kinds the inbox leaves to their own pages: the operations board's events (Titles 3–6) and the
+/// transport's receipts and checkpoints.
+const NOT_IN_INBOX: &[&str] = &["operation", "receipt", "journal_checkpoint"];
+
+/// A page of the inbox: `?before=<message id>&limit=N` (default 100, at most 500).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct InboxPage {
+    /// The last message id of the previous page.
+    pub before: Option<String>,
+    pub limit: Option<i64>,
+}
+
 /// A message opened by an officer.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MessageView {
@@ -279,25 +292,49 @@ impl Desk {
     }
 
     /// The user's inbox: incoming and outgoing messages they may see, newest first, each with
-    /// its legal clock.
-    pub async fn inbox(&self, user: &User) -> Result<Vec<MessageSummary>, DeskError> {
-        let messages = self.node.store.messages(MessageQuery::default()).await?;
-        // The replies of every message, from the one read (no query per message).
-        let mut replies: std::collections::HashMap<&str, Vec<StoredMessage>> = std::collections::HashMap::new();
-        for m in &messages {
-            if let Some(to) = m.meta.in_reply_to.as_deref() {
-                replies.entry(to).or_default().push(m.clone());
+    /// its legal clock — one page of at most `limit` (≤ 500) before the message `before`. The
+    /// operations board's events and ANPR traffic have their own pages and are not listed.
+    pub async fn inbox(&self, user: &User, page: &InboxPage) -> Result<Vec<MessageSummary>, DeskError> {
+        let limit = page.limit.unwrap_or(100);
+        if !(1..=500).contains(&limit) {
+            return Err(DeskError::invalid(format!("limit {limit} is outside 1…500")));
+        }
+        if let Some(b) = &page.before {
+            if b.is_empty() || b.len() > 64 || !b.bytes().all(|c| c.is_ascii_hexdigit() || c == b'-') {
+                return Err(DeskError::invalid(format!("before '{b}' is not a message id")));
             }
         }
         let mut out = Vec::new();
-        for message in messages.iter().rev() {
-            let Ok(envelope) = serde_json::from_str::<Envelope>(&message.bytes) else {
-                continue;
-            };
-            // A local notice is stored once as received; the node is its own recipient.
-            if self.may_see(user, message, &envelope) {
-                let these = replies.get(message.message_id.as_str()).map_or(&[][..], Vec::as_slice);
-                out.push(self.summary_with(message, &envelope, Some(these)).await?);
+        let mut before = page.before.clone();
+        // A unit's officer sees only the unit's messages: read further pages until this one is
+        // full, but never more than ten pages' worth.
+        for _ in 0..10 {
+            let messages = self
+                .node
+                .store
+                .messages(MessageQuery {
+                    before: before.clone(),
+                    newest_first: true,
+                    limit: Some(limit),
+                    ..MessageQuery::default()
+                })
+                .await?;
+            let exhausted = messages.len() < limit as usize;
+            before = messages.last().map(|m| m.message_id.clone());
+            for message in &messages {
+                if NOT_IN_INBOX.contains(&message.meta.kind.as_str()) {
+                    continue;
+                }
+                // An erased message no longer parses as an envelope: the case view shows it.
+                let Ok(envelope) = serde_json::from_str::<Envelope>(&message.bytes) else {
+                    continue;
+                };
+                if self.may_see(user, message, &envelope) && out.len() < limit as usize {
+                    out.push(self.summary(message, &envelope).await?);
+                }
+            }
+            if exhausted || out.len() >= limit as usize {
+                break;
             }
         }
         Ok(out)

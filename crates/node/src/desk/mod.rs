@@ -24,6 +24,7 @@ use crate::peer::inbox::NodeState;
 use crate::peer::outbox::Sender;
 
 pub mod anpr;
+pub mod cases;
 mod checkpoints;
 mod compose;
 mod consent;
@@ -37,8 +38,12 @@ pub mod operations;
 mod oral;
 mod registry;
 mod replies;
+mod retention;
 mod sessions;
 
+pub use cases::{
+    Art18Line, Art18Report, CaseAction, CaseFilter, CasePage, CaseSummary, CaseView, NationalMatch, RelatedCase,
+};
 pub use checkpoints::{JournalStatus, PartnerHistory};
 pub use compose::{Compose, ComposeKind, DirectFacts, Via};
 pub use consent::{ConsentAnswer, ConsentAsk, UseKind, UseOutcome, UseRequest};
@@ -46,10 +51,11 @@ pub use consult::{Authorisation, ConsultAsk, Patrol, Supervised};
 pub use error::{DeskError, ErrorKind};
 pub use feedback::FeedbackText;
 pub use hits::{HitQueryAsk, HitQueryView};
-pub use messages::{ActionView, DeadlineView, MessageSummary, MessageView};
+pub use messages::{ActionView, DeadlineView, InboxPage, MessageSummary, MessageView};
 pub use oral::OralExchange;
 pub use registry::{AgreementRecord, Contact, ContactKind, QueuedConsent};
 pub use replies::Reply;
+pub use retention::{Erasure, RetentionDecision};
 pub use sessions::{NewUser, SESSION_LIFETIME};
 
 /// One decision of the treaty engine, as shown to the officer.
@@ -213,7 +219,7 @@ impl Desk {
                 sha256: signed.sha256(),
                 bytes: String::from_utf8_lossy(&signed.bytes).into_owned(),
                 signature: signed.signature,
-                meta: crate::meta_of(envelope),
+                meta: crate::meta_of(&self.profile, envelope, store::Direction::Incoming, envelope.created_at),
             };
             let entry = NewEntry {
                 at: envelope.created_at,

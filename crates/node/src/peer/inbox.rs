@@ -46,6 +46,8 @@ pub struct NodeState {
     pub anpr: Arc<crate::desk::anpr::Hotlists>,
     /// This node's metrics (`/metrics`).
     pub metrics: Arc<crate::telemetry::Metrics>,
+    /// The agreement, for the case facts of what arrives.
+    pub profile: Arc<treaty::Profile>,
 }
 
 impl std::fmt::Debug for NodeState {
@@ -330,7 +332,7 @@ async fn verified(state: &NodeState, peer: &Peer, headers: &HeaderMap, bytes: &[
         sha256: sha256.clone(),
         bytes: String::from_utf8_lossy(bytes).into_owned(),
         signature: signature.to_owned(),
-        meta: crate::meta_of(&envelope),
+        meta: crate::meta_of(&state.profile, &envelope, store::Direction::Incoming, now),
     };
     let entry = NewEntry {
         at: now,

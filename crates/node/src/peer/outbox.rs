@@ -51,6 +51,8 @@ pub struct Sender {
     pub clock: crate::clock::Clock,
     /// Messages sent and refused by kind, delivery latency, queue depth.
     pub metrics: Arc<crate::telemetry::Metrics>,
+    /// The agreement, for the case facts of what is sent.
+    pub profile: Arc<treaty::Profile>,
 }
 
 /// How long a message enqueued by [`Sender::send_now`] is left to the immediate attempt
@@ -91,7 +93,7 @@ impl Sender {
             bytes: String::from_utf8_lossy(&signed.bytes).into_owned(),
             signature: signed.signature,
             queued_at: envelope.created_at,
-            meta: crate::meta_of(envelope),
+            meta: crate::meta_of(&self.profile, envelope, store::Direction::Outgoing, envelope.created_at),
         };
         let entry = NewEntry {
             at: envelope.created_at,

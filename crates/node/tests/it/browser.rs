@@ -595,7 +595,8 @@ async fn officers_do_the_scripted_exchange_in_chromium() {
 }
 
 /// Picks `value` in the select `#id` and types `text` into `#text_id`, then submits that form.
-async fn record_event(b: &Client, op: &str, event: &str, text: &str) {
+async fn record_event(b: &Client, base: &str, op: &str, event: &str, text: &str) {
+    b.goto(&format!("{base}/operations/{op}")).await.expect("operation");
     b.find(Locator::Css(&format!("#event-{op} option[value='{event}']")))
         .await
         .unwrap_or_else(|e| panic!("{event}: {e}"))
@@ -616,6 +617,20 @@ async fn record_event(b: &Client, op: &str, event: &str, text: &str) {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// Reloads the operation's own page until it contains `text`.
+async fn operation_shows(b: &Client, base: &str, op: &str, text: &str) -> String {
+    let deadline = Instant::now() + PARTNER_WAIT;
+    while Instant::now() < deadline {
+        b.goto(&format!("{base}/operations/{op}")).await.expect("operation");
+        let page = source(b).await;
+        if page.contains(text) {
+            return page;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("operation {op} at {base} never showed '{text}'");
 }
 
 /// Reloads `/operations` until the page contains `text`.
@@ -671,11 +686,18 @@ async fn a_hot_pursuit_on_both_operations_boards_in_chromium() {
 
     // BE acknowledges; NL sees it.
     board_shows(&be, &be_url, &op).await;
-    record_event(&be, &op, "acknowledged", "BE patrol E19 takes position at exit 4").await;
-    board_shows(&nl, &nl_url, "BE patrol E19 takes position at exit 4").await;
+    record_event(
+        &be,
+        &be_url,
+        &op,
+        "acknowledged",
+        "BE patrol E19 takes position at exit 4",
+    )
+    .await;
+    operation_shows(&nl, &nl_url, &op, "BE patrol E19 takes position at exit 4").await;
 
     // BE holds the driver: both boards show the release countdown of Art. 21(3).
-    record_event(&be, &op, "detained", "driver held at Meer").await;
+    record_event(&be, &be_url, &op, "detained", "driver held at Meer").await;
     let be_page = board_shows(&be, &be_url, "time class=\"countdown\"").await;
     let nl_page = board_shows(&nl, &nl_url, "time class=\"countdown\"").await;
     let due = |page: &str| {
@@ -689,25 +711,26 @@ async fn a_hot_pursuit_on_both_operations_boards_in_chromium() {
     shoot(&nl, "operations-pursuit-countdown").await;
 
     // BE registers the European Arrest Warrant: the clock stops on both boards.
-    record_event(&be, &op, "eaw_received", "EAW 2026/BE/123").await;
+    record_event(&be, &be_url, &op, "eaw_received", "EAW 2026/BE/123").await;
     let stopped = Tr::new("nl").get("operations.clock.stopped").to_owned();
-    board_shows(&nl, &nl_url, &stopped).await;
+    operation_shows(&nl, &nl_url, &op, &stopped).await;
     assert!(
         !source(&nl).await.contains("time class=\"countdown\""),
         "no countdown once stopped"
     );
 
     // NL ends the operation and files its report (Art. 46); BE sees it filed.
-    record_event(&nl, &op, "ended", "").await;
+    record_event(&nl, &nl_url, &op, "ended", "").await;
     record_event(
         &nl,
+        &nl_url,
         &op,
         "report_filed",
         "pursuit of 14 km on the E19; driver handed to BE police at Meer",
     )
     .await;
     let filed = Tr::new("nl").get("operations.report.filed").to_owned();
-    board_shows(&be, &be_url, &format!("<strong>{filed}</strong>")).await;
+    operation_shows(&be, &be_url, &op, &format!("<strong>{filed}</strong>")).await;
     shoot(&be, "operations-pursuit-host").await;
     // The demo network's generated history (as `grens demo` makes it), and BE's Art. 65
     // evaluation of it, with its charts.

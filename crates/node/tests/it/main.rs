@@ -2,6 +2,7 @@
 
 mod anpr;
 mod browser;
+mod cases;
 mod flows;
 mod operations;
 mod support;
@@ -28,6 +29,14 @@ struct Net {
     nl: NodeCredentials,
     directory: Directory,
     be_store: AnyStore,
+}
+
+fn benelux() -> Arc<treaty::Profile> {
+    Arc::new(
+        treaty::Profile::builtin("benelux-2018")
+            .expect("built in")
+            .expect("valid"),
+    )
 }
 
 fn party(p: &str) -> PartyCode {
@@ -85,6 +94,7 @@ fn start_be(
         arrived: Arc::new(tokio::sync::Notify::new()),
         anpr: Default::default(),
         metrics: Default::default(),
+        profile: benelux(),
     });
     tokio::spawn(serve(
         listener,
@@ -393,6 +403,7 @@ async fn messages_wait_in_the_outbox_while_the_partner_is_down_and_arrive_when_i
         courier: courier(&ca.cert_pem(), &nl),
         clock: node::clock::Clock::system(),
         metrics: Default::default(),
+        profile: benelux(),
     };
     for _ in 0..5 {
         let env = request("NL-NCP", "NL", "BE-NCP", "BE", Timestamp::now());

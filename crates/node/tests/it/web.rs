@@ -798,7 +798,13 @@ async fn the_operations_board_shows_a_pursuit_and_its_release_countdown_on_both_
         )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
-    let id = location.trim_start_matches("/operations#op-").to_owned();
+    // The officer lands on the operation's own page.
+    let id = location
+        .trim_start_matches("/operations/")
+        .split('#')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
     assert!(id.starts_with("OP-NL-"), "{location}");
     // BE's board: the operation, on its territory; BE records the detention in the form.
     let mut page = String::new();
@@ -910,15 +916,23 @@ async fn an_observation_is_asked_from_the_start_form_and_granted_with_its_hours_
     assert!(page.contains("22(1)"), "{page}");
     let (status, location, _) = be.post("/operations/start", &form("MLA/BE/2026/0412")).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
-    let id = location.trim_start_matches("/operations#op-").to_owned();
+    // The officer lands on the operation's own page.
+    let id = location
+        .trim_start_matches("/operations/")
+        .split('#')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
     let mut page = String::new();
     for _ in 0..100 {
-        page = nl.get("/operations").await.1;
-        if page.contains(&id) {
+        page = nl.get(&format!("/operations/{id}")).await.1;
+        if page.contains("BE-SH-") {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
+    // The board lists it; its own page shows the pseudonym and the answer awaited.
+    assert!(nl.get("/operations").await.1.contains(&id));
     assert!(
         page.contains("awaiting the answer") && page.contains("BE-SH-"),
         "{page}"
@@ -939,7 +953,7 @@ async fn an_observation_is_asked_from_the_start_form_and_granted_with_its_hours_
     assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
     let mut page = String::new();
     for _ in 0..100 {
-        page = be.get("/operations").await.1;
+        page = be.get(&format!("/operations/{id}")).await.1;
         if page.contains("0 / 6 h") {
             break;
         }

@@ -24,7 +24,8 @@ impl Desk {
     /// alerts raised and the next instant to look again. Everything is computed from the stored
     /// events, so a node restarted in the middle of a detention raises its alerts on time.
     pub async fn raise_alerts(&self) -> Result<(Vec<String>, Option<Timestamp>), DeskError> {
-        let events = self.operation_events().await?;
+        // The operations still on the board: a finished one raises nothing.
+        let events = self.events_in_cases(&self.open_operation_cases().await?).await?;
         let raised: std::collections::HashSet<String> = self
             .node
             .store

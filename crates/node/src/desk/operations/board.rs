@@ -10,7 +10,7 @@ use crate::accounts::Role;
 use jiff::Timestamp;
 use protocol::{Body, OperationEvent, OperationEventKind};
 use serde::{Deserialize, Serialize};
-use store::{Direction, JournalStore, User};
+use store::{CaseQuery, CaseStore, JournalStore, MessageQuery, User};
 
 /// One event as both boards show it.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -141,20 +141,6 @@ pub struct OperationView {
 }
 
 impl Desk {
-    /// Every event of every operation this node is part of, oldest first, with who sent it.
-    pub(super) async fn operation_events(&self) -> Result<Vec<(String, OperationEvent)>, DeskError> {
-        let mut out = Vec::new();
-        for direction in [Direction::Outgoing, Direction::Incoming] {
-            for (_, env) in self.envelopes("operation", direction).await? {
-                if let Body::Operation(e) = env.body {
-                    out.push((env.from.party.to_string(), e));
-                }
-            }
-        }
-        out.sort_by_key(|(_, e)| e.at);
-        Ok(out)
-    }
-
     /// The release deadline of a detention that started at `start` in `host` (engine: Art. 21(3)).
     pub(super) fn release_deadline(
         &self,
@@ -385,42 +371,193 @@ impl Desk {
         Ok(out)
     }
 
-    /// The operations board: every operation of this node, active first, newest first.
-    pub async fn operations(&self, user: &User) -> Result<Vec<OperationView>, DeskError> {
-        self.demand(user, &[Role::Officer, Role::ContactPoint, Role::Supervisor])?;
-        let events = self.operation_events().await?;
-        let mut operations: Vec<Vec<&(String, OperationEvent)>> = by_operation(&events).into_values().collect();
-        // Newest first: by each operation's latest event.
-        operations.sort_by_key(|mine| std::cmp::Reverse(mine.last().map(|(_, e)| e.at)));
-        let shielded = self.shielded_names().await?;
+    /// The events of the operations of these cases, oldest first, with who sent each.
+    pub(super) async fn events_in_cases(&self, cases: &[String]) -> Result<Vec<(String, OperationEvent)>, DeskError> {
         let mut out = Vec::new();
-        for mine in &operations {
-            // One operation that cannot be shown (a partner's malformed facts) does not take
-            // the board down; it is logged with its id.
-            match self.operation_view(mine, &shielded) {
-                Ok(Some(v)) => out.push(v),
-                Ok(None) => {}
-                Err(e) => {
-                    let id = mine.first().map(|(_, e)| e.operation.as_str()).unwrap_or_default();
-                    tracing::warn!(operation = id, error = %e, "operation left off the board");
+        for case in cases {
+            for m in self
+                .node
+                .store
+                .messages(MessageQuery {
+                    case_id: Some(case.clone()),
+                    kind: Some("operation".into()),
+                    limit: Some(5_000),
+                    ..MessageQuery::default()
+                })
+                .await?
+            {
+                // A message that no longer parses (erased) leaves its operation's other events.
+                if let Ok(env) = serde_json::from_str::<protocol::Envelope>(&m.bytes) {
+                    if let Body::Operation(e) = env.body {
+                        out.push((env.from.party.to_string(), e));
+                    }
                 }
             }
         }
+        out.sort_by_key(|(_, e)| e.at);
+        Ok(out)
+    }
+
+    /// One operation's events, oldest first, read through its case.
+    pub(super) async fn events_of_operation(&self, id: &str) -> Result<Vec<(String, OperationEvent)>, DeskError> {
+        self.events_in_cases(&[crate::desk::cases::operation_case(id)]).await
+    }
+
+    /// The case ids of the operations still on the board (not refused, not ended with their
+    /// report): the alerts look at these only.
+    pub(super) async fn open_operation_cases(&self) -> Result<Vec<String>, DeskError> {
+        let mut ids = Vec::new();
+        let mut after = None;
+        loop {
+            let rows = self
+                .node
+                .store
+                .cases(CaseQuery {
+                    status: Some("open".into()),
+                    operations: true,
+                    after: after.clone(),
+                    now: Some(self.now()),
+                    limit: 500,
+                    ..CaseQuery::default()
+                })
+                .await?;
+            after = rows.last().map(|r| (r.sort_key.clone(), r.case_id.clone()));
+            let done = rows.len() < 500;
+            ids.extend(rows.into_iter().map(|r| r.case_id));
+            if done {
+                return Ok(ids);
+            }
+        }
+    }
+
+    /// A page of the operations board: 50 operations, those still running first (the earliest
+    /// running clock at the top), then by latest activity; filtered by kind, partner and status.
+    pub async fn operations_page(&self, user: &User, filter: &BoardFilter) -> Result<OperationPage, DeskError> {
+        self.demand(user, &[Role::Officer, Role::ContactPoint, Role::Supervisor])?;
+        let status = match filter.status.as_deref().filter(|s| !s.is_empty()) {
+            None => None,
+            Some("open") => Some("open".to_owned()),
+            Some("closed") => Some("closed".to_owned()),
+            Some(other) => return Err(DeskError::invalid(format!("status '{other}': use open or closed"))),
+        };
+        let kind = match filter.kind.as_deref().filter(|k| !k.is_empty()) {
+            Some(k) if k == "patrol" || OperationKind::STARTED_BY_OFFICERS.iter().any(|x| x.as_str() == k) => {
+                Some(k.to_owned())
+            }
+            Some(k) => return Err(DeskError::invalid(format!("kind '{k}' is not a kind of operation"))),
+            None => None,
+        };
+        let partner = match filter.partner.as_deref().filter(|p| !p.is_empty()) {
+            Some(p) => Some(party(p)?.to_string()),
+            None => None,
+        };
+        let after = match filter.cursor.as_deref().filter(|c| !c.is_empty()) {
+            Some(c) => Some(crate::desk::cases::parse_cursor(c)?),
+            None => None,
+        };
+        let mut rows = self
+            .node
+            .store
+            .cases(CaseQuery {
+                status,
+                partner,
+                channel: kind,
+                after,
+                now: Some(self.now()),
+                operations: true,
+                limit: crate::desk::cases::PAGE + 1,
+                ..CaseQuery::default()
+            })
+            .await?;
+        let next = if rows.len() > crate::desk::cases::PAGE as usize {
+            rows.truncate(crate::desk::cases::PAGE as usize);
+            rows.last().map(|r| format!("{}.{}", r.sort_key, r.case_id))
+        } else {
+            None
+        };
+        let shielded = self.shielded_names().await?;
+        let mut out = Vec::new();
+        for row in &rows {
+            let events = self.events_in_cases(std::slice::from_ref(&row.case_id)).await?;
+            let mine: Vec<&(String, OperationEvent)> = events.iter().collect();
+            // One operation that cannot be shown (a partner's malformed facts) does not take
+            // the board down; it is logged with its id.
+            match self.operation_view(&mine, &shielded) {
+                Ok(Some(v)) => out.push(v),
+                Ok(None) => {}
+                Err(e) => tracing::warn!(operation = %row.case_id, error = %e, "operation left off the board"),
+            }
+        }
+        if filter.running == Some(true) {
+            out.retain(|v| v.running_clock().is_some());
+        }
+        // Within the page: running clocks first, the earliest due at the top.
         out.sort_by_key(|v| {
-            !matches!(
-                v.status,
-                OperationStatus::Active | OperationStatus::Requested | OperationStatus::Planned
+            (
+                !matches!(
+                    v.status,
+                    OperationStatus::Active | OperationStatus::Requested | OperationStatus::Planned
+                ),
+                v.running_clock().map(|(due, _)| due).unwrap_or_else(|| "~".to_owned()),
             )
         });
-        Ok(out)
+        Ok(OperationPage { operations: out, next })
+    }
+
+    /// The first page of the operations board, unfiltered.
+    pub async fn operations(&self, user: &User) -> Result<Vec<OperationView>, DeskError> {
+        Ok(self.operations_page(user, &BoardFilter::default()).await?.operations)
     }
 
     pub async fn operation(&self, user: &User, id: &str) -> Result<OperationView, DeskError> {
         self.demand(user, &[Role::Officer, Role::ContactPoint, Role::Supervisor])?;
-        let events = self.operation_events().await?;
+        let events = self.events_of_operation(id).await?;
         let shielded = self.shielded_names().await?;
         self.operation_view(&events_of(&events, id), &shielded)?
             .ok_or_else(|| DeskError::not_found(format!("no operation '{id}' on this node")))
+    }
+}
+
+/// A filter of the operations board.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct BoardFilter {
+    /// `pursuit`, `observation`, … (the operation's kind).
+    pub kind: Option<String>,
+    pub partner: Option<String>,
+    /// `open` (still on the board) or `closed`.
+    pub status: Option<String>,
+    /// Only operations with a clock running.
+    pub running: Option<bool>,
+    /// The `next` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// A page of the operations board.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct OperationPage {
+    pub operations: Vec<OperationView>,
+    pub next: Option<String>,
+}
+
+impl OperationView {
+    /// The earliest clock still running (RFC 3339 due, and its articles), for the board's order
+    /// and its countdown column.
+    pub fn running_clock(&self) -> Option<(String, Vec<String>)> {
+        let detention = self
+            .detention
+            .as_ref()
+            .filter(|d| d.state == "running" || d.state == "alert")
+            .and_then(|d| d.due.clone().map(|due| (due, d.articles.clone())));
+        let deadlines = self
+            .clocks
+            .iter()
+            .filter(|c| !c.met && !c.overdue)
+            .map(|c| (c.due.clone(), c.articles.clone()));
+        detention.into_iter().chain(deadlines).min_by(|a, b| {
+            let at = |s: &str| s.parse::<jiff::Timestamp>().ok();
+            at(&a.0).cmp(&at(&b.0))
+        })
     }
 }
 

@@ -63,7 +63,7 @@ impl Desk {
     pub async fn operation_event(&self, user: &User, id: &str, ask: &EventAsk) -> Result<OperationView, DeskError> {
         self.demand(user, &[Role::Officer, Role::ContactPoint, Role::Supervisor])?;
         // One read of the events serves the checks and the engine's facts below.
-        let events = self.operation_events().await?;
+        let events = self.events_of_operation(id).await?;
         let mine = events_of(&events, id);
         let current = self
             .operation_view(&mine, &std::collections::HashMap::new())?

@@ -21,7 +21,9 @@ mod start;
 use alerts::ALERT_BEFORE;
 pub use alerts::REPORT_REMINDER_EVERY;
 use board::{by_operation, events_of, hours_used};
-pub use board::{ClockView, DeadlineClock, EventView, HoursView, OperationView, PowersView};
+pub use board::{
+    BoardFilter, ClockView, DeadlineClock, EventView, HoursView, OperationPage, OperationView, PowersView,
+};
 pub use events::EventAsk;
 pub use start::{OfficerOnOperation, OperationStart, PursuitStart};
 

@@ -3,8 +3,8 @@
 use super::*;
 
 use crate::desk::{
-    Compose, ConsentAnswer, ConsentAsk, DeskError, FeedbackText, MessageSummary, MessageView, OralExchange, Reply,
-    Sent, UseOutcome, UseRequest,
+    Compose, ConsentAnswer, ConsentAsk, DeskError, FeedbackText, InboxPage, MessageSummary, MessageView, OralExchange,
+    Reply, Sent, UseOutcome, UseRequest,
 };
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -20,12 +20,14 @@ pub struct PreviewQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/inbox", tag = "exchange", security(("bearer" = [])),
-    responses((status = 200, body = Vec<MessageSummary>), (status = 401, body = DeskError)))]
+    params(InboxPage),
+    responses((status = 200, body = Vec<MessageSummary>), (status = 401, body = DeskError), (status = 422, body = DeskError)))]
 pub(super) async fn inbox(
     State(api): State<Arc<Api>>,
     officer: Officer,
+    Query(page): Query<InboxPage>,
 ) -> Result<Json<Vec<MessageSummary>>, DeskError> {
-    Ok(Json(api.desk.inbox(&officer.user).await?))
+    Ok(Json(api.desk.inbox(&officer.user, &page).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/messages", tag = "exchange", security(("bearer" = [])),

@@ -31,6 +31,7 @@ use crate::desk::{
 };
 
 mod anpr;
+mod cases;
 mod checkpoints;
 mod consult;
 mod error;
@@ -40,6 +41,7 @@ mod operations;
 mod sessions;
 
 use anpr::*;
+use cases::*;
 use checkpoints::*;
 use consult::*;
 use messages::*;
@@ -159,8 +161,8 @@ async fn healthz() -> &'static str {
 #[derive(Debug, OpenApi)]
 #[openapi(
     info(title = "grens officer API", description = "Title 2 information exchange under the 2018 Benelux police treaty. Every decision names the article it applies."),
-    paths(login, logout, me, inbox, compose, view, reply, use_data, hit_query, hit_reference, grant_authorisation, supervision, revoke_authorisation, start_patrol, begin_patrol, end_patrol, consult, provide_entry, provided_entries, withdraw_entry, received_entries, decide_entry, ingest_reads, anpr_hits, start_pursuit, start_operation, operations, operation, operation_event, consent_request, consent, feedback_request, feedback, oral, evaluation, consent_queue, search_journal, journal, verify, checkpoints, verify_partners, put_user, healthz, readyz),
-    components(schemas(Login, SessionView, UserView, Compose, ComposeKind, Via, DirectFacts, Sent, DecisionView, Reply,
+    paths(login, logout, me, inbox, cases, case, change_case, reviews, keep_case, erase_case, art18, compose, view, reply, use_data, hit_query, hit_reference, grant_authorisation, supervision, revoke_authorisation, start_patrol, begin_patrol, end_patrol, consult, provide_entry, provided_entries, withdraw_entry, received_entries, decide_entry, ingest_reads, anpr_hits, start_pursuit, start_operation, operations, operation, operation_event, consent_request, consent, feedback_request, feedback, oral, evaluation, consent_queue, search_journal, journal, verify, checkpoints, verify_partners, put_user, healthz, readyz),
+    components(schemas(crate::desk::CasePage, crate::desk::CaseSummary, crate::desk::CaseView, crate::desk::RelatedCase, crate::desk::NationalMatch, crate::desk::CaseAction, crate::desk::Art18Report, crate::desk::Art18Line, crate::desk::Erasure, crate::desk::RetentionDecision, Login, SessionView, UserView, Compose, ComposeKind, Via, DirectFacts, Sent, DecisionView, Reply,
         UseRequest, UseKind, UseOutcome, ConsentAsk, ConsentAnswer, FeedbackText, OralExchange, MessageSummary,
         MessageView, ActionView, DeadlineView, JournalStatus, PartnerHistory, NewUser, EntryView, HitQueryAsk, Authorisation, Supervised, Patrol, ConsultAsk,
         NewHotlistEntry, ProvidedEntry, ReceivedEntry, EntryDecision, Withdrawal, ReadBatch, IngestReport, AnprHitView,
@@ -196,6 +198,12 @@ pub fn router(api: Arc<Api>) -> Router {
         .route("/api/v1/session", post(login).delete(logout))
         .route("/api/v1/me", get(me))
         .route("/api/v1/inbox", get(inbox))
+        .route("/api/v1/cases", get(cases))
+        .route("/api/v1/cases/{id}", get(case).post(change_case))
+        .route("/api/v1/cases/{id}/keep", post(keep_case))
+        .route("/api/v1/cases/{id}/erase", post(erase_case))
+        .route("/api/v1/reviews", get(reviews))
+        .route("/api/v1/reports/art18", get(art18))
         .route("/api/v1/messages", post(compose))
         .route("/api/v1/messages/{id}", get(view))
         .route("/api/v1/messages/{id}/reply", post(reply))

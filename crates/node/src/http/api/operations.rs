@@ -2,7 +2,7 @@
 
 use super::*;
 
-use crate::desk::operations::{EventAsk, OperationStart, OperationView, PursuitStart};
+use crate::desk::operations::{BoardFilter, EventAsk, OperationStart, OperationView, PursuitStart};
 use crate::desk::DeskError;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -46,12 +46,21 @@ pub(super) async fn start_operation(
 }
 
 #[utoipa::path(get, path = "/api/v1/operations", tag = "operations", security(("bearer" = [])),
-    responses((status = 200, body = Vec<OperationView>)))]
+    params(BoardFilter),
+    responses((status = 200, body = Vec<OperationView>,
+        headers(("x-next-cursor" = String, description = "the cursor of the next page, when there is one"))),
+        (status = 422, body = DeskError)))]
 pub(super) async fn operations(
     State(api): State<Arc<Api>>,
     officer: Officer,
-) -> Result<Json<Vec<OperationView>>, DeskError> {
-    Ok(Json(api.desk.operations(&officer.user).await?))
+    Query(filter): Query<BoardFilter>,
+) -> Result<Response, DeskError> {
+    let page = api.desk.operations_page(&officer.user, &filter).await?;
+    let mut response = Json(page.operations).into_response();
+    if let Some(next) = page.next.and_then(|n| header::HeaderValue::from_str(&n).ok()) {
+        response.headers_mut().insert("x-next-cursor", next);
+    }
+    Ok(response)
 }
 
 #[utoipa::path(get, path = "/api/v1/operations/{id}", tag = "operations", security(("bearer" = [])),

@@ -4,7 +4,7 @@
 use super::*;
 
 use crate::accounts::{has_role, Role};
-use crate::desk::{DeskError, UseKind, UseRequest};
+use crate::desk::{UseKind, UseRequest};
 use crate::http::api::Api;
 use askama::Template;
 use axum::extract::{Path, State};
@@ -14,42 +14,16 @@ use guide::Cited;
 use serde::Deserialize;
 use std::sync::Arc;
 
-pub(super) struct Row {
-    id: String,
-    at: String,
-    direction: String,
-    kind: String,
-    from: String,
-    to: String,
-    deadline: Option<DeadlineCell>,
-    overdue: bool,
-}
-
 /// A legal clock in the inbox: when, under which article, and how long is left — rendered on
 /// the server (readable without JavaScript) and kept live by `grens.js`.
 pub(super) struct DeadlineCell {
     /// RFC 3339, for the live countdown.
-    due: String,
-    due_local: String,
-    article: Cited,
-    state: String,
-    remaining: String,
-    open: bool,
-}
-
-#[derive(Template)]
-#[template(path = "inbox.html")]
-pub(super) struct InboxPage {
-    t: Tr,
-    chrome: Chrome,
-    rows: Vec<Row>,
-}
-
-#[derive(Template)]
-#[template(path = "inbox_rows.html")]
-pub(super) struct InboxRows {
-    t: Tr,
-    rows: Vec<Row>,
+    pub(super) due: String,
+    pub(super) due_local: String,
+    pub(super) article: Cited,
+    pub(super) state: String,
+    pub(super) remaining: String,
+    pub(super) open: bool,
 }
 
 pub(super) fn local(w: &WebUser, api: &Api, rfc3339: &str) -> String {
@@ -87,77 +61,6 @@ pub(super) fn remaining(t: Tr, due: jiff::Timestamp, now: jiff::Timestamp) -> St
 
 pub(super) fn kind_label(t: Tr, kind: &str) -> String {
     t.get(&format!("kind.{kind}")).to_owned()
-}
-
-pub(super) async fn inbox_rows(api: &Api, w: &WebUser) -> Result<Vec<Row>, DeskError> {
-    let now = api.desk.now_public();
-    let messages = api.desk.inbox(&w.user).await?;
-    Ok(messages
-        .into_iter()
-        .map(|m| {
-            let deadline = m.deadline.as_ref().map(|d| {
-                let due = d.due.parse::<jiff::Timestamp>().ok();
-                DeadlineCell {
-                    due: due.map(|x| x.to_string()).unwrap_or_default(),
-                    due_local: local(w, api, &d.due),
-                    article: guide::cite(&d.article, w.t),
-                    state: if d.overdue {
-                        w.t.get("inbox.overdue").to_owned()
-                    } else if d.met {
-                        w.t.get("inbox.met").to_owned()
-                    } else {
-                        String::new()
-                    },
-                    remaining: match due {
-                        Some(due) if !d.met => remaining(w.t, due, now),
-                        _ => String::new(),
-                    },
-                    open: !d.met,
-                }
-            });
-            Row {
-                at: local(w, api, &m.at),
-                direction: w
-                    .t
-                    .get(if m.direction == store::Direction::Incoming {
-                        "inbox.incoming"
-                    } else {
-                        "inbox.outgoing"
-                    })
-                    .to_owned(),
-                kind: kind_label(w.t, &m.kind),
-                overdue: m.deadline.as_ref().is_some_and(|d| d.overdue),
-                deadline,
-                id: m.id,
-                from: m.from,
-                to: m.to,
-            }
-        })
-        .collect())
-}
-
-pub(super) async fn inbox(State(api): State<Arc<Api>>, w: WebUser) -> Response {
-    let rows = match inbox_rows(&api, &w).await {
-        Ok(r) => r,
-        Err(e) => return error_page(&w, "/", &e),
-    };
-    render(
-        InboxPage {
-            t: w.t,
-            chrome: w.chrome("/"),
-            rows,
-        },
-        StatusCode::OK,
-    )
-}
-
-/// The inbox's rows alone, which htmx fetches every 20 seconds so new messages and changed
-/// clocks appear without reloading the page.
-pub(super) async fn inbox_fragment(State(api): State<Arc<Api>>, w: WebUser) -> Response {
-    match inbox_rows(&api, &w).await {
-        Ok(rows) => render(InboxRows { t: w.t, rows }, StatusCode::OK),
-        Err(e) => error_page(&w, "/", &e),
-    }
 }
 
 pub(super) struct ActionRow {

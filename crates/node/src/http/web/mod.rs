@@ -18,6 +18,7 @@ mod admin;
 mod anpr;
 mod audit;
 mod authorisations;
+mod cases;
 mod compose;
 mod consent;
 mod evaluation;
@@ -273,8 +274,13 @@ pub fn router(api: Arc<Api>) -> Router {
         .route("/login", get(login_page).post(login))
         .route("/logout", post(logout))
         .route("/lang/{code}", get(switch_language))
-        .route("/", get(inbox))
-        .route("/inbox/rows", get(inbox_fragment))
+        .route("/", get(cases::inbox))
+        .route("/inbox/rows", get(cases::inbox_fragment))
+        .route("/cases/{id}", get(cases::case).post(cases::change))
+        .route("/cases/{id}/retention", post(cases::retention))
+        .route("/reviews", get(cases::reviews))
+        .route("/reports/art18", get(cases::art18))
+        .route("/reports/art18.csv", get(cases::art18_csv))
         .route("/messages/{id}", get(message))
         .route("/messages/{id}/feedback-request", post(feedback_request))
         .route("/messages/{id}/feedback", post(feedback_answer))
@@ -290,6 +296,7 @@ pub fn router(api: Arc<Api>) -> Router {
         .route("/anpr/received/{message}/decision", post(anpr::decide))
         .route("/operations", get(operations::page))
         .route("/operations/pursuits", post(operations::start_pursuit))
+        .route("/operations/{id}", get(operations::operation))
         .route("/operations/{id}/events", post(operations::event))
         .route("/operations/start", post(operations::start))
         .route("/operations/patrols/{id}/{step}", post(operations::patrol))

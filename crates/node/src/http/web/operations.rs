@@ -7,7 +7,7 @@ use serde_json::Value;
 use std::sync::Arc;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Form;
@@ -16,7 +16,9 @@ use serde::Deserialize;
 use super::Chrome;
 use super::CsrfForm;
 use super::{done, error_page, partners, render, CsrfOnly, Tr, WebUser};
-use crate::desk::operations::{EventAsk, OfficerOnOperation, OperationStart, OperationView, PursuitStart, KINDS};
+use crate::desk::operations::{
+    BoardFilter, EventAsk, OfficerOnOperation, OperationStart, OperationView, PursuitStart, KINDS,
+};
 use crate::http::api::Api;
 
 /// One field of the start form: the engine's name, the input it takes, the kinds that read it.
@@ -80,46 +82,170 @@ const FORCE_FIELDS: [&str; 5] = [
     "host_law_requires_report",
 ];
 
+/// One operation on the board.
+#[derive(Debug)]
+pub struct BoardRow {
+    id: String,
+    kind: String,
+    sending: String,
+    host: String,
+    role: String,
+    status: String,
+    report: Option<String>,
+    /// The earliest running clock (RFC 3339) and its articles.
+    due: Option<String>,
+    articles: Vec<String>,
+    overdue: bool,
+    /// The latest event: when, what.
+    last: String,
+}
+
+/// The board's filter as the form shows it back.
+#[derive(Debug, Default)]
+pub struct BoardForm {
+    kind: String,
+    partner: String,
+    status: String,
+    running: bool,
+}
+
 #[derive(Template)]
 #[template(path = "operations.html")]
 struct OperationsPage {
     t: Tr,
     chrome: Chrome,
-    operations: Vec<OperationView>,
+    rows: Vec<BoardRow>,
+    filter: BoardForm,
+    query: String,
+    next: Option<String>,
+    all_kinds: Vec<&'static str>,
     partners: Vec<String>,
-    /// The events an officer may record (the node checks who may record which).
-    events: Vec<&'static str>,
     kinds: Vec<&'static str>,
     fields: &'static [FormField],
+}
+
+#[derive(Template)]
+#[template(path = "operation.html")]
+struct OperationPage {
+    t: Tr,
+    chrome: Chrome,
+    o: OperationView,
+    /// The events an officer may record (the node checks who may record which).
+    events: Vec<&'static str>,
     force_fields: [&'static str; 5],
 }
 
-pub async fn page(State(api): State<Arc<Api>>, w: WebUser) -> Response {
-    let operations = match api.desk.operations(&w.user).await {
+fn recordable_events() -> Vec<&'static str> {
+    protocol::OperationEventKind::ALL
+        .into_iter()
+        .filter(|k| {
+            use protocol::OperationEventKind as K;
+            !matches!(k, K::Requested | K::Planned | K::Started)
+        })
+        .map(|k| k.as_str())
+        .collect()
+}
+
+fn board_query(f: &BoardFilter) -> String {
+    let mut parts = Vec::new();
+    for (k, v) in [("kind", &f.kind), ("partner", &f.partner), ("status", &f.status)] {
+        if let Some(v) = v
+            .as_deref()
+            .filter(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+        {
+            parts.push(format!("{k}={v}"));
+        }
+    }
+    if f.running == Some(true) {
+        parts.push("running=true".into());
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", parts.join("&"))
+    }
+}
+
+/// The operations board: a table, running clocks first, 50 a page; the start forms below.
+pub async fn page(State(api): State<Arc<Api>>, w: WebUser, Query(filter): Query<BoardFilter>) -> Response {
+    let page = match api.desk.operations_page(&w.user, &filter).await {
         Ok(o) => o,
         Err(e) => return error_page(&w, "/operations", &e),
     };
+    let rows = page
+        .operations
+        .iter()
+        .map(|o| {
+            let clock = o.running_clock();
+            BoardRow {
+                id: o.id.clone(),
+                kind: o.kind.as_str().to_owned(),
+                sending: o.sending.clone(),
+                host: o.host.clone(),
+                role: o.role.as_str().to_owned(),
+                status: o.status.as_str().to_owned(),
+                report: o.report.clone(),
+                overdue: o.clocks.iter().any(|c| c.overdue && !c.met)
+                    || o.detention.as_ref().is_some_and(|d| d.state == "overdue"),
+                due: clock.as_ref().map(|(due, _)| {
+                    due.parse::<jiff::Timestamp>()
+                        .map(|t| t.to_string())
+                        .unwrap_or_else(|_| due.clone())
+                }),
+                articles: clock.map(|(_, a)| a.into_iter().take(2).collect()).unwrap_or_default(),
+                last: o
+                    .events
+                    .last()
+                    .map(|e| format!("{} · {}", e.at, w.t.of("operations.event", &e.event)))
+                    .unwrap_or_default(),
+            }
+        })
+        .collect();
+    let query = board_query(&filter);
+    let next = page.next.map(|cursor| {
+        let sep = if query.is_empty() { "?" } else { "&" };
+        format!("/operations{query}{sep}cursor={cursor}")
+    });
     let partners = partners(&api);
+    let mut all_kinds: Vec<&'static str> = KINDS.to_vec();
+    all_kinds.push("patrol");
     render(
         OperationsPage {
             t: w.t,
             chrome: w.chrome("/operations"),
-            operations,
+            rows,
+            filter: BoardForm {
+                kind: filter.kind.clone().unwrap_or_default(),
+                partner: filter.partner.clone().unwrap_or_default(),
+                status: filter.status.clone().unwrap_or_default(),
+                running: filter.running == Some(true),
+            },
+            query,
+            next,
+            all_kinds,
             partners,
-            events: protocol::OperationEventKind::ALL
-                .into_iter()
-                .filter(|k| {
-                    use protocol::OperationEventKind as K;
-                    !matches!(k, K::Requested | K::Planned | K::Started)
-                })
-                .map(|k| k.as_str())
-                .collect(),
             kinds: KINDS.into_iter().filter(|k| *k != "pursuit").collect(),
             fields: FORM_FIELDS,
-            force_fields: FORCE_FIELDS,
         },
         StatusCode::OK,
     )
+}
+
+/// One operation: its history, clocks, powers panel and the event form.
+pub async fn operation(State(api): State<Arc<Api>>, Path(id): Path<String>, w: WebUser) -> Response {
+    match api.desk.operation(&w.user, &id).await {
+        Ok(o) => render(
+            OperationPage {
+                t: w.t,
+                chrome: w.chrome("/operations"),
+                o,
+                events: recordable_events(),
+                force_fields: FORCE_FIELDS,
+            },
+            StatusCode::OK,
+        ),
+        Err(e) => error_page(&w, "/operations", &e),
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -145,7 +271,7 @@ pub async fn start_pursuit(State(api): State<Arc<Api>>, CsrfForm(w, f): CsrfForm
         text: f.text,
     };
     done(&w, "/operations", api.desk.start_pursuit(&w.user, &start).await, |o| {
-        format!("/operations#op-{}", o.id)
+        format!("/operations/{}#op-{}", o.id, o.id)
     })
 }
 
@@ -215,7 +341,7 @@ pub async fn start(State(api): State<Arc<Api>>, w: WebUser, Form(form): Form<Vec
         &w,
         "/operations",
         api.desk.start_operation(&w.user, &start).await,
-        |o| format!("/operations#op-{}", o.id),
+        |o| format!("/operations/{}#op-{}", o.id, o.id),
     )
 }
 
@@ -268,7 +394,7 @@ pub async fn event(
         &w,
         "/operations",
         api.desk.operation_event(&w.user, &id, &ask).await,
-        |_| format!("/operations#op-{id}"),
+        |_| format!("/operations/{id}#op-{id}"),
     )
 }
 
@@ -289,5 +415,5 @@ pub async fn patrol(
             )
         }
     };
-    done(&w, "/operations", result, |_| format!("/operations#op-{id}"))
+    done(&w, "/operations", result, |_| format!("/operations/{id}#op-{id}"))
 }

@@ -1,0 +1,63 @@
+-- Case management (Directive 2023/977 Art. 16): one row per case, kept in the same transaction
+-- as the journal entry of each message that changes it, so that every page reads only the rows
+-- it shows (through the indexes below), whatever the size of the history.
+CREATE TABLE cases (
+    case_id      TEXT PRIMARY KEY,
+    opened_at    TEXT   NOT NULL,  -- RFC 3339
+    opened_ms    BIGINT NOT NULL,
+    updated_ms   BIGINT NOT NULL,
+    opened_by    TEXT   NOT NULL,  -- 'in' (a partner opened it) or 'out' (we did)
+    partner      TEXT   NOT NULL,  -- the other party's code
+    partner_node TEXT   NOT NULL,
+    partner_unit TEXT   NOT NULL,  -- the partner's unit that wrote (duplicate warnings)
+    channel      TEXT   NOT NULL,
+    unit         TEXT   NOT NULL,  -- our unit the case belongs to
+    kind         TEXT   NOT NULL,  -- the kind of the message that opened it
+    article      TEXT   NOT NULL,  -- its legal basis
+    urgent       BIGINT NOT NULL,
+    title        TEXT   NOT NULL,  -- its subjects, in short (personal data: erased with the case)
+    status       TEXT   NOT NULL,  -- new | assigned | waiting_for_partner | waiting_for_us | closed
+    assignee     TEXT,
+    deadline_ms  BIGINT,            -- our next legal deadline, if we owe something
+    deadline_article TEXT,
+    sort_key     TEXT   NOT NULL,  -- the list's order: running deadlines first, then by activity
+    last_kind    TEXT   NOT NULL,
+    closed_ms    BIGINT,
+    review_ms    BIGINT,            -- the next retention review (Directive 2016/680 Art. 5)
+    erased       BIGINT NOT NULL DEFAULT 0,
+    rectified    TEXT               -- the provider's rectification or withdrawal notice, if any
+);
+CREATE INDEX cases_order ON cases (sort_key, case_id);
+CREATE INDEX cases_status ON cases (status, sort_key, case_id);
+CREATE INDEX cases_partner ON cases (partner, sort_key, case_id);
+CREATE INDEX cases_assignee ON cases (assignee, sort_key, case_id);
+CREATE INDEX cases_kind ON cases (kind, sort_key, case_id);
+CREATE INDEX cases_unit ON cases (unit, sort_key, case_id);
+CREATE INDEX cases_review ON cases (review_ms);
+
+-- The match keys of every subject of every message of a case (persons by phonetic key, alone and
+-- in pairs; plates and documents normalised): the subject search and the cross-check of
+-- Art. 16(1)(d). Keys, never the names themselves.
+CREATE TABLE case_keys (
+    key        TEXT NOT NULL,
+    case_id    TEXT NOT NULL,
+    label      TEXT NOT NULL,     -- which kind of key (name, name pair, plate, document, word)
+    PRIMARY KEY (key, case_id)
+);
+CREATE INDEX case_keys_case ON case_keys (case_id);
+
+-- How many cases are in each stored status, kept with each change.
+CREATE TABLE case_counts (
+    status TEXT PRIMARY KEY,
+    n      BIGINT NOT NULL
+);
+
+-- Directive 2023/977 Art. 18 statistics, counted as the messages are stored.
+CREATE TABLE case_stats (
+    year   BIGINT NOT NULL,
+    metric TEXT   NOT NULL,
+    party  TEXT   NOT NULL,
+    detail TEXT   NOT NULL,
+    n      BIGINT NOT NULL,
+    PRIMARY KEY (year, metric, party, detail)
+);

@@ -1,0 +1,339 @@
+//! The SQL of [`crate::CaseStore`], generated for each backend beside the journal's.
+
+/// Implements the case views for `$store` (see [`crate::sql_store::sql_journal_store`]).
+macro_rules! sql_case_store {
+    ($store:ty, $conn:ty, $db:ty, $after_erasure:expr) => {
+        /// Applies the case facts of stored messages inside the caller's transaction.
+        async fn apply_cases(
+            conn: &mut $conn,
+            items: &[(&$crate::MessageMeta, $crate::Direction, jiff::Timestamp)],
+        ) -> Result<(), $crate::StoreError> {
+            for (meta, direction, at) in items {
+                let (Some(case_id), Some(facts)) = (meta.case_id.as_deref(), meta.case.as_ref()) else {
+                    continue;
+                };
+                let before = read_case(conn, case_id).await?;
+                let review = if facts.review_after_ms > 0 { facts.review_after_ms } else { $crate::cases::DEFAULT_FIRST_REVIEW_MS };
+                let (row, mut stats) =
+                    $crate::cases::CaseRow::apply(before.as_ref(), case_id, *direction, &meta.kind, *at, facts, review);
+                if let (Some(request_id), $crate::Direction::Outgoing, "provision" | "refusal") =
+                    (meta.in_reply_to.as_deref(), *direction, meta.kind.as_str())
+                {
+                    if let Some(request) = answered_request(conn, request_id, before.as_ref()).await? {
+                        stats.extend($crate::cases::answer_stats(&request, facts, *at));
+                    }
+                }
+                write_case(conn, before.as_ref(), &row).await?;
+                if !facts.keys.is_empty() {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new("INSERT INTO case_keys (key, case_id, label) ");
+                    qb.push_values(facts.keys.iter(), |mut b, (key, label)| {
+                        b.push_bind(key.clone()).push_bind(case_id.to_owned()).push_bind(label.clone());
+                    });
+                    qb.push(" ON CONFLICT DO NOTHING");
+                    qb.build().execute(&mut *conn).await?;
+                }
+                for (year, metric, party, detail) in stats {
+                    sqlx::query(
+                        "INSERT INTO case_stats (year, metric, party, detail, n) VALUES ($1, $2, $3, $4, 1)
+                         ON CONFLICT (year, metric, party, detail) DO UPDATE SET n = case_stats.n + 1",
+                    )
+                    .bind(year)
+                    .bind(metric)
+                    .bind(party)
+                    .bind(detail)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+            }
+            Ok(())
+        }
+
+        /// The received request an answer replies to, if it is one (the answer itself is
+        /// already in the outbox).
+        async fn answered_request(
+            conn: &mut $conn,
+            request_id: &str,
+            case: Option<&$crate::cases::CaseRow>,
+        ) -> Result<Option<$crate::cases::AnsweredRequest>, $crate::StoreError> {
+            let found: Option<(String, String)> =
+                sqlx::query_as("SELECT received_at, bytes FROM inbox WHERE message_id = $1 AND kind = 'request'")
+                    .bind(request_id)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+            let Some((received_at, bytes)) = found else {
+                return Ok(None);
+            };
+            let answers: i64 = sqlx::query_scalar(
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM outbox WHERE in_reply_to = $1 AND kind IN ('provision', 'refusal')",
+            )
+            .bind(request_id)
+            .fetch_one(&mut *conn)
+            .await?;
+            Ok(Some($crate::cases::AnsweredRequest {
+                received_at: received_at.parse().map_err(|e| $crate::StoreError::Corrupt {
+                    seq: 0,
+                    problem: format!("inbox {request_id}: received_at '{received_at}': {e}"),
+                })?,
+                bytes,
+                first_answer: answers <= 1,
+                deadline_ms: case.and_then(|c| c.deadline_ms),
+            }))
+        }
+
+        async fn read_case(conn: &mut $conn, case_id: &str) -> Result<Option<$crate::cases::CaseRow>, $crate::StoreError> {
+            let sql = format!("SELECT {} FROM cases WHERE case_id = $1", $crate::cases::CASE_COLUMNS);
+            Ok(sqlx::query_as::<_, $crate::cases::CaseRow>(&sql)
+                .bind(case_id)
+                .fetch_optional(&mut *conn)
+                .await?)
+        }
+
+        /// Writes a case row and moves it between the status counts.
+        async fn write_case(
+            conn: &mut $conn,
+            before: Option<&$crate::cases::CaseRow>,
+            row: &$crate::cases::CaseRow,
+        ) -> Result<(), $crate::StoreError> {
+            let columns: Vec<&str> = $crate::cases::CASE_COLUMNS.split(", ").collect();
+            let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("${i}")).collect();
+            let updates: Vec<String> = columns.iter().skip(1).map(|c| format!("{c} = excluded.{c}")).collect();
+            let sql = format!(
+                "INSERT INTO cases ({}) VALUES ({}) ON CONFLICT (case_id) DO UPDATE SET {}",
+                $crate::cases::CASE_COLUMNS,
+                placeholders.join(", "),
+                updates.join(", ")
+            );
+            sqlx::query(&sql)
+                .bind(&row.case_id)
+                .bind(&row.opened_at)
+                .bind(row.opened_ms)
+                .bind(row.updated_ms)
+                .bind(&row.opened_by)
+                .bind(&row.partner)
+                .bind(&row.partner_node)
+                .bind(&row.partner_unit)
+                .bind(&row.channel)
+                .bind(&row.unit)
+                .bind(&row.kind)
+                .bind(&row.article)
+                .bind(row.urgent)
+                .bind(&row.title)
+                .bind(&row.status)
+                .bind(&row.assignee)
+                .bind(row.deadline_ms)
+                .bind(&row.deadline_article)
+                .bind(&row.sort_key)
+                .bind(&row.last_kind)
+                .bind(row.closed_ms)
+                .bind(row.review_ms)
+                .bind(row.erased)
+                .bind(&row.rectified)
+                .execute(&mut *conn)
+                .await?;
+            let moved = match before {
+                Some(b) if $crate::cases::count_key(b) == $crate::cases::count_key(row) => None,
+                Some(b) => Some(Some(b)),
+                None => Some(None),
+            };
+            if let Some(from) = moved {
+                if let Some(b) = from {
+                    sqlx::query("UPDATE case_counts SET n = n - 1 WHERE status = $1")
+                        .bind($crate::cases::count_key(b))
+                        .execute(&mut *conn)
+                        .await?;
+                }
+                sqlx::query(
+                    "INSERT INTO case_counts (status, n) VALUES ($1, 1) ON CONFLICT (status) DO UPDATE SET n = case_counts.n + 1",
+                )
+                .bind($crate::cases::count_key(row))
+                .execute(&mut *conn)
+                .await?;
+            }
+            Ok(())
+        }
+
+
+        impl $store {
+            async fn erase_in_one_transaction(
+                &self,
+                case_id: &str,
+                redacted: &[(String, String)],
+                entry: &$crate::NewEntry,
+            ) -> Result<$crate::journal::Row, $crate::StoreError> {
+                let (_guard, mut tx) = self.begin_append().await?;
+                let before = read_case(&mut tx, case_id)
+                    .await?
+                    .ok_or_else(|| $crate::StoreError::Refused(format!("no case {case_id}")))?;
+                for (message_id, bytes) in redacted {
+                    for table in ["inbox", "outbox"] {
+                        sqlx::query(&format!("UPDATE {table} SET bytes = $1 WHERE message_id = $2 AND case_id = $3"))
+                            .bind(bytes)
+                            .bind(message_id)
+                            .bind(case_id)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                }
+                sqlx::query("DELETE FROM case_keys WHERE case_id = $1").bind(case_id).execute(&mut *tx).await?;
+                let mut row = before.clone();
+                row.title = String::new();
+                row.erased = 1;
+                row.review_ms = None;
+                if row.status != "closed" {
+                    row.status = "closed".into();
+                    row.deadline_ms = None;
+                    row.closed_ms = Some(entry.at.as_millisecond());
+                }
+                row.sort_key = $crate::cases::sort_key(&row.status, row.deadline_ms, row.updated_ms);
+                write_case(&mut tx, Some(&before), &row).await?;
+                let journaled = append_in(&mut tx, entry).await?;
+                tx.commit().await?;
+                Ok(journaled)
+            }
+        }
+
+        impl $crate::cases::CaseStore for $store {
+            async fn cases(&self, query: $crate::cases::CaseQuery) -> Result<Vec<$crate::cases::CaseRow>, $crate::StoreError> {
+                let (sql, binds) = $crate::cases::case_list_sql(&query);
+                let mut q = sqlx::query_as::<_, $crate::cases::CaseRow>(&sql);
+                for b in binds {
+                    q = match b {
+                        $crate::cases::CaseBind::Text(t) => q.bind(t),
+                        $crate::cases::CaseBind::Int(i) => q.bind(i),
+                    };
+                }
+                Ok(q.fetch_all(&self.pool).await?)
+            }
+
+            async fn case(&self, case_id: &str) -> Result<Option<$crate::cases::CaseRow>, $crate::StoreError> {
+                let mut conn = self.pool.acquire().await?;
+                read_case(&mut conn, case_id).await
+            }
+
+            async fn case_counts(
+                &self,
+                unit: Option<&str>,
+                now: jiff::Timestamp,
+            ) -> Result<Vec<(String, i64)>, $crate::StoreError> {
+                let stored: Vec<(String, i64)> =
+                    sqlx::query_as("SELECT status, CAST(n AS BIGINT) FROM case_counts").fetch_all(&self.pool).await?;
+                let mut counts: std::collections::BTreeMap<String, i64> =
+                    $crate::cases::STATUSES.iter().map(|s| ((*s).to_owned(), 0)).collect();
+                for (key, n) in stored {
+                    let Some((u, status)) = key.split_once('/') else { continue };
+                    if unit.is_none_or(|want| want == u) {
+                        if let Some(c) = counts.get_mut(status) {
+                            *c += n;
+                        }
+                    }
+                }
+                // Overdue cases are the open ones at the head of the order: an index range.
+                let mut sql = "SELECT status, CAST(COUNT(*) AS BIGINT) FROM cases WHERE sort_key < $1".to_owned();
+                if unit.is_some() {
+                    sql.push_str(" AND unit = $2");
+                }
+                sql.push_str(" GROUP BY status");
+                let mut q = sqlx::query_as::<_, (String, i64)>(&sql).bind($crate::cases::overdue_bound(now));
+                if let Some(u) = unit {
+                    q = q.bind(u.to_owned());
+                }
+                for (status, n) in q.fetch_all(&self.pool).await? {
+                    *counts.entry(status).or_default() -= n;
+                    *counts.entry("overdue".to_owned()).or_default() += n;
+                }
+                Ok($crate::cases::STATUSES
+                    .iter()
+                    .map(|s| ((*s).to_owned(), counts.get(*s).copied().unwrap_or(0)))
+                    .collect())
+            }
+
+            async fn related_cases(&self, case_id: &str, limit: i64) -> Result<Vec<$crate::cases::RelatedRow>, $crate::StoreError> {
+                Ok(sqlx::query_as::<_, $crate::cases::RelatedRow>(
+                    "SELECT other.case_id, other.key, other.label FROM case_keys mine
+                     JOIN case_keys other ON other.key = mine.key AND other.case_id <> mine.case_id
+                     WHERE mine.case_id = $1 ORDER BY other.case_id DESC LIMIT $2",
+                )
+                .bind(case_id)
+                .bind(limit.clamp(1, 1_000))
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn change_case(
+                &self,
+                case_id: &str,
+                change: $crate::cases::CaseChange,
+                entry: $crate::NewEntry,
+            ) -> Result<$crate::cases::CaseRow, $crate::StoreError> {
+                let (_guard, mut tx) = self.begin_append().await?;
+                let before = read_case(&mut tx, case_id)
+                    .await?
+                    .ok_or_else(|| $crate::StoreError::Refused(format!("no case {case_id}")))?;
+                let row = change
+                    .applied(&before, entry.at.as_millisecond(), $crate::cases::DEFAULT_FIRST_REVIEW_MS)
+                    .map_err($crate::StoreError::Refused)?;
+                write_case(&mut tx, Some(&before), &row).await?;
+                append_in(&mut tx, &entry).await?;
+                tx.commit().await?;
+                Ok(row)
+            }
+
+            async fn case_stats(&self, year: i64) -> Result<Vec<$crate::cases::StatRow>, $crate::StoreError> {
+                Ok(sqlx::query_as::<_, $crate::cases::StatRow>(
+                    "SELECT metric, party, detail, CAST(n AS BIGINT) AS n FROM case_stats WHERE year = $1 ORDER BY metric, party, detail",
+                )
+                .bind(year)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn reviews_due(&self, now: jiff::Timestamp, limit: i64) -> Result<Vec<$crate::cases::CaseRow>, $crate::StoreError> {
+                let sql = format!(
+                    "SELECT {} FROM cases WHERE review_ms <= $1 AND erased = 0 ORDER BY review_ms, case_id LIMIT $2",
+                    $crate::cases::CASE_COLUMNS
+                );
+                Ok(sqlx::query_as::<_, $crate::cases::CaseRow>(&sql)
+                    .bind(now.as_millisecond())
+                    .bind(limit.clamp(1, 1_000))
+                    .fetch_all(&self.pool)
+                    .await?)
+            }
+
+            async fn erase_case(
+                &self,
+                case_id: &str,
+                redacted: Vec<(String, String)>,
+                entry: $crate::NewEntry,
+            ) -> Result<$crate::Entry, $crate::StoreError> {
+                let journaled = self.erase_in_one_transaction(case_id, &redacted, &entry).await?;
+                let after: &str = $after_erasure;
+                for statement in after.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+                    sqlx::query(statement).execute(&self.pool).await?;
+                }
+                journaled.into_entry()
+            }
+
+            async fn apply_case_facts(
+                &self,
+                items: Vec<($crate::MessageMeta, $crate::Direction, jiff::Timestamp)>,
+            ) -> Result<(), $crate::StoreError> {
+                let (_guard, mut tx) = self.begin_append().await?;
+                let refs: Vec<_> = items.iter().map(|(m, d, t)| (m, *d, *t)).collect();
+                apply_cases(&mut tx, &refs).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn clear_case_views(&self) -> Result<(), $crate::StoreError> {
+                let (_guard, mut tx) = self.begin_append().await?;
+                for table in ["cases", "case_keys", "case_counts", "case_stats"] {
+                    sqlx::query(&format!("DELETE FROM {table}")).execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+        }
+    };
+}
+
+pub(crate) use sql_case_store;

@@ -1,0 +1,702 @@
+//! Cases: the contact point's case list (Directive 2023/977 Art. 16), kept as indexed rows in
+//! the same transaction as each message's journal entry.
+//!
+//! The node derives [`CaseFacts`] from a signed envelope; the store applies them to the case row
+//! ([`CaseRow::apply`], a pure function), to the match keys, to the status counts and to the
+//! Art. 18 counters. Pages read through the indexes of `0006_cases.sql` and never scan history.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::Direction;
+
+/// What a message asks of the case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CaseStep {
+    /// We owe an answer or an action (a request, a consent request).
+    OnUs,
+    /// We asked; the partner owes the answer.
+    OnPartner,
+    /// Information arrived that we have to take up (an answer, spontaneous information).
+    TakeNote,
+    /// We answered: nothing is owed on either side.
+    Answered,
+    /// Nothing changes (a notice, a feedback).
+    #[default]
+    Unchanged,
+}
+
+/// What the node derives from a message for its case.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CaseFacts {
+    /// The other party's code (`BE`).
+    pub partner: String,
+    pub partner_node: String,
+    /// The partner's unit that wrote or was written to (`NCP` for its contact point).
+    pub partner_unit: String,
+    pub channel: String,
+    /// Our unit the case belongs to.
+    pub unit: String,
+    /// The message's legal basis (`benelux-2018 Art. 4`).
+    pub article: String,
+    pub urgent: bool,
+    /// The subjects in short, for the list.
+    pub title: String,
+    /// Match keys of the subjects: `(key, label)`.
+    pub keys: Vec<(String, String)>,
+    pub step: CaseStep,
+    /// Our legal deadline set by this message, with its article.
+    pub deadline: Option<(Timestamp, String)>,
+    /// A refusal's ground (Art. 18 counts refusals by ground).
+    pub refusal_ground: Option<String>,
+    /// An answer sent late because a judicial authorisation had to be obtained (2023/977 Art. 5(3)).
+    pub judicial_delay: bool,
+    /// The first retention review this long after the case closes (0: the default).
+    pub review_after_ms: i64,
+    /// A provider's correction notice (Directive 2016/680 Art. 7(3)): marks the case and puts
+    /// it in the review queue at once.
+    pub correction: Option<String>,
+}
+
+/// The key of a case's status count: `unit/status`, with the operations board's counted apart.
+pub(crate) fn count_key(row: &CaseRow) -> String {
+    if row.kind == "operation" {
+        format!("{}/operation:{}", row.unit, row.status)
+    } else {
+        format!("{}/{}", row.unit, row.status)
+    }
+}
+
+/// The stored statuses; `overdue` is not stored but read from the deadline against the clock.
+pub const STATUSES: [&str; 6] = [
+    "new",
+    "assigned",
+    "waiting_for_partner",
+    "waiting_for_us",
+    "overdue",
+    "closed",
+];
+
+/// One case as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct CaseRow {
+    pub case_id: String,
+    pub opened_at: String,
+    pub opened_ms: i64,
+    pub updated_ms: i64,
+    /// `in` (a partner opened it) or `out`.
+    pub opened_by: String,
+    pub partner: String,
+    pub partner_node: String,
+    pub partner_unit: String,
+    pub channel: String,
+    pub unit: String,
+    pub kind: String,
+    pub article: String,
+    pub urgent: i64,
+    pub title: String,
+    pub status: String,
+    pub assignee: Option<String>,
+    pub deadline_ms: Option<i64>,
+    pub deadline_article: Option<String>,
+    pub sort_key: String,
+    pub last_kind: String,
+    pub closed_ms: Option<i64>,
+    pub review_ms: Option<i64>,
+    pub erased: i64,
+    pub rectified: Option<String>,
+}
+
+/// Columns of [`CaseRow`] in table order.
+pub(crate) const CASE_COLUMNS: &str = "case_id, opened_at, opened_ms, updated_ms, opened_by, partner, partner_node, partner_unit, channel, unit, kind, article, urgent, title, status, assignee, deadline_ms, deadline_article, sort_key, last_kind, closed_ms, review_ms, erased, rectified";
+
+/// Far enough in the future that `MAX_MS - t` stays positive for any plausible time.
+const MAX_MS: i64 = 9_999_999_999_999;
+
+/// First retention review this long after a case closes (Directive 2016/680 Art. 5; the default,
+/// overridden by the profile's retention data).
+pub const DEFAULT_FIRST_REVIEW_MS: i64 = 183 * 24 * 3_600_000;
+
+/// The list's order: cases with a running deadline first, earliest (so overdue) first; then open
+/// cases by latest activity; then closed cases by latest activity. Sorts as text.
+pub fn sort_key(status: &str, deadline_ms: Option<i64>, updated_ms: i64) -> String {
+    match (status, deadline_ms) {
+        ("closed", _) => format!("2{:013}", MAX_MS - updated_ms.clamp(0, MAX_MS)),
+        (_, Some(d)) => format!("0{:013}", d.clamp(0, MAX_MS)),
+        _ => format!("1{:013}", MAX_MS - updated_ms.clamp(0, MAX_MS)),
+    }
+}
+
+/// The sort key below which every open case with a deadline is overdue at `now`.
+pub fn overdue_bound(now: Timestamp) -> String {
+    format!("0{:013}", now.as_millisecond().clamp(0, MAX_MS))
+}
+
+/// What one message did to the Art. 18 counters: `(year, metric, party, detail)`.
+pub type StatKey = (i64, &'static str, String, String);
+
+impl CaseRow {
+    /// The case as it stands after a message `kind` in `direction` at `at` with `facts`; `None`
+    /// for a new case. Also returns the Art. 18 counters the message adds.
+    pub fn apply(
+        before: Option<&CaseRow>,
+        case_id: &str,
+        direction: Direction,
+        kind: &str,
+        at: Timestamp,
+        facts: &CaseFacts,
+        first_review_ms: i64,
+    ) -> (CaseRow, Vec<StatKey>) {
+        let at_ms = at.as_millisecond();
+        let mut stats = Vec::new();
+        let mut row = match before {
+            Some(row) => row.clone(),
+            None => CaseRow {
+                case_id: case_id.to_owned(),
+                opened_at: at.to_string(),
+                opened_ms: at_ms,
+                updated_ms: at_ms,
+                opened_by: match direction {
+                    Direction::Incoming => "in",
+                    Direction::Outgoing => "out",
+                }
+                .to_owned(),
+                partner: facts.partner.clone(),
+                partner_node: facts.partner_node.clone(),
+                partner_unit: facts.partner_unit.clone(),
+                channel: facts.channel.clone(),
+                unit: facts.unit.clone(),
+                kind: kind.to_owned(),
+                article: facts.article.clone(),
+                urgent: i64::from(facts.urgent),
+                title: facts.title.clone(),
+                status: "new".into(),
+                assignee: None,
+                deadline_ms: None,
+                deadline_article: None,
+                sort_key: String::new(),
+                last_kind: kind.to_owned(),
+                closed_ms: None,
+                review_ms: None,
+                erased: 0,
+                rectified: None,
+            },
+        };
+        // Art. 18(a)–(b): every request sent or received, whether it opens a case or not.
+        if kind == "request" {
+            let year = year_of(at);
+            let urgency = if facts.urgent { "urgent" } else { "non_urgent" };
+            let metric = match direction {
+                Direction::Incoming => "received",
+                Direction::Outgoing => "submitted",
+            };
+            stats.push((year, metric, facts.partner.clone(), urgency.to_owned()));
+        }
+        if row.title.is_empty() && !facts.title.is_empty() {
+            row.title = facts.title.clone();
+        }
+        let was_open = row.status != "closed";
+        match facts.step {
+            CaseStep::OnUs => {
+                row.status = if row.assignee.is_some() { "assigned" } else { "new" }.into();
+                row.deadline_ms = facts.deadline.as_ref().map(|(d, _)| d.as_millisecond());
+                row.deadline_article = facts.deadline.as_ref().map(|(_, a)| a.clone());
+                row.closed_ms = None;
+                row.review_ms = None;
+            }
+            CaseStep::OnPartner => {
+                row.status = "waiting_for_partner".into();
+                row.deadline_ms = None;
+                row.deadline_article = None;
+                row.closed_ms = None;
+                row.review_ms = None;
+            }
+            // Information on a case where we still owe an answer leaves the answer owed.
+            CaseStep::TakeNote if !(was_open && row.deadline_ms.is_some()) => {
+                row.status = "waiting_for_us".into();
+                row.closed_ms = None;
+                row.review_ms = None;
+            }
+            CaseStep::Answered => {
+                row.status = "closed".into();
+                row.deadline_ms = None;
+                row.deadline_article = None;
+                row.closed_ms = Some(at_ms);
+                row.review_ms = Some(at_ms.saturating_add(first_review_ms));
+            }
+            CaseStep::TakeNote | CaseStep::Unchanged => {}
+        }
+        if let Some(notice) = &facts.correction {
+            row.rectified = Some(notice.clone());
+            row.review_ms = Some(at_ms);
+        }
+        row.updated_ms = row.updated_ms.max(at_ms);
+        row.last_kind = kind.to_owned();
+        row.sort_key = sort_key(&row.status, row.deadline_ms, row.updated_ms);
+        (row, stats)
+    }
+
+    /// The status an officer sees: `overdue` when an owed answer's deadline has passed.
+    pub fn shown_status(&self, now: Timestamp) -> &str {
+        match (self.status.as_str(), self.deadline_ms) {
+            ("new" | "assigned", Some(d)) if d < now.as_millisecond() => "overdue",
+            (s, _) => s,
+        }
+    }
+}
+
+fn year_of(t: Timestamp) -> i64 {
+    i64::from(t.to_zoned(jiff::tz::TimeZone::UTC).year())
+}
+
+/// The received request an outgoing answer replies to, as the inbox holds it.
+#[derive(Debug, Clone)]
+pub struct AnsweredRequest {
+    pub received_at: Timestamp,
+    /// The signed envelope (its `body.urgent` is read).
+    pub bytes: String,
+    /// Whether this is the first provision or refusal sent on it.
+    pub first_answer: bool,
+    /// The request's reply deadline as the case held it, if still running.
+    pub deadline_ms: Option<i64>,
+}
+
+/// Art. 18(b)–(d): what the first answer to a received request adds to the statistics — counted
+/// in the year the request was received, by requesting party, urgency and refusal ground.
+pub fn answer_stats(request: &AnsweredRequest, facts: &CaseFacts, at: Timestamp) -> Vec<StatKey> {
+    if !request.first_answer {
+        return Vec::new();
+    }
+    let urgent = serde_json::from_str::<serde_json::Value>(&request.bytes)
+        .ok()
+        .and_then(|v| {
+            v.get("body")
+                .and_then(|b| b.get("urgent"))
+                .and_then(serde_json::Value::as_bool)
+        })
+        .unwrap_or(false);
+    let year = year_of(request.received_at);
+    let urgency = if urgent { "urgent" } else { "non_urgent" };
+    let mut stats = vec![(year, "answered", facts.partner.clone(), urgency.to_owned())];
+    if let Some(ground) = &facts.refusal_ground {
+        stats.push((year, "refused", facts.partner.clone(), ground.clone()));
+    }
+    let late = request.deadline_ms.is_some_and(|d| at.as_millisecond() > d);
+    if late && facts.judicial_delay {
+        stats.push((
+            year,
+            "late_for_judicial_authorisation",
+            facts.partner.clone(),
+            urgency.to_owned(),
+        ));
+    }
+    stats
+}
+
+/// A change an officer makes to a case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaseChange {
+    Assign(String),
+    Close,
+    Reopen,
+    /// The retention review decided to keep the case until the next review.
+    KeepUntil(i64),
+    /// The provider's rectification or withdrawal notice (Directive 2016/680 Art. 7(3)).
+    Rectified(String),
+}
+
+impl CaseChange {
+    /// The case after the change at `at_ms`, or why it cannot be made.
+    pub fn applied(&self, row: &CaseRow, at_ms: i64, first_review_ms: i64) -> Result<CaseRow, String> {
+        let mut row = row.clone();
+        match self {
+            CaseChange::Assign(who) => {
+                if row.status == "closed" {
+                    return Err(format!("case {} is closed: reopen it first", row.case_id));
+                }
+                row.assignee = Some(who.clone());
+                if row.status == "new" {
+                    row.status = "assigned".into();
+                }
+            }
+            CaseChange::Close => {
+                if row.status == "closed" {
+                    return Err(format!("case {} is already closed", row.case_id));
+                }
+                row.status = "closed".into();
+                row.deadline_ms = None;
+                row.deadline_article = None;
+                row.closed_ms = Some(at_ms);
+                row.review_ms = Some(at_ms.saturating_add(first_review_ms));
+            }
+            CaseChange::Reopen => {
+                if row.status != "closed" {
+                    return Err(format!("case {} is not closed", row.case_id));
+                }
+                if row.erased != 0 {
+                    return Err(format!("case {} was erased", row.case_id));
+                }
+                row.status = if row.assignee.is_some() {
+                    "assigned"
+                } else {
+                    "waiting_for_us"
+                }
+                .into();
+                row.closed_ms = None;
+                row.review_ms = None;
+            }
+            CaseChange::KeepUntil(ms) => row.review_ms = Some(*ms),
+            CaseChange::Rectified(notice) => row.rectified = Some(notice.clone()),
+        }
+        row.updated_ms = row.updated_ms.max(at_ms);
+        row.sort_key = sort_key(&row.status, row.deadline_ms, row.updated_ms);
+        Ok(row)
+    }
+}
+
+/// A page of the case list. Empty fields do not filter.
+#[derive(Debug, Clone, Default)]
+pub struct CaseQuery {
+    /// One of [`STATUSES`].
+    pub status: Option<String>,
+    pub partner: Option<String>,
+    pub kind: Option<String>,
+    pub assignee: Option<String>,
+    /// The channel (an operation: its kind).
+    pub channel: Option<String>,
+    /// Only this unit's cases (an officer outside the contact point).
+    pub unit: Option<String>,
+    pub urgent: Option<bool>,
+    /// Deadline no later than this.
+    pub deadline_before: Option<Timestamp>,
+    /// Any of these match keys (a subject search).
+    pub keys: Vec<String>,
+    /// After this position (`sort_key`, `case_id`): the keyset cursor.
+    pub after: Option<(String, String)>,
+    /// The clock, for `overdue`.
+    pub now: Option<Timestamp>,
+    /// The operations board's cases (an operation's events) instead of the inbox's.
+    pub operations: bool,
+    pub limit: i64,
+}
+
+/// A value bound to the case list's statement.
+pub(crate) enum CaseBind {
+    Text(String),
+    Int(i64),
+}
+
+/// The statement of a case-list page, with its values in placeholder order.
+pub(crate) fn case_list_sql(q: &CaseQuery) -> (String, Vec<CaseBind>) {
+    let mut conditions = Vec::new();
+    let mut binds = Vec::new();
+    let next = |b: CaseBind, binds: &mut Vec<CaseBind>| {
+        binds.push(b);
+        format!("${}", binds.len())
+    };
+    let now = q.now.unwrap_or_else(Timestamp::now);
+    conditions.push(if q.operations {
+        "c.kind = 'operation'".to_owned()
+    } else {
+        "c.kind <> 'operation'".to_owned()
+    });
+    match q.status.as_deref() {
+        None | Some("") => {}
+        // Open: every case before the closed ones in the order.
+        Some("open") => conditions.push("c.sort_key < '2'".to_owned()),
+        Some("overdue") => {
+            let p = next(CaseBind::Text(overdue_bound(now)), &mut binds);
+            conditions.push(format!("c.sort_key < {p} AND c.status IN ('new', 'assigned')"));
+        }
+        Some(s @ ("new" | "assigned")) => {
+            let p = next(CaseBind::Text(s.to_owned()), &mut binds);
+            let b = next(CaseBind::Text(overdue_bound(now)), &mut binds);
+            conditions.push(format!("c.status = {p} AND c.sort_key >= {b}"));
+        }
+        Some(s) => {
+            let p = next(CaseBind::Text(s.to_owned()), &mut binds);
+            conditions.push(format!("c.status = {p}"));
+        }
+    }
+    for (column, value) in [
+        ("partner", &q.partner),
+        ("kind", &q.kind),
+        ("assignee", &q.assignee),
+        ("channel", &q.channel),
+        ("unit", &q.unit),
+    ] {
+        if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
+            let p = next(CaseBind::Text(v.to_owned()), &mut binds);
+            conditions.push(format!("c.{column} = {p}"));
+        }
+    }
+    if let Some(urgent) = q.urgent {
+        let p = next(CaseBind::Int(i64::from(urgent)), &mut binds);
+        conditions.push(format!("c.urgent = {p}"));
+    }
+    if let Some(before) = q.deadline_before {
+        // Running deadlines sort first by their time: a range of the order index.
+        let p = next(CaseBind::Text(overdue_bound(before)), &mut binds);
+        conditions.push(format!("c.sort_key <= {p} AND c.sort_key >= '0'"));
+    }
+    if let Some((key, id)) = &q.after {
+        let a = next(CaseBind::Text(key.clone()), &mut binds);
+        let b = next(CaseBind::Text(id.clone()), &mut binds);
+        conditions.push(format!("(c.sort_key, c.case_id) > ({a}, {b})"));
+    }
+    let from = if q.keys.is_empty() {
+        "cases c".to_owned()
+    } else {
+        let mut ps = Vec::new();
+        for key in &q.keys {
+            ps.push(next(CaseBind::Text(key.clone()), &mut binds));
+        }
+        format!(
+            "(SELECT DISTINCT case_id AS matched FROM case_keys WHERE key IN ({})) k JOIN cases c ON c.case_id = k.matched",
+            ps.join(", ")
+        )
+    };
+    let filter = format!(" WHERE {}", conditions.join(" AND "));
+    let limit = next(CaseBind::Int(q.limit.clamp(1, 500)), &mut binds);
+    let columns = CASE_COLUMNS
+        .split(", ")
+        .map(|c| format!("c.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    (
+        format!("SELECT {columns} FROM {from}{filter} ORDER BY c.sort_key, c.case_id LIMIT {limit}"),
+        binds,
+    )
+}
+
+/// Another case sharing a match key with one case.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct RelatedRow {
+    pub case_id: String,
+    pub key: String,
+    pub label: String,
+}
+
+/// One Art. 18 counter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct StatRow {
+    pub metric: String,
+    pub party: String,
+    pub detail: String,
+    pub n: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(step: CaseStep) -> CaseFacts {
+        CaseFacts {
+            partner: "NL".into(),
+            step,
+            ..CaseFacts::default()
+        }
+    }
+
+    fn t(s: &str) -> Timestamp {
+        s.parse().expect("test time")
+    }
+
+    #[test]
+    fn a_received_request_is_new_then_assigned_then_closed_by_the_answer_and_counted() {
+        let mut f = facts(CaseStep::OnUs);
+        f.deadline = Some((t("2026-03-02T10:00:00Z"), "2023/977:5(1)".into()));
+        let (row, stats) = CaseRow::apply(
+            None,
+            "c1",
+            Direction::Incoming,
+            "request",
+            t("2026-03-01T10:00:00Z"),
+            &f,
+            10,
+        );
+        assert_eq!(row.status, "new");
+        assert_eq!(stats, vec![(2026, "received", "NL".into(), "non_urgent".into())]);
+        assert!(row.sort_key.starts_with('0'));
+        assert_eq!(row.shown_status(t("2026-03-03T00:00:00Z")), "overdue");
+        let assigned = CaseChange::Assign("be.anna".into())
+            .applied(&row, row.updated_ms, 10)
+            .expect("assign");
+        assert_eq!(assigned.status, "assigned");
+        let mut answer = facts(CaseStep::Answered);
+        answer.refusal_ground = Some("2023/977:6(c)".into());
+        answer.judicial_delay = true;
+        let (closed, stats) = CaseRow::apply(
+            Some(&assigned),
+            "c1",
+            Direction::Outgoing,
+            "refusal",
+            t("2026-03-04T10:00:00Z"),
+            &answer,
+            10,
+        );
+        assert_eq!(closed.status, "closed");
+        assert!(closed.sort_key.starts_with('2'));
+        assert!(stats.is_empty());
+        assert_eq!(closed.review_ms, Some(t("2026-03-04T10:00:00Z").as_millisecond() + 10));
+        let request = AnsweredRequest {
+            received_at: t("2025-12-31T23:00:00Z"),
+            bytes: r#"{"body":{"type":"request","urgent":true}}"#.into(),
+            first_answer: true,
+            deadline_ms: assigned.deadline_ms,
+        };
+        let stats = answer_stats(&request, &answer, t("2026-03-04T10:00:00Z"));
+        let metrics: Vec<(i64, &str, &str)> = stats.iter().map(|s| (s.0, s.1, s.3.as_str())).collect();
+        assert_eq!(
+            metrics,
+            [
+                (2025, "answered", "urgent"),
+                (2025, "refused", "2023/977:6(c)"),
+                (2025, "late_for_judicial_authorisation", "urgent")
+            ]
+        );
+        // A second answer to the same request is not counted again.
+        let again = AnsweredRequest {
+            first_answer: false,
+            ..request
+        };
+        assert!(answer_stats(&again, &answer, t("2026-03-05T10:00:00Z")).is_empty());
+    }
+
+    #[test]
+    fn information_on_a_case_we_still_owe_an_answer_on_keeps_the_deadline() {
+        let mut f = facts(CaseStep::OnUs);
+        f.deadline = Some((t("2026-03-02T10:00:00Z"), "2023/977:5(1)".into()));
+        let (row, _) = CaseRow::apply(
+            None,
+            "c1",
+            Direction::Incoming,
+            "request",
+            t("2026-03-01T10:00:00Z"),
+            &f,
+            10,
+        );
+        let (after, _) = CaseRow::apply(
+            Some(&row),
+            "c1",
+            Direction::Incoming,
+            "spontaneous_provision",
+            t("2026-03-01T11:00:00Z"),
+            &facts(CaseStep::TakeNote),
+            10,
+        );
+        assert_eq!(after.status, "new");
+        assert_eq!(after.deadline_ms, row.deadline_ms);
+    }
+
+    #[test]
+    fn our_request_waits_for_the_partner_and_its_answer_waits_for_us() {
+        let (row, stats) = CaseRow::apply(
+            None,
+            "c2",
+            Direction::Outgoing,
+            "request",
+            t("2026-03-01T10:00:00Z"),
+            &facts(CaseStep::OnPartner),
+            10,
+        );
+        assert_eq!(row.status, "waiting_for_partner");
+        assert_eq!(stats[0].1, "submitted");
+        let (row, _) = CaseRow::apply(
+            Some(&row),
+            "c2",
+            Direction::Incoming,
+            "provision",
+            t("2026-03-01T12:00:00Z"),
+            &facts(CaseStep::TakeNote),
+            10,
+        );
+        assert_eq!(row.status, "waiting_for_us");
+        assert!(row.sort_key.starts_with('1'));
+        assert!(CaseChange::Reopen.applied(&row, 0, 10).is_err());
+        let closed = CaseChange::Close.applied(&row, row.updated_ms + 5, 10).expect("close");
+        assert_eq!(closed.status, "closed");
+        assert_eq!(
+            CaseChange::Reopen
+                .applied(&closed, closed.updated_ms, 10)
+                .expect("reopen")
+                .status,
+            "waiting_for_us"
+        );
+    }
+
+    #[test]
+    fn the_order_puts_running_deadlines_first_then_open_then_closed_newest_first() {
+        let a = sort_key("new", Some(1_000), 5);
+        let b = sort_key("new", Some(2_000), 5);
+        let open_new = sort_key("waiting_for_us", None, 9_000);
+        let open_old = sort_key("waiting_for_us", None, 1_000);
+        let closed = sort_key("closed", None, 9_000);
+        let mut all = vec![closed.clone(), open_old.clone(), b.clone(), open_new.clone(), a.clone()];
+        all.sort();
+        assert_eq!(all, vec![a, b, open_new, open_old, closed]);
+    }
+}
+
+/// The case views of a node's store.
+pub trait CaseStore: Send + Sync {
+    /// A page of cases in list order.
+    fn cases(
+        &self,
+        query: CaseQuery,
+    ) -> impl std::future::Future<Output = Result<Vec<CaseRow>, crate::StoreError>> + Send;
+    /// One case.
+    fn case(
+        &self,
+        case_id: &str,
+    ) -> impl std::future::Future<Output = Result<Option<CaseRow>, crate::StoreError>> + Send;
+    /// How many cases are in each status at `now` (`overdue` read from the deadlines), for one
+    /// unit or all.
+    fn case_counts(
+        &self,
+        unit: Option<&str>,
+        now: Timestamp,
+    ) -> impl std::future::Future<Output = Result<Vec<(String, i64)>, crate::StoreError>> + Send;
+    /// Other cases sharing a match key with `case_id`, at most `limit`.
+    fn related_cases(
+        &self,
+        case_id: &str,
+        limit: i64,
+    ) -> impl std::future::Future<Output = Result<Vec<RelatedRow>, crate::StoreError>> + Send;
+    /// Applies an officer's change and journals it in one transaction.
+    fn change_case(
+        &self,
+        case_id: &str,
+        change: CaseChange,
+        entry: crate::NewEntry,
+    ) -> impl std::future::Future<Output = Result<CaseRow, crate::StoreError>> + Send;
+    /// The Art. 18 counters of `year`.
+    fn case_stats(
+        &self,
+        year: i64,
+    ) -> impl std::future::Future<Output = Result<Vec<StatRow>, crate::StoreError>> + Send;
+    /// Cases whose retention review is due at `now`, oldest first.
+    fn reviews_due(
+        &self,
+        now: Timestamp,
+        limit: i64,
+    ) -> impl std::future::Future<Output = Result<Vec<CaseRow>, crate::StoreError>> + Send;
+    /// Erases a case's personal data: each message's bytes are replaced by its redacted form,
+    /// the match keys and the title go, and the erasure is journaled — in one transaction; then
+    /// the freed pages are overwritten (SQLite `secure_delete` and a WAL checkpoint; PostgreSQL
+    /// `VACUUM FULL` of the tables concerned).
+    fn erase_case(
+        &self,
+        case_id: &str,
+        redacted: Vec<(String, String)>,
+        entry: crate::NewEntry,
+    ) -> impl std::future::Future<Output = Result<crate::Entry, crate::StoreError>> + Send;
+    /// Applies a message's case facts outside the message's own transaction: the views rebuilt
+    /// from the stored messages (`grens store rebuild-views`).
+    fn apply_case_facts(
+        &self,
+        items: Vec<(crate::MessageMeta, Direction, Timestamp)>,
+    ) -> impl std::future::Future<Output = Result<(), crate::StoreError>> + Send;
+    /// Empties the case views (before a rebuild).
+    fn clear_case_views(&self) -> impl std::future::Future<Output = Result<(), crate::StoreError>> + Send;
+}
