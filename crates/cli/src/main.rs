@@ -5,8 +5,10 @@ mod anpr_cmds;
 mod anpr_network_bench;
 mod audit;
 mod bench;
+mod case_cmds;
 mod client;
 mod demo;
+mod desk_bench;
 mod hitnohit;
 mod logging;
 mod operation_cmds;
@@ -125,6 +127,17 @@ enum Command {
     Query(client::QueryArgs),
     /// Officer client: the inbox, with legal deadlines.
     Inbox(client::Login),
+    /// Officer client: the case list (Directive 2023/977 Art. 16) — list, show, assign, close,
+    /// reopen — and the Art. 18 statistics.
+    Cases {
+        #[command(subcommand)]
+        command: case_cmds::CasesCommand,
+    },
+    /// The node's store: rebuild the case views from the stored messages.
+    Store {
+        #[command(subcommand)]
+        command: StoreCommand,
+    },
     /// Officer client: open a message (journaled), with its marking and the allowed actions.
     Show {
         #[command(flatten)]
@@ -216,6 +229,22 @@ enum GenerateCommand {
 
 #[derive(Debug, Subcommand)]
 enum BenchCommand {
+    /// The contact point's pages at national volume: BE's store filled with N generated
+    /// messages in cases, then the inbox, a deep filtered page, a subject search, a case view,
+    /// the operations board and the Art. 18 report fetched over HTTPS — at N and N/100.
+    Desk {
+        #[arg(long, default_value_t = 1_000_000)]
+        messages: usize,
+        /// Requests per page and size.
+        #[arg(long, default_value_t = 200)]
+        samples: usize,
+        /// Keep the generated stores in this folder.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
     /// The hit/no-hit matching engine (clear and pseudonymised) on generated persons, with a
     /// labelled query set, against PostgreSQL pg_trgm on the same persons.
     Hitnohit {
@@ -292,6 +321,20 @@ enum PkiCommand {
     Init {
         #[arg(long, value_name = "DIR", default_value = "grens-pki")]
         dir: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum StoreCommand {
+    /// Rebuild the case views (cases, match keys, counts, Art. 18 counters) from the stored
+    /// messages; the journal is not touched.
+    RebuildViews {
+        /// The node's store: `sqlite:PATH` or `postgres://…`.
+        #[arg(long, value_name = "URL")]
+        db: String,
+        /// The agreement profile the node runs.
+        #[arg(long, default_value = "benelux-2018")]
+        profile: String,
     },
 }
 
@@ -502,6 +545,20 @@ fn main() -> ExitCode {
         ),
         Command::Bench {
             command:
+                BenchCommand::Desk {
+                    messages,
+                    samples,
+                    dir,
+                    json,
+                },
+        } => desk_bench::bench(&desk_bench::Options {
+            messages,
+            samples,
+            json,
+            dir,
+        }),
+        Command::Bench {
+            command:
                 BenchCommand::Exchange {
                     messages,
                     concurrency,
@@ -577,6 +634,10 @@ fn main() -> ExitCode {
         Command::Request(args) => client::request(args),
         Command::Query(args) => client::query(args),
         Command::Inbox(login) => client::inbox(login),
+        Command::Cases { command } => case_cmds::run(command),
+        Command::Store {
+            command: StoreCommand::RebuildViews { db, profile },
+        } => case_cmds::rebuild_views(&db, &profile),
         Command::Show { login, id } => client::show(login, id),
         Command::Reply(args) => client::reply(args),
         Command::Use(args) => client::use_data(args),

@@ -9,5 +9,6 @@
 pub mod check;
 pub mod history;
 pub mod network;
+pub mod volume;
 
 pub use node::NodeError;

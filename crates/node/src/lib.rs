@@ -61,7 +61,7 @@ pub fn io(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> NodeError + 
 
 /// What the store keeps beside a message for the views: its case, reply link and kind, and
 /// what it does to its case ([`desk::cases`]).
-pub(crate) fn meta_of(
+pub fn meta_of(
     profile: &treaty::Profile,
     envelope: &protocol::Envelope,
     direction: store::Direction,

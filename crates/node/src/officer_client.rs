@@ -120,6 +120,21 @@ impl OfficerClient {
         response.text().await.map_err(|e| NodeError::Client(e.to_string()))
     }
 
+    /// A web page as the officer's browser gets it (the session cookie carries the same
+    /// token): its status and HTML.
+    pub async fn get_page(&self, path: &str) -> Result<(u16, String), NodeError> {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header(reqwest::header::COOKIE, format!("grens_session={}", self.token))
+            .send()
+            .await
+            .map_err(|e| NodeError::Client(e.to_string()))?;
+        let status = response.status().as_u16();
+        let text = response.text().await.map_err(|e| NodeError::Client(e.to_string()))?;
+        Ok((status, text))
+    }
+
     pub async fn post(&self, path: &str, body: &Value) -> Result<Answer, NodeError> {
         self.post_json(path, body.to_string()).await
     }

@@ -163,6 +163,16 @@ pub async fn start_with(
             })
         }
     };
+    // A store from before the case views: build them from its messages once.
+    if crate::desk::cases::views_missing(&store)
+        .await
+        .map_err(|e| NodeError::Startup(format!("reading the case views: {e}")))?
+    {
+        let (applied, left) = crate::desk::cases::rebuild_views(&store, &profile)
+            .await
+            .map_err(|e| NodeError::Startup(format!("rebuilding the case views: {e}")))?;
+        tracing::info!(applied, left, "case views built from the stored messages");
+    }
     let arrived = Arc::new(tokio::sync::Notify::new());
     let clock = clock(config)?;
     let metrics = Arc::new(Metrics::new());

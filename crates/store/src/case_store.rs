@@ -25,9 +25,12 @@ macro_rules! sql_case_store {
                 }
                 write_case(conn, before.as_ref(), &row).await?;
                 if !facts.keys.is_empty() {
-                    let mut qb = sqlx::QueryBuilder::<$db>::new("INSERT INTO case_keys (key, case_id, label) ");
+                    let mut qb = sqlx::QueryBuilder::<$db>::new("INSERT INTO case_keys (key, case_id, label, sort_key) ");
                     qb.push_values(facts.keys.iter(), |mut b, (key, label)| {
-                        b.push_bind(key.clone()).push_bind(case_id.to_owned()).push_bind(label.clone());
+                        b.push_bind(key.clone())
+                            .push_bind(case_id.to_owned())
+                            .push_bind(label.clone())
+                            .push_bind(row.sort_key.clone());
                     });
                     qb.push(" ON CONFLICT DO NOTHING");
                     qb.build().execute(&mut *conn).await?;
@@ -130,6 +133,14 @@ macro_rules! sql_case_store {
                 .bind(&row.rectified)
                 .execute(&mut *conn)
                 .await?;
+            // The keys carry the case's place in the list (the search reads them in that order).
+            if before.is_some_and(|b| b.sort_key != row.sort_key) {
+                sqlx::query("UPDATE case_keys SET sort_key = $1 WHERE case_id = $2")
+                    .bind(&row.sort_key)
+                    .bind(&row.case_id)
+                    .execute(&mut *conn)
+                    .await?;
+            }
             let moved = match before {
                 Some(b) if $crate::cases::count_key(b) == $crate::cases::count_key(row) => None,
                 Some(b) => Some(Some(b)),
@@ -192,9 +203,13 @@ macro_rules! sql_case_store {
             }
         }
 
-        impl $crate::cases::CaseStore for $store {
-            async fn cases(&self, query: $crate::cases::CaseQuery) -> Result<Vec<$crate::cases::CaseRow>, $crate::StoreError> {
-                let (sql, binds) = $crate::cases::case_list_sql(&query);
+        impl $store {
+            async fn case_page(
+                &self,
+                query: &$crate::cases::CaseQuery,
+                key: Option<&str>,
+            ) -> Result<Vec<$crate::cases::CaseRow>, $crate::StoreError> {
+                let (sql, binds) = $crate::cases::case_list_sql(query, key);
                 let mut q = sqlx::query_as::<_, $crate::cases::CaseRow>(&sql);
                 for b in binds {
                     q = match b {
@@ -203,6 +218,23 @@ macro_rules! sql_case_store {
                     };
                 }
                 Ok(q.fetch_all(&self.pool).await?)
+            }
+        }
+
+        impl $crate::cases::CaseStore for $store {
+            async fn cases(&self, query: $crate::cases::CaseQuery) -> Result<Vec<$crate::cases::CaseRow>, $crate::StoreError> {
+                if query.keys.is_empty() {
+                    return self.case_page(&query, None).await;
+                }
+                // A search: one page per key, merged in list order, each case once.
+                let mut rows: Vec<$crate::cases::CaseRow> = Vec::new();
+                for key in query.keys.iter().take(20) {
+                    rows.extend(self.case_page(&query, Some(key)).await?);
+                }
+                rows.sort_by(|a, b| (&a.sort_key, &a.case_id).cmp(&(&b.sort_key, &b.case_id)));
+                rows.dedup_by(|a, b| a.case_id == b.case_id);
+                rows.truncate(usize::try_from(query.limit.clamp(1, 500)).unwrap_or(50));
+                Ok(rows)
             }
 
             async fn case(&self, case_id: &str) -> Result<Option<$crate::cases::CaseRow>, $crate::StoreError> {
@@ -228,18 +260,19 @@ macro_rules! sql_case_store {
                     }
                 }
                 // Overdue cases are the open ones at the head of the order: an index range.
-                let mut sql = "SELECT status, CAST(COUNT(*) AS BIGINT) FROM cases WHERE sort_key < $1".to_owned();
+                // (Read row by row and counted here: a GROUP BY would tempt the planner into a
+                // scan of the status index.)
+                let mut sql = "SELECT status FROM cases WHERE sort_key < $1".to_owned();
                 if unit.is_some() {
                     sql.push_str(" AND unit = $2");
                 }
-                sql.push_str(" GROUP BY status");
-                let mut q = sqlx::query_as::<_, (String, i64)>(&sql).bind($crate::cases::overdue_bound(now));
+                let mut q = sqlx::query_scalar::<_, String>(&sql).bind($crate::cases::overdue_bound(now));
                 if let Some(u) = unit {
                     q = q.bind(u.to_owned());
                 }
-                for (status, n) in q.fetch_all(&self.pool).await? {
-                    *counts.entry(status).or_default() -= n;
-                    *counts.entry("overdue".to_owned()).or_default() += n;
+                for status in q.fetch_all(&self.pool).await? {
+                    *counts.entry(status).or_default() -= 1;
+                    *counts.entry("overdue".to_owned()).or_default() += 1;
                 }
                 Ok($crate::cases::STATUSES
                     .iter()
@@ -249,9 +282,12 @@ macro_rules! sql_case_store {
 
             async fn related_cases(&self, case_id: &str, limit: i64) -> Result<Vec<$crate::cases::RelatedRow>, $crate::StoreError> {
                 Ok(sqlx::query_as::<_, $crate::cases::RelatedRow>(
+                    // Strong keys only (a name with its given name, a plate, a document): a
+                    // surname alone or a word of the text relates too much to mean anything.
                     "SELECT other.case_id, other.key, other.label FROM case_keys mine
                      JOIN case_keys other ON other.key = mine.key AND other.case_id <> mine.case_id
-                     WHERE mine.case_id = $1 ORDER BY other.case_id DESC LIMIT $2",
+                     WHERE mine.case_id = $1 AND mine.label NOT IN ('name', 'text', 'alias')
+                     ORDER BY other.sort_key, other.case_id LIMIT $2",
                 )
                 .bind(case_id)
                 .bind(limit.clamp(1, 1_000))
@@ -320,6 +356,29 @@ macro_rules! sql_case_store {
                 let (_guard, mut tx) = self.begin_append().await?;
                 let refs: Vec<_> = items.iter().map(|(m, d, t)| (m, *d, *t)).collect();
                 apply_cases(&mut tx, &refs).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn replay_case_change(
+                &self,
+                case_id: &str,
+                change: $crate::cases::CaseChange,
+                at: jiff::Timestamp,
+            ) -> Result<(), $crate::StoreError> {
+                let (_guard, mut tx) = self.begin_append().await?;
+                let before = read_case(&mut tx, case_id).await?;
+                let row = match (&before, &change) {
+                    (Some(b), _) => change
+                        .applied(b, at.as_millisecond(), $crate::cases::DEFAULT_FIRST_REVIEW_MS)
+                        .ok(),
+                    (None, $crate::cases::CaseChange::Erased) => Some($crate::cases::CaseRow::erased_stub(case_id, at)),
+                    (None, _) => None,
+                };
+                // A change the replayed state does not allow was refused when it was made too.
+                if let Some(row) = row {
+                    write_case(&mut tx, before.as_ref(), &row).await?;
+                }
                 tx.commit().await?;
                 Ok(())
             }

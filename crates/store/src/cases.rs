@@ -303,6 +303,41 @@ pub enum CaseChange {
     KeepUntil(i64),
     /// The provider's rectification or withdrawal notice (Directive 2016/680 Art. 7(3)).
     Rectified(String),
+    /// The case's personal data were erased (replayed from the journal by a rebuild).
+    Erased,
+}
+
+impl CaseRow {
+    /// What remains of a case whose messages were all erased: its id, when, and that it was.
+    pub fn erased_stub(case_id: &str, at: Timestamp) -> CaseRow {
+        let at_ms = at.as_millisecond();
+        CaseRow {
+            case_id: case_id.to_owned(),
+            opened_at: at.to_string(),
+            opened_ms: at_ms,
+            updated_ms: at_ms,
+            opened_by: String::new(),
+            partner: String::new(),
+            partner_node: String::new(),
+            partner_unit: String::new(),
+            channel: String::new(),
+            unit: String::new(),
+            kind: "erased".into(),
+            article: String::new(),
+            urgent: 0,
+            title: String::new(),
+            status: "closed".into(),
+            assignee: None,
+            deadline_ms: None,
+            deadline_article: None,
+            sort_key: sort_key("closed", None, at_ms),
+            last_kind: String::new(),
+            closed_ms: Some(at_ms),
+            review_ms: None,
+            erased: 1,
+            rectified: None,
+        }
+    }
 }
 
 impl CaseChange {
@@ -347,6 +382,17 @@ impl CaseChange {
             }
             CaseChange::KeepUntil(ms) => row.review_ms = Some(*ms),
             CaseChange::Rectified(notice) => row.rectified = Some(notice.clone()),
+            CaseChange::Erased => {
+                row.title = String::new();
+                row.erased = 1;
+                row.review_ms = None;
+                if row.status != "closed" {
+                    row.status = "closed".into();
+                    row.deadline_ms = None;
+                    row.deadline_article = None;
+                    row.closed_ms = Some(at_ms);
+                }
+            }
         }
         row.updated_ms = row.updated_ms.max(at_ms);
         row.sort_key = sort_key(&row.status, row.deadline_ms, row.updated_ms);
@@ -386,14 +432,22 @@ pub(crate) enum CaseBind {
     Int(i64),
 }
 
-/// The statement of a case-list page, with its values in placeholder order.
-pub(crate) fn case_list_sql(q: &CaseQuery) -> (String, Vec<CaseBind>) {
+/// The statement of a case-list page, with its values in placeholder order. With `key`, the
+/// page of the cases having that match key, read in list order through `case_keys_order` (a
+/// search reads one page per key, whatever the number of matches).
+pub(crate) fn case_list_sql(q: &CaseQuery, key: Option<&str>) -> (String, Vec<CaseBind>) {
     let mut conditions = Vec::new();
     let mut binds = Vec::new();
     let next = |b: CaseBind, binds: &mut Vec<CaseBind>| {
         binds.push(b);
         format!("${}", binds.len())
     };
+    // Ordered by the key's copy of the list position when searching, else the case's own.
+    let order = if key.is_some() { "k" } else { "c" };
+    if let Some(key) = key {
+        let p = next(CaseBind::Text(key.to_owned()), &mut binds);
+        conditions.push(format!("k.key = {p}"));
+    }
     let now = q.now.unwrap_or_else(Timestamp::now);
     conditions.push(if q.operations {
         "c.kind = 'operation'".to_owned()
@@ -403,15 +457,15 @@ pub(crate) fn case_list_sql(q: &CaseQuery) -> (String, Vec<CaseBind>) {
     match q.status.as_deref() {
         None | Some("") => {}
         // Open: every case before the closed ones in the order.
-        Some("open") => conditions.push("c.sort_key < '2'".to_owned()),
+        Some("open") => conditions.push(format!("{order}.sort_key < '2'")),
         Some("overdue") => {
             let p = next(CaseBind::Text(overdue_bound(now)), &mut binds);
-            conditions.push(format!("c.sort_key < {p} AND c.status IN ('new', 'assigned')"));
+            conditions.push(format!("{order}.sort_key < {p} AND c.status IN ('new', 'assigned')"));
         }
         Some(s @ ("new" | "assigned")) => {
             let p = next(CaseBind::Text(s.to_owned()), &mut binds);
             let b = next(CaseBind::Text(overdue_bound(now)), &mut binds);
-            conditions.push(format!("c.status = {p} AND c.sort_key >= {b}"));
+            conditions.push(format!("c.status = {p} AND {order}.sort_key >= {b}"));
         }
         Some(s) => {
             let p = next(CaseBind::Text(s.to_owned()), &mut binds);
@@ -437,26 +491,18 @@ pub(crate) fn case_list_sql(q: &CaseQuery) -> (String, Vec<CaseBind>) {
     if let Some(before) = q.deadline_before {
         // Running deadlines sort first by their time: a range of the order index.
         let p = next(CaseBind::Text(overdue_bound(before)), &mut binds);
-        conditions.push(format!("c.sort_key <= {p} AND c.sort_key >= '0'"));
+        conditions.push(format!("{order}.sort_key <= {p} AND {order}.sort_key >= '0'"));
     }
-    if let Some((key, id)) = &q.after {
-        let a = next(CaseBind::Text(key.clone()), &mut binds);
+    if let Some((sort, id)) = &q.after {
+        let a = next(CaseBind::Text(sort.clone()), &mut binds);
         let b = next(CaseBind::Text(id.clone()), &mut binds);
-        conditions.push(format!("(c.sort_key, c.case_id) > ({a}, {b})"));
+        conditions.push(format!("({order}.sort_key, {order}.case_id) > ({a}, {b})"));
     }
-    let from = if q.keys.is_empty() {
-        "cases c".to_owned()
+    let from = if key.is_some() {
+        "case_keys k JOIN cases c ON c.case_id = k.case_id"
     } else {
-        let mut ps = Vec::new();
-        for key in &q.keys {
-            ps.push(next(CaseBind::Text(key.clone()), &mut binds));
-        }
-        format!(
-            "(SELECT DISTINCT case_id AS matched FROM case_keys WHERE key IN ({})) k JOIN cases c ON c.case_id = k.matched",
-            ps.join(", ")
-        )
+        "cases c"
     };
-    let filter = format!(" WHERE {}", conditions.join(" AND "));
     let limit = next(CaseBind::Int(q.limit.clamp(1, 500)), &mut binds);
     let columns = CASE_COLUMNS
         .split(", ")
@@ -464,7 +510,10 @@ pub(crate) fn case_list_sql(q: &CaseQuery) -> (String, Vec<CaseBind>) {
         .collect::<Vec<_>>()
         .join(", ");
     (
-        format!("SELECT {columns} FROM {from}{filter} ORDER BY c.sort_key, c.case_id LIMIT {limit}"),
+        format!(
+            "SELECT {columns} FROM {from} WHERE {} ORDER BY {order}.sort_key, {order}.case_id LIMIT {limit}",
+            conditions.join(" AND ")
+        ),
         binds,
     )
 }
@@ -696,6 +745,14 @@ pub trait CaseStore: Send + Sync {
     fn apply_case_facts(
         &self,
         items: Vec<(crate::MessageMeta, Direction, Timestamp)>,
+    ) -> impl std::future::Future<Output = Result<(), crate::StoreError>> + Send;
+    /// Applies a change replayed from the journal (a rebuild), without journaling it again; an
+    /// erasure of a case whose messages are all erased leaves a stub.
+    fn replay_case_change(
+        &self,
+        case_id: &str,
+        change: CaseChange,
+        at: Timestamp,
     ) -> impl std::future::Future<Output = Result<(), crate::StoreError>> + Send;
     /// Empties the case views (before a rebuild).
     fn clear_case_views(&self) -> impl std::future::Future<Output = Result<(), crate::StoreError>> + Send;

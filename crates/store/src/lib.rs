@@ -165,6 +165,21 @@ pub enum Direction {
     Outgoing,
 }
 
+/// The kinds of message that answer a received one: sending one marks what it replies to as
+/// answered.
+pub const ANSWER_KINDS: [&str; 10] = [
+    "provision",
+    "refusal",
+    "hit_answer",
+    "hit_refusal",
+    "consult_answer",
+    "consult_refusal",
+    "consent_grant",
+    "consent_denial",
+    "feedback_answer",
+    "anpr_decision",
+];
+
 /// A filter over stored messages; `None` means any.
 #[derive(Debug, Clone, Default)]
 pub struct MessageQuery {
@@ -175,8 +190,12 @@ pub struct MessageQuery {
     pub direction: Option<Direction>,
     /// Only messages with a smaller id (ids sort by creation time): the inbox's keyset cursor.
     pub before: Option<String>,
+    /// Only messages with a greater id (a rebuild reading forwards).
+    pub after: Option<String>,
     /// Newest first (the inbox) instead of oldest first.
     pub newest_first: bool,
+    /// Only received messages this node has not answered yet ([`ANSWER_KINDS`]).
+    pub unanswered: bool,
     pub limit: Option<i64>,
 }
 
@@ -305,6 +324,35 @@ impl AnyStore {
     }
 }
 
+impl AnyStore {
+    /// Stores many incoming messages in one transaction (bulk loads: `grens bench desk`).
+    pub async fn receive_many(&self, items: Vec<(Incoming, NewEntry)>) -> Result<Vec<Received>, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.receive_many(items).await,
+            AnyStore::Postgres(s) => s.receive_many(items).await,
+        }
+    }
+
+    /// Queues many messages in one transaction, each leased until its time (bulk loads).
+    pub async fn enqueue_many(
+        &self,
+        items: Vec<(Outgoing, NewEntry, jiff::Timestamp)>,
+    ) -> Result<Vec<Entry>, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.enqueue_many(items).await,
+            AnyStore::Postgres(s) => s.enqueue_many(items).await,
+        }
+    }
+
+    /// Settles many delivery attempts in one transaction (bulk loads).
+    pub async fn settle_many(&self, items: Vec<(String, Settlement, jiff::Timestamp)>) -> Result<Vec<()>, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.settle_many(items).await,
+            AnyStore::Postgres(s) => s.settle_many(items).await,
+        }
+    }
+}
+
 /// Forwards a trait method to the backend.
 macro_rules! dispatch {
     ($self:ident . $method:ident ( $($arg:expr),* )) => {
@@ -426,6 +474,14 @@ impl CaseStore for AnyStore {
     }
     async fn apply_case_facts(&self, items: Vec<(MessageMeta, Direction, jiff::Timestamp)>) -> Result<(), StoreError> {
         dispatch!(self.apply_case_facts(items))
+    }
+    async fn replay_case_change(
+        &self,
+        case_id: &str,
+        change: CaseChange,
+        at: jiff::Timestamp,
+    ) -> Result<(), StoreError> {
+        dispatch!(self.replay_case_change(case_id, change, at))
     }
     async fn clear_case_views(&self) -> Result<(), StoreError> {
         dispatch!(self.clear_case_views())
@@ -574,18 +630,32 @@ pub(crate) fn message_query_sql(q: &MessageQuery) -> (String, Vec<String>) {
         params.push(before.clone());
         filters.push(format!("message_id < ${}", params.len()));
     }
+    if let Some(after) = &q.after {
+        params.push(after.clone());
+        filters.push(format!("message_id > ${}", params.len()));
+    }
     let filter = if filters.is_empty() {
         String::new()
     } else {
         format!(" WHERE {}", filters.join(" AND "))
     };
+    let unanswered = if q.unanswered {
+        if filter.is_empty() {
+            " WHERE replied = 0"
+        } else {
+            " AND replied = 0"
+        }
+    } else {
+        ""
+    };
     let incoming = format!(
-        "SELECT 'in' AS direction, message_id, from_node AS peer_node, received_at AS at, case_id, in_reply_to, kind, bytes, signature, CAST(NULL AS TEXT) AS state FROM inbox{filter}"
+        "SELECT 'in' AS direction, message_id, from_node AS peer_node, received_at AS at, case_id, in_reply_to, kind, bytes, signature, CAST(NULL AS TEXT) AS state FROM inbox{filter}{unanswered}"
     );
     let outgoing = format!(
         "SELECT 'out' AS direction, message_id, to_node AS peer_node, queued_at AS at, case_id, in_reply_to, kind, bytes, signature, state FROM outbox{filter}"
     );
     let union = match q.direction {
+        _ if q.unanswered => incoming,
         Some(Direction::Incoming) => incoming,
         Some(Direction::Outgoing) => outgoing,
         None => format!("{incoming} UNION ALL {outgoing}"),

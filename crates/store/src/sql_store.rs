@@ -120,7 +120,7 @@ macro_rules! sql_journal_store {
             }
 
             /// Stores incoming messages, once per id, with their journal entries, in one transaction.
-            pub(crate) async fn receive_many(
+            pub async fn receive_many(
                 &self,
                 items: Vec<($crate::Incoming, $crate::NewEntry)>,
             ) -> Result<Vec<$crate::Received>, $crate::StoreError> {
@@ -193,7 +193,7 @@ macro_rules! sql_journal_store {
             }
 
             /// Queues messages (each claimed until its lease) with their journal entries, in one transaction.
-            pub(crate) async fn enqueue_many(
+            pub async fn enqueue_many(
                 &self,
                 items: Vec<($crate::Outgoing, $crate::NewEntry, jiff::Timestamp)>,
             ) -> Result<Vec<$crate::Entry>, $crate::StoreError> {
@@ -219,6 +219,17 @@ macro_rules! sql_journal_store {
                     });
                     qb.build().execute(&mut *tx).await?;
                 }
+                for (message, _, _) in &items {
+                    if let (Some(original), true) = (
+                        message.meta.in_reply_to.as_deref(),
+                        $crate::ANSWER_KINDS.contains(&message.meta.kind.as_str()),
+                    ) {
+                        sqlx::query("UPDATE inbox SET replied = 1 WHERE message_id = $1")
+                            .bind(original)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                }
                 let cases: Vec<_> = items
                     .iter()
                     .map(|(message, _, _)| (&message.meta, $crate::Direction::Outgoing, message.queued_at))
@@ -229,7 +240,7 @@ macro_rules! sql_journal_store {
             }
 
             /// Records how several attempts ended, in one transaction.
-            pub(crate) async fn settle_many(
+            pub async fn settle_many(
                 &self,
                 items: Vec<(String, $crate::Settlement, jiff::Timestamp)>,
             ) -> Result<Vec<()>, $crate::StoreError> {

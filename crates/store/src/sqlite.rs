@@ -34,7 +34,10 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true)
             // Erased data are overwritten, not only unlinked (Directive 2016/680 Art. 16).
-            .pragma("secure_delete", "on");
+            .pragma("secure_delete", "on")
+            // 16 MB of page cache per connection (the default is 2 MB): the case list's indexes
+            // stay in memory at national volume.
+            .pragma("cache_size", "-16384");
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options)

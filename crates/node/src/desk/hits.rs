@@ -8,9 +8,9 @@ use protocol::{Body, Envelope, Object, ObjectKind, Person, Purpose, Subject};
 use rand_core::{OsRng, RngCore};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use store::{Direction, JournalStore, Operation, Record, StoredMessage, User};
+use store::{Direction, JournalStore, MessageQuery, Operation, Record, StoredMessage, User};
 use treaty::rules::databases;
-use treaty::Action;
+use treaty::{Action, Verdict};
 
 use super::{legal, party, Desk, DeskError, Sent};
 use crate::accounts::Role;
@@ -33,6 +33,38 @@ pub struct HitQueryAsk {
     #[serde(default)]
     #[schema(value_type = Option<String>)]
     pub purpose: Option<Purpose>,
+}
+
+/// One question to every partner database the agreements allow (Prüm-style).
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct HitQueryEverywhere {
+    /// One person or object.
+    #[schema(value_type = Vec<Object>)]
+    pub subjects: Vec<Subject>,
+    /// The officer's file and why it needs the answers (Art. 14(3)).
+    pub case_reference: String,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub purpose: Option<Purpose>,
+}
+
+/// What the fan-out did: the queries sent, and the databases the treaty did not allow, each
+/// with the engine's reasons.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct FanOut {
+    pub sent: Vec<FannedQuery>,
+    pub not_asked: Vec<FannedQuery>,
+}
+
+/// One partner database of a fan-out.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct FannedQuery {
+    pub party: String,
+    pub database: String,
+    /// The query's id, when it was sent.
+    pub message_id: Option<String>,
+    pub articles: Vec<String>,
+    pub reasons: Vec<String>,
 }
 
 /// The matching engine's query for a person of a message.
@@ -92,21 +124,31 @@ impl Desk {
     /// The hit/no-hit queries the user may see, newest first, with their answers.
     pub async fn hit_queries(&self, user: &User) -> Result<Vec<HitQueryView>, DeskError> {
         self.demand(user, &[Role::Officer, Role::ContactPoint])?;
+        // The latest 100 queries sent, each with the answer that replies to it.
+        let sent = self
+            .node
+            .store
+            .messages(MessageQuery {
+                kind: Some("hit_query".into()),
+                direction: Some(Direction::Outgoing),
+                newest_first: true,
+                limit: Some(100),
+                ..MessageQuery::default()
+            })
+            .await?;
         let mut answers = std::collections::HashMap::new();
-        for kind in ["hit_answer", "hit_refusal"] {
-            for (m, env) in self.envelopes(kind, Direction::Incoming).await? {
-                if let Some(to) = m.meta.in_reply_to {
-                    answers.insert(to, env.body);
+        for m in &sent {
+            for reply in self.replies_to(&m.message_id).await? {
+                if let Ok(env) = serde_json::from_str::<Envelope>(&reply.bytes) {
+                    answers.insert(m.message_id.clone(), env.body);
                 }
             }
         }
         let mut out = Vec::new();
-        for (m, env) in self
-            .envelopes("hit_query", Direction::Outgoing)
-            .await?
-            .into_iter()
-            .rev()
-        {
+        for m in sent {
+            let Ok(env) = serde_json::from_str::<Envelope>(&m.bytes) else {
+                continue;
+            };
             if !self.may_see(user, &m, &env) {
                 continue;
             }
@@ -174,6 +216,59 @@ impl Desk {
         }))
     }
 
+    /// Asks once, everywhere: a hit/no-hit query to every annex-6 database of every partner the
+    /// engine allows now (Art. 14 with the implementing agreements in force); the answers come
+    /// back one by one into [`Desk::hit_queries`].
+    pub async fn hit_query_everywhere(&self, user: &User, ask: &HitQueryEverywhere) -> Result<FanOut, DeskError> {
+        self.demand(user, &[Role::Officer, Role::ContactPoint])?;
+        if ask.subjects.len() != 1 {
+            return Err(DeskError::invalid("subjects: one person or one object (Art. 14(3))"));
+        }
+        let me = self.node.me.party.clone();
+        let mut out = FanOut {
+            sent: Vec::new(),
+            not_asked: Vec::new(),
+        };
+        let targets: Vec<(String, String)> = self
+            .profile
+            .databases
+            .iter()
+            .filter(|d| d.art14 && d.party != me)
+            .map(|d| (d.party.to_string(), d.id.to_string()))
+            .collect();
+        for (owner, database) in targets {
+            let (view, decision) = self
+                .decide_hit_query(me.as_str(), &owner, &database, !ask.case_reference.trim().is_empty())
+                .await?;
+            let mut line = FannedQuery {
+                party: owner.clone(),
+                database: database.clone(),
+                message_id: None,
+                articles: view.articles.clone(),
+                reasons: view.reasons.clone(),
+            };
+            if decision.verdict == Some(Verdict::Refused) {
+                out.not_asked.push(line);
+                continue;
+            }
+            let sent = self
+                .hit_query(
+                    user,
+                    &HitQueryAsk {
+                        to_party: owner,
+                        database,
+                        subjects: ask.subjects.clone(),
+                        case_reference: ask.case_reference.clone(),
+                        purpose: ask.purpose,
+                    },
+                )
+                .await?;
+            line.message_id = sent.message_id;
+            out.sent.push(line);
+        }
+        Ok(out)
+    }
+
     /// Sends a hit/no-hit query (Art. 14), if the treaty allows it.
     pub async fn hit_query(&self, user: &User, ask: &HitQueryAsk) -> Result<Sent, DeskError> {
         self.demand(user, &[Role::Officer, Role::ContactPoint])?;
@@ -229,7 +324,7 @@ impl Desk {
     /// The owner's side: answers every received hit/no-hit query not answered yet. Run after
     /// each arrival and periodically, so a query received just before a crash is still answered.
     pub async fn answer_hit_queries(&self) -> Result<usize, DeskError> {
-        let waiting = self.unanswered("hit_query", &["hit_answer", "hit_refusal"]).await?;
+        let waiting = self.unanswered("hit_query").await?;
         for m in &waiting {
             self.answer_one(m).await?;
         }

@@ -127,38 +127,21 @@ impl Desk {
         unit_of(local) == user.unit
     }
 
-    /// Received messages of `kind` this node has not answered yet with one of `answers`, oldest
-    /// first: the work queues of consent decisions and of the automatic answers (Arts. 14–17).
-    pub(super) async fn unanswered(&self, kind: &str, answers: &[&str]) -> Result<Vec<StoredMessage>, DeskError> {
-        let mut answered = std::collections::HashSet::new();
-        for answer in answers {
-            for m in self
-                .node
-                .store
-                .messages(MessageQuery {
-                    kind: Some((*answer).into()),
-                    direction: Some(Direction::Outgoing),
-                    ..MessageQuery::default()
-                })
-                .await?
-            {
-                if let Some(r) = m.meta.in_reply_to {
-                    answered.insert(r);
-                }
-            }
-        }
+    /// Received messages of `kind` this node has not answered yet, oldest first: the work
+    /// queues of consent decisions and of the automatic answers (Arts. 13–17). Read through the
+    /// store's index of unanswered messages (an answer marks what it replies to), so the cost
+    /// follows the queue, not the history.
+    pub(super) async fn unanswered(&self, kind: &str) -> Result<Vec<StoredMessage>, DeskError> {
         Ok(self
             .node
             .store
             .messages(MessageQuery {
                 kind: Some(kind.into()),
-                direction: Some(Direction::Incoming),
+                unanswered: true,
+                limit: Some(1_000),
                 ..MessageQuery::default()
             })
-            .await?
-            .into_iter()
-            .filter(|m| !answered.contains(&m.message_id))
-            .collect())
+            .await?)
     }
 
     /// The stored messages of `kind` in `direction`, oldest first, each with its envelope (a

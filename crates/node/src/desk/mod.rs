@@ -50,7 +50,7 @@ pub use consent::{ConsentAnswer, ConsentAsk, UseKind, UseOutcome, UseRequest};
 pub use consult::{Authorisation, ConsultAsk, Patrol, Supervised};
 pub use error::{DeskError, ErrorKind};
 pub use feedback::FeedbackText;
-pub use hits::{HitQueryAsk, HitQueryView};
+pub use hits::{FanOut, FannedQuery, HitQueryAsk, HitQueryEverywhere, HitQueryView};
 pub use messages::{ActionView, DeadlineView, InboxPage, MessageSummary, MessageView};
 pub use oral::OralExchange;
 pub use registry::{AgreementRecord, Contact, ContactKind, QueuedConsent};

@@ -398,10 +398,7 @@ impl Desk {
     pub async fn consent_queue(&self, user: &User) -> Result<Vec<QueuedConsent>, DeskError> {
         self.demand(user, &[Role::Supervisor])?;
         let mut out = Vec::new();
-        for m in self
-            .unanswered("consent_request", &["consent_grant", "consent_denial"])
-            .await?
-        {
+        for m in self.unanswered("consent_request").await? {
             let Ok(envelope) = serde_json::from_str::<protocol::Envelope>(&m.bytes) else {
                 continue;
             };

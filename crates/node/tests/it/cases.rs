@@ -225,6 +225,27 @@ async fn cross_checks(stores: Stores) {
     assert_eq!(ids, [second.as_str()], "{mine}");
     let hidden = officer.get(&format!("/api/v1/cases/{first}")).await.expect("case");
     assert_eq!(hidden.status.as_u16(), 403, "{}", hidden.body);
+
+    // The views rebuilt from the journal (messages, assignments, closings) are the same.
+    let before = be.get("/api/v1/cases").await.expect("cases").ok().expect("ok");
+    let store = &net.node("BE").expect("BE").running.desk.node.store;
+    let profile = treaty::Profile::builtin("benelux-2018")
+        .expect("built in")
+        .expect("valid");
+    node::desk::cases::rebuild_views(store, &profile)
+        .await
+        .expect("rebuild");
+    let after = be.get("/api/v1/cases").await.expect("cases").ok().expect("ok");
+    assert_eq!(after["counts"], before["counts"]);
+    let summary = |v: &Value| -> Vec<(Value, Value, Value)> {
+        v["cases"]
+            .as_array()
+            .expect("cases")
+            .iter()
+            .map(|c| (c["id"].clone(), c["status"].clone(), c["assignee"].clone()))
+            .collect()
+    };
+    assert_eq!(summary(&after), summary(&before));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -285,6 +306,30 @@ async fn the_art18_report_of_the_demo_history_agrees_with_the_journal() {
         if party == "BE" {
             assert!(received > 0, "the demo sends BE requests");
         }
+        // The views rebuilt from the stored messages give the same report and the same cases.
+        let cases_before = sup.get("/api/v1/cases").await.expect("cases").ok().expect("ok");
+        let profile = treaty::Profile::builtin("benelux-2018")
+            .expect("built in")
+            .expect("valid");
+        let (applied, _) = node::desk::cases::rebuild_views(store, &profile)
+            .await
+            .expect("rebuild");
+        assert!(applied > 0);
+        let again = sup
+            .get(&format!("/api/v1/reports/art18?year={year}"))
+            .await
+            .expect("report")
+            .ok()
+            .expect("ok");
+        assert_eq!(again, r, "{party}: the rebuilt Art. 18 counters");
+        let cases_after = sup.get("/api/v1/cases").await.expect("cases").ok().expect("ok");
+        assert_eq!(cases_after["counts"], cases_before["counts"], "{party}");
+        let ids = |v: &Value| {
+            v["cases"]
+                .as_array()
+                .map(|a| a.iter().map(|c| c["id"].clone()).collect::<Vec<_>>())
+        };
+        assert_eq!(ids(&cases_after), ids(&cases_before), "{party}");
     }
 }
 
@@ -478,4 +523,62 @@ fn postgres_files(net: &DemoNetwork, party: &str) -> Vec<u8> {
 async fn erasing_a_case_removes_its_names_from_the_postgres_files_and_tells_the_recipient() {
     let (_dir, net) = start_on(postgres("erasure")).await;
     erasure(&net, postgres_files).await;
+}
+
+/// One hit/no-hit question to every partner: sent to each database an agreement in force allows
+/// (BE's ANG), named with the engine's reasons for the others (LU's, without an agreement); the
+/// answers come back one by one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_hit_no_hit_question_goes_to_every_partner_database_the_agreements_allow() {
+    let (_dir, net) = start_on(Stores::Sqlite).await;
+    crate::support::agreement(&net, "NL", "BE-NL-14", "Hit/no-hit BE-NL", "14", "ANG, BVH").await;
+    crate::support::agreement(&net, "BE", "BE-NL-14", "Hit/no-hit BE-NL", "14", "ANG, BVH").await;
+    let nl = login(&net, "NL", "nl.oostbrabant").await;
+    let janssens =
+        json!({ "type": "person", "given_names": ["Jan"], "surname": "Janssens", "birth_date": "1984-03-12" });
+    let fan = nl
+        .post(
+            "/api/v1/hit-queries/everywhere",
+            &json!({ "subjects": [janssens], "case_reference": "PV 2026/0412 burglaries Eindhoven" }),
+        )
+        .await
+        .expect("post")
+        .ok()
+        .expect("fanned out");
+    let sent: Vec<(String, String)> = fan["sent"]
+        .as_array()
+        .expect("sent")
+        .iter()
+        .map(|q| {
+            (
+                q["party"].as_str().unwrap_or_default().to_owned(),
+                q["database"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(sent, [("BE".to_owned(), "ANG".to_owned())], "{fan}");
+    let not_asked = fan["not_asked"].as_array().expect("not asked");
+    assert!(
+        not_asked
+            .iter()
+            .any(|q| q["party"] == "LU" && q["articles"].to_string().contains("14(5)")),
+        "{fan}"
+    );
+    let query = fan["sent"][0]["message_id"].as_str().expect("id").to_owned();
+    // The answer arrives in NL's case of the query.
+    let view = eventually("the hit answer on NL's case", || async {
+        let v = case_of(&nl, &query).await;
+        (v["case"]["last_kind"] == "hit_answer").then_some(v)
+    })
+    .await;
+    assert_eq!(view["case"]["status"], "waiting_for_us", "{view}");
+    // One subject only (Art. 14(3)).
+    let bulk = nl
+        .post(
+            "/api/v1/hit-queries/everywhere",
+            &json!({ "subjects": [janssens, janssens], "case_reference": "x" }),
+        )
+        .await
+        .expect("post");
+    assert_eq!(bulk.status.as_u16(), 422, "{}", bulk.body);
 }

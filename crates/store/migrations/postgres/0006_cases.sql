@@ -42,9 +42,11 @@ CREATE TABLE case_keys (
     key        TEXT NOT NULL,
     case_id    TEXT NOT NULL,
     label      TEXT NOT NULL,     -- which kind of key (name, name pair, plate, document, word)
+    sort_key   TEXT NOT NULL,     -- the case's place in the list, so a search reads one page
     PRIMARY KEY (key, case_id)
 );
 CREATE INDEX case_keys_case ON case_keys (case_id);
+CREATE INDEX case_keys_order ON case_keys (key, sort_key, case_id);
 
 -- How many cases are in each stored status, kept with each change.
 CREATE TABLE case_counts (
@@ -61,3 +63,13 @@ CREATE TABLE case_stats (
     n      BIGINT NOT NULL,
     PRIMARY KEY (year, metric, party, detail)
 );
+
+-- Whether this node has answered a received message (a provision, refusal, hit answer, consent,
+-- feedback or ANPR decision replying to it): the automatic answers and work queues read the
+-- unanswered ones through this index instead of every message of their kind.
+ALTER TABLE inbox ADD COLUMN replied INTEGER NOT NULL DEFAULT 0;
+UPDATE inbox SET replied = 1 WHERE message_id IN (
+    SELECT in_reply_to FROM outbox WHERE in_reply_to IS NOT NULL AND kind IN
+    ('provision', 'refusal', 'hit_answer', 'hit_refusal', 'consult_answer', 'consult_refusal',
+     'consent_grant', 'consent_denial', 'feedback_answer', 'anpr_decision'));
+CREATE INDEX inbox_unreplied ON inbox (kind, replied);

@@ -140,7 +140,7 @@ impl Desk {
     /// Received entries the contact point has not decided on yet: (message, envelope, entry).
     pub(super) async fn waiting_entries(&self) -> Result<Vec<(String, Envelope, HotlistEntry)>, DeskError> {
         Ok(self
-            .unanswered("anpr_entry", &["anpr_decision"])
+            .unanswered("anpr_entry")
             .await?
             .into_iter()
             .filter_map(|m| {

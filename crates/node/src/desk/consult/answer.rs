@@ -64,9 +64,7 @@ impl Desk {
     /// The owner's side: answers every consultation not answered yet (run with the Art. 14
     /// answers).
     pub async fn answer_consultations(&self) -> Result<usize, DeskError> {
-        let waiting = self
-            .unanswered("consult_query", &["consult_answer", "consult_refusal"])
-            .await?;
+        let waiting = self.unanswered("consult_query").await?;
         for m in &waiting {
             self.answer_consultation(m).await?;
         }

@@ -378,9 +378,10 @@ impl Desk {
             for m in self
                 .node
                 .store
+                // By case only: the case index finds the operation's few messages (a filter on the
+                // kind too could lead the planner to the kind's index and its thousands).
                 .messages(MessageQuery {
                     case_id: Some(case.clone()),
-                    kind: Some("operation".into()),
                     limit: Some(5_000),
                     ..MessageQuery::default()
                 })

@@ -2,7 +2,9 @@
 
 use super::*;
 
-use crate::desk::{Authorisation, ConsultAsk, DeskError, HitQueryAsk, Patrol, Sent, Supervised};
+use crate::desk::{
+    Authorisation, ConsultAsk, DeskError, FanOut, HitQueryAsk, HitQueryEverywhere, Patrol, Sent, Supervised,
+};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::Json;
@@ -18,6 +20,18 @@ pub(super) async fn hit_query(
 ) -> Result<Json<Sent>, DeskError> {
     let ask: HitQueryAsk = body(&bytes)?;
     Ok(Json(api.desk.hit_query(&officer.user, &ask).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/hit-queries/everywhere", tag = "databases", security(("bearer" = [])),
+    request_body = HitQueryEverywhere,
+    responses((status = 200, body = FanOut), (status = 422, body = DeskError)))]
+pub(super) async fn hit_query_everywhere(
+    State(api): State<Arc<Api>>,
+    officer: Officer,
+    bytes: Bytes,
+) -> Result<Json<FanOut>, DeskError> {
+    let ask: HitQueryEverywhere = body(&bytes)?;
+    Ok(Json(api.desk.hit_query_everywhere(&officer.user, &ask).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/hit-references/{reference}", tag = "databases", security(("bearer" = [])),

@@ -79,6 +79,9 @@ fn target(
     ))
 }
 
+/// The database choice that asks every partner at once.
+const EVERYWHERE: &str = "everywhere";
+
 #[derive(Debug, Deserialize)]
 pub struct QueryForm {
     /// `BE/ANG`.
@@ -100,6 +103,17 @@ pub async fn send(State(api): State<Arc<Api>>, CsrfForm(w, f): CsrfForm<QueryFor
         Ok(t) => t,
         Err(e) => return error_page(&w, "/query", &e),
     };
+    // "Every partner": one question, fanned out to every database the agreements allow.
+    if database == EVERYWHERE {
+        let ask = crate::desk::HitQueryEverywhere {
+            subjects,
+            case_reference: f.case_reference,
+            purpose: None,
+        };
+        return done(&w, "/query", api.desk.hit_query_everywhere(&w.user, &ask).await, |_| {
+            "/query".into()
+        });
+    }
     let ask = HitQueryAsk {
         to_party,
         database,
