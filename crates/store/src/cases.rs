@@ -535,6 +535,77 @@ pub struct StatRow {
     pub n: i64,
 }
 
+/// The case views of a node's store.
+pub trait CaseStore: Send + Sync {
+    /// A page of cases in list order.
+    fn cases(
+        &self,
+        query: CaseQuery,
+    ) -> impl std::future::Future<Output = Result<Vec<CaseRow>, crate::StoreError>> + Send;
+    /// One case.
+    fn case(
+        &self,
+        case_id: &str,
+    ) -> impl std::future::Future<Output = Result<Option<CaseRow>, crate::StoreError>> + Send;
+    /// How many cases are in each status at `now` (`overdue` read from the deadlines), for one
+    /// unit or all.
+    fn case_counts(
+        &self,
+        unit: Option<&str>,
+        now: Timestamp,
+    ) -> impl std::future::Future<Output = Result<Vec<(String, i64)>, crate::StoreError>> + Send;
+    /// Other cases sharing a match key with `case_id`, at most `limit`.
+    fn related_cases(
+        &self,
+        case_id: &str,
+        limit: i64,
+    ) -> impl std::future::Future<Output = Result<Vec<RelatedRow>, crate::StoreError>> + Send;
+    /// Applies an officer's change and journals it in one transaction.
+    fn change_case(
+        &self,
+        case_id: &str,
+        change: CaseChange,
+        entry: crate::NewEntry,
+    ) -> impl std::future::Future<Output = Result<CaseRow, crate::StoreError>> + Send;
+    /// The Art. 18 counters of `year`.
+    fn case_stats(
+        &self,
+        year: i64,
+    ) -> impl std::future::Future<Output = Result<Vec<StatRow>, crate::StoreError>> + Send;
+    /// Cases whose retention review is due at `now`, oldest first.
+    fn reviews_due(
+        &self,
+        now: Timestamp,
+        limit: i64,
+    ) -> impl std::future::Future<Output = Result<Vec<CaseRow>, crate::StoreError>> + Send;
+    /// Erases a case's personal data: each message's bytes are replaced by its redacted form,
+    /// the match keys and the title go, and the erasure is journaled — in one transaction; then
+    /// the freed pages are overwritten (SQLite `secure_delete` and a WAL checkpoint; PostgreSQL
+    /// `VACUUM FULL` of the tables concerned).
+    fn erase_case(
+        &self,
+        case_id: &str,
+        redacted: Vec<(String, String)>,
+        entry: crate::NewEntry,
+    ) -> impl std::future::Future<Output = Result<crate::Entry, crate::StoreError>> + Send;
+    /// Applies a message's case facts outside the message's own transaction: the views rebuilt
+    /// from the stored messages (`grens store rebuild-views`).
+    fn apply_case_facts(
+        &self,
+        items: Vec<(crate::MessageMeta, Direction, Timestamp)>,
+    ) -> impl std::future::Future<Output = Result<(), crate::StoreError>> + Send;
+    /// Applies a change replayed from the journal (a rebuild), without journaling it again; an
+    /// erasure of a case whose messages are all erased leaves a stub.
+    fn replay_case_change(
+        &self,
+        case_id: &str,
+        change: CaseChange,
+        at: Timestamp,
+    ) -> impl std::future::Future<Output = Result<(), crate::StoreError>> + Send;
+    /// Empties the case views (before a rebuild).
+    fn clear_case_views(&self) -> impl std::future::Future<Output = Result<(), crate::StoreError>> + Send;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -685,75 +756,4 @@ mod tests {
         all.sort();
         assert_eq!(all, vec![a, b, open_new, open_old, closed]);
     }
-}
-
-/// The case views of a node's store.
-pub trait CaseStore: Send + Sync {
-    /// A page of cases in list order.
-    fn cases(
-        &self,
-        query: CaseQuery,
-    ) -> impl std::future::Future<Output = Result<Vec<CaseRow>, crate::StoreError>> + Send;
-    /// One case.
-    fn case(
-        &self,
-        case_id: &str,
-    ) -> impl std::future::Future<Output = Result<Option<CaseRow>, crate::StoreError>> + Send;
-    /// How many cases are in each status at `now` (`overdue` read from the deadlines), for one
-    /// unit or all.
-    fn case_counts(
-        &self,
-        unit: Option<&str>,
-        now: Timestamp,
-    ) -> impl std::future::Future<Output = Result<Vec<(String, i64)>, crate::StoreError>> + Send;
-    /// Other cases sharing a match key with `case_id`, at most `limit`.
-    fn related_cases(
-        &self,
-        case_id: &str,
-        limit: i64,
-    ) -> impl std::future::Future<Output = Result<Vec<RelatedRow>, crate::StoreError>> + Send;
-    /// Applies an officer's change and journals it in one transaction.
-    fn change_case(
-        &self,
-        case_id: &str,
-        change: CaseChange,
-        entry: crate::NewEntry,
-    ) -> impl std::future::Future<Output = Result<CaseRow, crate::StoreError>> + Send;
-    /// The Art. 18 counters of `year`.
-    fn case_stats(
-        &self,
-        year: i64,
-    ) -> impl std::future::Future<Output = Result<Vec<StatRow>, crate::StoreError>> + Send;
-    /// Cases whose retention review is due at `now`, oldest first.
-    fn reviews_due(
-        &self,
-        now: Timestamp,
-        limit: i64,
-    ) -> impl std::future::Future<Output = Result<Vec<CaseRow>, crate::StoreError>> + Send;
-    /// Erases a case's personal data: each message's bytes are replaced by its redacted form,
-    /// the match keys and the title go, and the erasure is journaled — in one transaction; then
-    /// the freed pages are overwritten (SQLite `secure_delete` and a WAL checkpoint; PostgreSQL
-    /// `VACUUM FULL` of the tables concerned).
-    fn erase_case(
-        &self,
-        case_id: &str,
-        redacted: Vec<(String, String)>,
-        entry: crate::NewEntry,
-    ) -> impl std::future::Future<Output = Result<crate::Entry, crate::StoreError>> + Send;
-    /// Applies a message's case facts outside the message's own transaction: the views rebuilt
-    /// from the stored messages (`grens store rebuild-views`).
-    fn apply_case_facts(
-        &self,
-        items: Vec<(crate::MessageMeta, Direction, Timestamp)>,
-    ) -> impl std::future::Future<Output = Result<(), crate::StoreError>> + Send;
-    /// Applies a change replayed from the journal (a rebuild), without journaling it again; an
-    /// erasure of a case whose messages are all erased leaves a stub.
-    fn replay_case_change(
-        &self,
-        case_id: &str,
-        change: CaseChange,
-        at: Timestamp,
-    ) -> impl std::future::Future<Output = Result<(), crate::StoreError>> + Send;
-    /// Empties the case views (before a rebuild).
-    fn clear_case_views(&self) -> impl std::future::Future<Output = Result<(), crate::StoreError>> + Send;
 }

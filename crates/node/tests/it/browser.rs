@@ -765,3 +765,155 @@ async fn a_hot_pursuit_on_both_operations_boards_in_chromium() {
     nl.close().await.ok();
     be.close().await.ok();
 }
+
+/// A contact point's inbox at volume, in chromium: 20,000 requests sent through NL's API reach
+/// BE; BE's inbox loads in under a second and shows one page of 50 cases; the status and partner
+/// filters and a misspelt name's search work; the case shows its related case and the duplicate
+/// warning of a request sent twice through two channels.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_inbox_of_twenty_thousand_requests_loads_in_a_second_with_filters_search_and_a_duplicate() {
+    let Stage {
+        _driver,
+        _dir,
+        be_url,
+        be,
+        net,
+        ..
+    } = stage().await;
+    let nl_node = net.node("NL").expect("NL");
+    let login = |user: &'static str, password: String| {
+        let (url, ca) = (nl_node.api_url.clone(), net.ca_pem.clone());
+        async move { node::officer_client::OfficerClient::login(&url, &ca, user, &password).await }
+    };
+    let nl = std::sync::Arc::new(
+        login("nl.operator", demo_password("nl.operator"))
+            .await
+            .expect("log-in"),
+    );
+    let request = |surname: &str, given: &str| {
+        json!({ "kind": "request", "to_party": "BE", "purpose": "criminal",
+            "subjects": [{ "type": "person", "surname": surname, "given_names": [given], "birth_date": "1980-05-01" }],
+            "text": "burglary series along the border: known to you?" })
+    };
+    // The same request twice — through NL's contact point and directly from a border unit —
+    // and the same person again with the names swapped.
+    let first = nl
+        .post("/api/v1/messages", &request("Janssens", "Pieter"))
+        .await
+        .expect("post")
+        .ok()
+        .expect("sent");
+    let first = first["message_id"].as_str().expect("id").to_owned();
+    let zwb = login("nl.zwb", demo_password("nl.zwb")).await.expect("log-in");
+    let mut direct = request("Janssens", "Pieter");
+    direct["via"] = json!("direct");
+    direct["to_unit"] = json!("Antwerpen");
+    direct["direct"] = json!({ "within_competence_of_both": true, "subject_in_border_region": true });
+    let second = zwb
+        .post("/api/v1/messages", &direct)
+        .await
+        .expect("post")
+        .ok()
+        .expect("sent");
+    let second = second["message_id"].as_str().expect("id").to_owned();
+    // 20,000 requests about generated persons, 16 in flight.
+    const VOLUME: usize = 20_000;
+    let persons: Vec<(String, String)> = matching::generate::persons(VOLUME, 11)
+        .map(|g| (g.person.surname, g.person.given_names))
+        .collect();
+    let mut tasks = tokio::task::JoinSet::new();
+    for chunk in persons.chunks(VOLUME.div_ceil(16)) {
+        let nl = nl.clone();
+        let bodies: Vec<serde_json::Value> = chunk.iter().map(|(s, g)| request(s, g)).collect();
+        tasks.spawn(async move {
+            for body in bodies {
+                let a = nl.post("/api/v1/messages", &body).await.expect("post");
+                assert!(a.status.is_success(), "{}", a.body);
+            }
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.expect("sender");
+    }
+    let be_api = {
+        let node = net.node("BE").expect("BE");
+        node::officer_client::OfficerClient::login(
+            &node.api_url,
+            &net.ca_pem,
+            "be.operator",
+            &demo_password("be.operator"),
+        )
+        .await
+        .expect("log-in")
+    };
+    let deadline = Instant::now() + Duration::from_secs(180);
+    loop {
+        let page = be_api.get("/api/v1/cases").await.expect("cases").ok().expect("ok");
+        let total: i64 = page["counts"]
+            .as_object()
+            .expect("counts")
+            .values()
+            .filter_map(|v| v.as_i64())
+            .sum();
+        if total >= (VOLUME + 2) as i64 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "only {total} cases arrived at BE");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+
+    log_in(&be, &be_url, "be.operator").await;
+    // The inbox: under a second, one page of 50 cases, a link to the next.
+    be.goto(&format!("{be_url}/")).await.expect("inbox");
+    let started = Instant::now();
+    be.goto(&format!("{be_url}/")).await.expect("inbox");
+    let loaded = started.elapsed();
+    let navigation: f64 = be
+        .execute("return performance.getEntriesByType('navigation')[0].duration;", vec![])
+        .await
+        .expect("timing")
+        .as_f64()
+        .unwrap_or(f64::MAX);
+    assert!(loaded < Duration::from_secs(1), "the inbox took {loaded:?}");
+    assert!(navigation < 1000.0, "the browser measured {navigation} ms");
+    let rows = be.find_all(Locator::Css("tr.case")).await.expect("rows");
+    assert_eq!(rows.len(), 50, "one page of 50 cases");
+    assert!(source(&be).await.contains("rel=\"next\""), "a link to the next page");
+    shoot(&be, "inbox-20000").await;
+
+    // Filter by status and partner with the form.
+    click(&be, "#status option[value=new]").await;
+    click(&be, "#partner option[value=NL]").await;
+    let before = be.current_url().await.expect("url").to_string();
+    click(&be, "form[role=search] button").await;
+    left(&be, &before).await;
+    let url = be.current_url().await.expect("url").to_string();
+    assert!(url.contains("status=new") && url.contains("partner=NL"), "{url}");
+    let new = Tr::new("nl").get("cases.status.new").to_owned();
+    for row in be.find_all(Locator::Css("tr.case td.status")).await.expect("rows") {
+        assert!(row.text().await.expect("text").starts_with(&new));
+    }
+
+    // A misspelt name finds the case.
+    be.goto(&format!("{be_url}/")).await.expect("inbox");
+    type_into(&be, "q", "Jansens Pieter").await;
+    let before = be.current_url().await.expect("url").to_string();
+    click(&be, "form[role=search] button").await;
+    left(&be, &before).await;
+    wait_for(&be, &format!("tr[data-case='{first}']")).await;
+    assert!(source(&be).await.contains(&format!("data-case=\"{second}\"")));
+
+    // Open it: the related case and the duplicate warning.
+    click(&be, &format!("tr[data-case='{second}'] a[href='/cases/{second}']")).await;
+    wait_for(&be, "p.duplicate").await;
+    let page = source(&be).await;
+    assert!(
+        page.contains(&format!("href=\"/cases/{first}\"")),
+        "the related case is linked"
+    );
+    assert!(
+        page.contains(&first) && page.contains("direct"),
+        "the warning names the other case and the channel"
+    );
+    shoot(&be, "case-duplicate").await;
+}

@@ -191,7 +191,11 @@ pub(super) async fn inbox(State(api): State<Arc<Api>>, w: WebUser, Query(filter)
             t: w.t,
             chrome: w.chrome("/"),
             rows,
-            counts: page.counts.into_iter().collect(),
+            // In the order of the work: new, assigned, …, closed.
+            counts: store::cases::STATUSES
+                .iter()
+                .map(|s| ((*s).to_owned(), page.counts.get(*s).copied().unwrap_or(0)))
+                .collect(),
             filter: FilterForm {
                 status: filter.status.clone().unwrap_or_default(),
                 partner: filter.partner.clone().unwrap_or_default(),
