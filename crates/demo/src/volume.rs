@@ -110,11 +110,13 @@ fn case(i: usize, at: Timestamp, now: Timestamp, partner: &str, person: &Person,
                 Body::Refusal {
                     ground: ["2023/977:6(a)", "2023/977:6(f)", "2023/977:6(g)"][rng.below(3)].into(),
                     reasons: "not available".into(),
+                    delayed_for_judicial_authorisation: false,
                 }
             } else {
                 Body::Provision {
                     subjects: subjects.clone(),
                     text: "known for theft; address on file".into(),
+                    delayed_for_judicial_authorisation: false,
                 }
             })
         } else {
@@ -163,6 +165,7 @@ fn case(i: usize, at: Timestamp, now: Timestamp, partner: &str, person: &Person,
                 Body::Provision {
                     subjects: subjects.clone(),
                     text: "two convictions for robbery".into(),
+                    delayed_for_judicial_authorisation: false,
                 },
                 Some(&request),
             )

@@ -78,9 +78,22 @@ pub enum Body {
         channel: Channel,
     },
     /// Provision in reply to a request (handling codes in the envelope).
-    Provision { subjects: Vec<Subject>, text: String },
+    Provision {
+        subjects: Vec<Subject>,
+        text: String,
+        /// Directive 2023/977 Art. 5(3): sent after the Art. 5(1) limit because a judicial
+        /// authorisation had to be obtained (counted for Art. 18).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        delayed_for_judicial_authorisation: bool,
+    },
     /// Refusal with a Directive 2023/977 Art. 6 ground or Art. 61, and reasons.
-    Refusal { ground: String, reasons: String },
+    Refusal {
+        ground: String,
+        reasons: String,
+        /// As for a provision (Art. 5(3)).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        delayed_for_judicial_authorisation: bool,
+    },
     /// Art. 7(3): the provider asks what became of its data.
     FeedbackRequest { about: MessageId },
     /// Art. 7(3): the recipient's answer.

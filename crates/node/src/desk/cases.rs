@@ -135,20 +135,27 @@ pub(crate) fn facts_of(
             }
         }
         Body::Provision {
-            subjects: s, text: t, ..
+            subjects: s,
+            text: t,
+            delayed_for_judicial_authorisation,
         } => {
             subjects.extend(s);
             text = t;
-            facts.judicial_delay = provision_judicial_delay(&envelope.body);
+            facts.judicial_delay = *delayed_for_judicial_authorisation;
             if incoming {
                 CaseStep::TakeNote
             } else {
                 CaseStep::Answered
             }
         }
-        Body::Refusal { ground, .. } => {
+        Body::Refusal {
+            ground,
+            delayed_for_judicial_authorisation,
+            ..
+        } => {
             facts.refusal_ground = Some(ground.clone());
-            facts.judicial_delay = ground.ends_with("6(c)");
+            // A late refusal because the judicial authorisation was refused (6(c)) waited for it.
+            facts.judicial_delay = *delayed_for_judicial_authorisation || ground.ends_with("6(c)");
             if incoming {
                 CaseStep::TakeNote
             } else {
@@ -285,12 +292,6 @@ fn subjects_of(body: &Body) -> Vec<&Subject> {
         Body::ConsultAnswer { records, .. } => records.iter().collect(),
         _ => Vec::new(),
     }
-}
-
-/// Whether an outgoing answer says it was late to obtain a judicial authorisation: grens marks
-/// this with the refusal ground 6(c); a provision carries no such mark yet.
-fn provision_judicial_delay(_body: &Body) -> bool {
-    false
 }
 
 fn truncate(text: &str, max: usize) -> String {

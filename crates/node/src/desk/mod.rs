@@ -55,7 +55,7 @@ pub use messages::{ActionView, DeadlineView, InboxPage, MessageSummary, MessageV
 pub use oral::OralExchange;
 pub use registry::{AgreementRecord, Contact, ContactKind, QueuedConsent};
 pub use replies::Reply;
-pub use retention::{Erasure, RetentionDecision};
+pub use retention::{CorrectionNotice, Erasure, RetentionDecision};
 pub use sessions::{NewUser, SESSION_LIFETIME};
 
 /// One decision of the treaty engine, as shown to the officer.

@@ -31,11 +31,17 @@ pub enum Reply {
         conditions: Vec<String>,
         /// Art. 12(4): the language of the provision (`nl`, `fr`, `de`, `en`).
         language: String,
+        /// Directive 2023/977 Art. 5(3): late because a judicial authorisation had to be obtained.
+        #[serde(default)]
+        delayed_for_judicial_authorisation: bool,
     },
     Refusal {
         /// A Directive 2023/977 Art. 6 ground (`2023/977:6(a)` … `2023/977:6(h)`) or `61`.
         ground: String,
         reasons: String,
+        /// Directive 2023/977 Art. 5(3): late because a judicial authorisation had to be obtained.
+        #[serde(default)]
+        delayed_for_judicial_authorisation: bool,
     },
 }
 
@@ -59,7 +65,11 @@ impl Desk {
         };
         let mut decisions = Vec::new();
         let (body, handling, article) = match reply {
-            Reply::Refusal { ground, reasons } => {
+            Reply::Refusal {
+                ground,
+                reasons,
+                delayed_for_judicial_authorisation,
+            } => {
                 let (view, decision) = self.decide(Action::Refusal(exchange::Refusal {
                     ground: ground.trim().to_owned(),
                 }))?;
@@ -72,6 +82,7 @@ impl Desk {
                     Body::Refusal {
                         ground: ground.clone(),
                         reasons: reasons.clone(),
+                        delayed_for_judicial_authorisation: *delayed_for_judicial_authorisation,
                     },
                     None,
                     "4(4)",
@@ -85,6 +96,7 @@ impl Desk {
                 consented_uses,
                 conditions,
                 language,
+                delayed_for_judicial_authorisation,
             } => {
                 let language_code = treaty::Language::parse(&language.to_ascii_lowercase())
                     .map_err(|e| DeskError::invalid(format!("language: {e}")))?;
@@ -126,6 +138,7 @@ impl Desk {
                     Body::Provision {
                         subjects: subjects.clone(),
                         text: text.clone(),
+                        delayed_for_judicial_authorisation: *delayed_for_judicial_authorisation,
                     },
                     Some(handling),
                     "4(1)",

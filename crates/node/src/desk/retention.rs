@@ -43,7 +43,114 @@ fn reason_of(decision: &RetentionDecision) -> Result<&str, DeskError> {
     Ok(reason)
 }
 
+/// A provider's correction of data it sent (Directive 2016/680 Art. 7(3)).
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CorrectionNotice {
+    /// `rectified` (the text says what is correct) or `withdrawn` (no longer to be used).
+    #[schema(value_type = String)]
+    pub correction: Correction,
+    pub text: String,
+}
+
+/// The partners that received personal data of a case from this node, with the messages.
+type Recipients = std::collections::BTreeMap<String, (protocol::NodeAddress, Vec<MessageId>)>;
+
 impl Desk {
+    /// The recipients of a case's data and the case id as the envelopes carry it.
+    async fn recipients(&self, id: &str) -> Result<(Recipients, Option<MessageId>), DeskError> {
+        let stored = self
+            .node
+            .store
+            .messages(MessageQuery {
+                case_id: Some(id.to_owned()),
+                direction: Some(Direction::Outgoing),
+                ..MessageQuery::default()
+            })
+            .await?;
+        let mut sent_to = Recipients::new();
+        let mut case_id = None;
+        for m in &stored {
+            let Ok(envelope) = serde_json::from_str::<Envelope>(&m.bytes) else {
+                continue;
+            };
+            case_id = case_id.or(envelope.case);
+            if CARRIES_DATA.contains(&m.meta.kind.as_str()) {
+                sent_to
+                    .entry(envelope.to.node.clone())
+                    .or_insert_with(|| (envelope.to.clone(), Vec::new()))
+                    .1
+                    .push(envelope.id);
+            }
+        }
+        Ok((sent_to, case_id))
+    }
+
+    /// Sends each recipient a correction notice naming the messages it received.
+    async fn send_corrections(
+        &self,
+        user: &User,
+        id: &str,
+        case_id: Option<MessageId>,
+        sent_to: Recipients,
+        correction: Correction,
+        text: &str,
+    ) -> Result<Vec<String>, DeskError> {
+        let mut notices = Vec::new();
+        for (to, about) in sent_to.into_values() {
+            let mut envelope = Envelope::new(
+                self.my_address(None),
+                to,
+                self.now(),
+                LegalBasis {
+                    instrument: "2016/680".into(),
+                    article: "7(3)"
+                        .parse()
+                        .map_err(|e| DeskError::unavailable(format!("article 7(3): {e}")))?,
+                },
+                Body::DataCorrection {
+                    about,
+                    correction,
+                    text: text.to_owned(),
+                },
+            );
+            envelope.case = case_id.or(envelope.case);
+            self.dispatch(
+                user,
+                &envelope,
+                &format!("Directive 2016/680 Art. 7(3): correction of case {id}, recipient notified"),
+            )
+            .await?;
+            notices.push(envelope.id.to_string());
+        }
+        Ok(notices)
+    }
+
+    /// Directive 2016/680 Art. 7(3): "Where it emerges that incorrect personal data have been
+    /// transmitted or personal data have been unlawfully transmitted, the recipient shall be
+    /// notified without delay." The provider rectifies or withdraws the data of a case it sent;
+    /// every recipient is told and its case marked and queued for review.
+    pub async fn correct_case(
+        &self,
+        user: &User,
+        id: &str,
+        notice: &CorrectionNotice,
+    ) -> Result<Vec<String>, DeskError> {
+        self.demand(user, &[Role::ContactPoint, Role::Dpo, Role::Supervisor])?;
+        let text = notice.text.trim();
+        if text.is_empty() || text.chars().count() > 2_000 {
+            return Err(DeskError::invalid("text: 1 to 2,000 characters"));
+        }
+        self.load_case(user, id).await?;
+        let (sent_to, case_id) = self.recipients(id).await?;
+        if sent_to.is_empty() {
+            return Err(DeskError::invalid(format!(
+                "case {id}: this node sent no personal data to anyone on it"
+            )));
+        }
+        self.send_corrections(user, id, case_id, sent_to, notice.correction, text)
+            .await
+    }
+
     /// Closed cases whose retention review is due, oldest first (at most 50).
     pub async fn reviews(&self, user: &User) -> Result<Vec<CaseSummary>, DeskError> {
         self.demand(user, &[Role::Dpo, Role::Supervisor])?;
@@ -103,24 +210,13 @@ impl Desk {
                 ..MessageQuery::default()
             })
             .await?;
-        // Directive 2016/680 Art. 7(3): "Where it emerges that incorrect personal data have been
-        // transmitted or personal data have been unlawfully transmitted, the recipient shall be
-        // notified without delay." An erased case's data are withdrawn from every recipient.
-        let mut sent_to: std::collections::BTreeMap<String, (protocol::NodeAddress, Vec<MessageId>)> =
-            std::collections::BTreeMap::new();
+        // Art. 7(3): an erased case's data are withdrawn from every recipient.
+        let (sent_to, case_id) = self.recipients(id).await?;
         let mut redacted = Vec::new();
-        let mut case_id: Option<MessageId> = None;
         for m in &stored {
             let Ok(envelope) = serde_json::from_str::<Envelope>(&m.bytes) else {
                 continue;
             };
-            case_id = case_id.or(envelope.case);
-            if m.direction == Direction::Outgoing && CARRIES_DATA.contains(&m.meta.kind.as_str()) {
-                let e = sent_to
-                    .entry(envelope.to.node.clone())
-                    .or_insert_with(|| (envelope.to.clone(), Vec::new()));
-                e.1.push(envelope.id);
-            }
             let stub = json!({
                 "erased": {
                     "id": m.message_id,
@@ -133,33 +229,16 @@ impl Desk {
             });
             redacted.push((m.message_id.clone(), stub.to_string()));
         }
-        let mut notices = Vec::new();
-        for (to, about) in sent_to.into_values() {
-            let mut envelope = Envelope::new(
-                self.my_address(None),
-                to,
-                self.now(),
-                LegalBasis {
-                    instrument: "2016/680".into(),
-                    article: "7(3)"
-                        .parse()
-                        .map_err(|e| DeskError::unavailable(format!("article 7(3): {e}")))?,
-                },
-                Body::DataCorrection {
-                    about,
-                    correction: Correction::Withdrawn,
-                    text: format!("erased by {}: {reason}", self.node.me.party),
-                },
-            );
-            envelope.case = case_id.or(envelope.case);
-            self.dispatch(
+        let notices = self
+            .send_corrections(
                 user,
-                &envelope,
-                &format!("Directive 2016/680 Art. 7(3): case {id} erased, recipient notified"),
+                id,
+                case_id,
+                sent_to,
+                Correction::Withdrawn,
+                &format!("erased by {}: {reason}", self.node.me.party),
             )
             .await?;
-            notices.push(envelope.id.to_string());
-        }
         let entry = self
             .node
             .store

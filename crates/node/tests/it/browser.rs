@@ -916,4 +916,10 @@ async fn the_inbox_of_twenty_thousand_requests_loads_in_a_second_with_filters_se
         "the warning names the other case and the channel"
     );
     shoot(&be, "case-duplicate").await;
+
+    // The new pages in the three languages: the case, the Art. 18 statistics, the review queue.
+    every_language(&be, &be_url, "case", &format!("/cases/{second}")).await;
+    every_language(&be, &be_url, "art18", "/reports/art18").await;
+    switch_user(&be, &be_url, "be.supervisor").await;
+    every_language(&be, &be_url, "reviews", "/reviews").await;
 }

@@ -356,6 +356,39 @@ pub async fn erasure(net: &DemoNetwork, files: impl Fn(&DemoNetwork, &str) -> Ve
         (v["case"]["status"] == "waiting_for_us").then_some(())
     })
     .await;
+    // A rectification first (Art. 7(3)): NL's case shows it and queues it for review.
+    let rectified = be
+        .post(
+            &format!("/api/v1/cases/{asked}/correction"),
+            &json!({ "correction": "rectified", "text": "the birth date is 1980-06-01, not 1980-05-01" }),
+        )
+        .await
+        .expect("correction")
+        .ok()
+        .expect("sent");
+    assert_eq!(rectified.as_array().map(Vec::len), Some(1), "{rectified}");
+    eventually("the rectification on NL", || async {
+        let v = case_of(&nl, &asked).await;
+        v["case"]["rectified"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("rectified by BE: the birth date is 1980-06-01"))
+            .then_some(())
+    })
+    .await;
+    let empty = be
+        .post(
+            &format!("/api/v1/cases/{asked}/correction"),
+            &json!({ "correction": "withdrawn", "text": " " }),
+        )
+        .await
+        .expect("correction");
+    assert_eq!(empty.status.as_u16(), 422, "{}", empty.body);
+    assert!(
+        empty.body.to_string().contains("text: 1 to 2,000 characters"),
+        "{}",
+        empty.body
+    );
+
     let before = files(net, "BE");
     assert!(contains(&before, name.as_bytes()), "the name is stored before erasure");
 
@@ -375,7 +408,8 @@ pub async fn erasure(net: &DemoNetwork, files: impl Fn(&DemoNetwork, &str) -> Ve
         .expect("erase")
         .ok()
         .expect("erased");
-    assert_eq!(erased["messages"], 2, "{erased}");
+    // The request, the provision and the rectification notice.
+    assert_eq!(erased["messages"], 3, "{erased}");
     assert_eq!(erased["notices"].as_array().expect("notices").len(), 1, "{erased}");
 
     let after = files(net, "BE");
@@ -407,13 +441,14 @@ pub async fn erasure(net: &DemoNetwork, files: impl Fn(&DemoNetwork, &str) -> Ve
     assert!(!journal.contains(name), "the journal never holds the erased names");
 
     // NL received BE's provision: the correction notice marks its case and queues it for review.
-    let nl_view = eventually("the correction notice on NL", || async {
+    eventually("the withdrawal notice on NL", || async {
         let v = case_of(&nl, &asked).await;
-        v["case"]["rectified"].is_string().then_some(v)
+        v["case"]["rectified"]
+            .as_str()
+            .is_some_and(|n| n.starts_with("withdrawn by BE"))
+            .then_some(())
     })
     .await;
-    let notice = nl_view["case"]["rectified"].as_str().expect("notice");
-    assert!(notice.starts_with("withdrawn by BE"), "{notice}");
     let nl_dpo = login(net, "NL", "nl.dpo").await;
     let queue = nl_dpo.get("/api/v1/reviews").await.expect("reviews").ok().expect("ok");
     assert!(queue.to_string().contains(&asked), "{queue}");

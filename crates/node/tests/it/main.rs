@@ -241,6 +241,7 @@ async fn tampered_forged_misaddressed_stale_replayed_and_malformed_messages_are_
     altered.body = Body::Refusal {
         ground: "61".into(),
         reasons: "changed".into(),
+        delayed_for_judicial_authorisation: false,
     };
     let replay = sign(&altered, &nl_key(&net)).expect("sign");
     assert!(

@@ -152,6 +152,7 @@ fn replies_stay_in_the_case_and_carry_handling_codes() {
         Body::Provision {
             subjects: vec![],
             text: "Known: ANG 2025/1234".into(),
+            delayed_for_judicial_authorisation: false,
         },
     )
     .replying_to(&req)

@@ -4,7 +4,8 @@
 use super::*;
 
 use crate::desk::{
-    Art18Report, CaseAction, CaseFilter, CasePage, CaseSummary, CaseView, DeskError, Erasure, RetentionDecision,
+    Art18Report, CaseAction, CaseFilter, CasePage, CaseSummary, CaseView, CorrectionNotice, DeskError, Erasure,
+    RetentionDecision,
 };
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -80,6 +81,19 @@ pub(super) async fn erase_case(
 ) -> Result<Json<Erasure>, DeskError> {
     let decision: RetentionDecision = body(&bytes)?;
     Ok(Json(api.desk.erase_case(&officer.user, &id, &decision).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{id}/correction", tag = "cases", security(("bearer" = [])),
+    params(("id" = String, Path, description = "case id")), request_body = CorrectionNotice,
+    responses((status = 200, body = Vec<String>, description = "the notices sent"), (status = 422, body = DeskError), (status = 403, body = DeskError)))]
+pub(super) async fn correct_case(
+    State(api): State<Arc<Api>>,
+    officer: Officer,
+    Path(id): Path<String>,
+    bytes: Bytes,
+) -> Result<Json<Vec<String>>, DeskError> {
+    let notice: CorrectionNotice = body(&bytes)?;
+    Ok(Json(api.desk.correct_case(&officer.user, &id, &notice).await?))
 }
 
 /// The year of a report, and `format=csv` for a spreadsheet.

@@ -269,11 +269,13 @@ pub(super) struct CasePage {
     national: Vec<crate::desk::NationalMatch>,
     can_work: bool,
     can_erase: bool,
+    can_correct: bool,
     me: String,
 }
 
 /// A case: its messages, the cross-check, and the work on it.
 pub(super) async fn case(State(api): State<Arc<Api>>, Path(id): Path<String>, w: WebUser) -> Response {
+    let view_id = id.clone();
     let view = match api.desk.case_view(&w.user, &id).await {
         Ok(v) => v,
         Err(e) => return error_page(&w, "/", &e),
@@ -324,7 +326,8 @@ pub(super) async fn case(State(api): State<Arc<Api>>, Path(id): Path<String>, w:
     render(
         CasePage {
             t: w.t,
-            chrome: w.chrome("/"),
+            // The page's own path: the language switch comes back here.
+            chrome: w.chrome(&format!("/cases/{}", view_id)),
             kind: kind_label(w.t, &c.kind),
             status: w.t.of("cases.status", &c.status),
             c,
@@ -336,6 +339,9 @@ pub(super) async fn case(State(api): State<Arc<Api>>, Path(id): Path<String>, w:
                 .iter()
                 .any(|r| has_role(&w.user, *r)),
             can_erase: [Role::Dpo, Role::Supervisor].iter().any(|r| has_role(&w.user, *r)),
+            can_correct: [Role::ContactPoint, Role::Dpo, Role::Supervisor]
+                .iter()
+                .any(|r| has_role(&w.user, *r)),
             me: w.user.username.clone(),
         },
         StatusCode::OK,
@@ -406,6 +412,39 @@ pub(super) async fn retention(
             &DeskError::invalid(format!("decision '{other}': use keep or erase")),
         ),
     }
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct CorrectionForm {
+    correction: String,
+    text: String,
+}
+
+/// Rectify or withdraw the data this node sent on the case (Directive 2016/680 Art. 7(3)).
+pub(super) async fn correction(
+    State(api): State<Arc<Api>>,
+    Path(id): Path<String>,
+    CsrfForm(w, f): CsrfForm<CorrectionForm>,
+) -> Response {
+    let back = format!("/cases/{id}");
+    let correction = match f.correction.as_str() {
+        "rectified" => protocol::Correction::Rectified,
+        "withdrawn" => protocol::Correction::Withdrawn,
+        other => {
+            return error_page(
+                &w,
+                &back,
+                &DeskError::invalid(format!("correction '{other}': use rectified or withdrawn")),
+            )
+        }
+    };
+    let notice = crate::desk::CorrectionNotice {
+        correction,
+        text: f.text,
+    };
+    done(&w, &back, api.desk.correct_case(&w.user, &id, &notice).await, |_| {
+        back.clone()
+    })
 }
 
 #[derive(Template)]

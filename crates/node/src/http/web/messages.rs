@@ -275,6 +275,9 @@ pub(super) struct ReplyForm {
     language: String,
     #[serde(default)]
     ground: String,
+    /// A checkbox: Directive 2023/977 Art. 5(3).
+    #[serde(default)]
+    judicial: Option<String>,
 }
 
 pub(super) async fn reply(
@@ -282,10 +285,12 @@ pub(super) async fn reply(
     Path(id): Path<String>,
     CsrfForm(w, f): CsrfForm<ReplyForm>,
 ) -> Response {
+    let delayed_for_judicial_authorisation = f.judicial.is_some();
     let reply = if f.kind == "refusal" {
         crate::desk::Reply::Refusal {
             ground: f.ground,
             reasons: f.text,
+            delayed_for_judicial_authorisation,
         }
     } else {
         crate::desk::Reply::Provision {
@@ -299,6 +304,7 @@ pub(super) async fn reply(
             consented_uses: Vec::new(),
             conditions: Vec::new(),
             language: f.language,
+            delayed_for_judicial_authorisation,
         }
     };
     done(

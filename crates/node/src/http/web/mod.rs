@@ -278,6 +278,7 @@ pub fn router(api: Arc<Api>) -> Router {
         .route("/inbox/rows", get(cases::inbox_fragment))
         .route("/cases/{id}", get(cases::case).post(cases::change))
         .route("/cases/{id}/retention", post(cases::retention))
+        .route("/cases/{id}/correction", post(cases::correction))
         .route("/reviews", get(cases::reviews))
         .route("/reports/art18", get(cases::art18))
         .route("/reports/art18.csv", get(cases::art18_csv))

@@ -237,7 +237,7 @@ pub async fn operation(State(api): State<Arc<Api>>, Path(id): Path<String>, w: W
         Ok(o) => render(
             OperationPage {
                 t: w.t,
-                chrome: w.chrome("/operations"),
+                chrome: w.chrome(&format!("/operations/{id}")),
                 o,
                 events: recordable_events(),
                 force_fields: FORCE_FIELDS,
