@@ -172,6 +172,23 @@ async fn measure_size(messages: usize, o: &Options, say: &dyn Fn(String)) -> Res
             .bind(i64::try_from(volume.cases / 3).unwrap_or(0))
             .fetch_all(sqlite.pool())
             .await?;
+    // The search: the most frequent surname of the store, misspelt, so that at every size the
+    // search fills a page (a rare name would make the small store's search cheaper).
+    let titles: Vec<String> = sqlx::query_scalar("SELECT title FROM cases WHERE kind = 'request' AND title <> ''")
+        .fetch_all(sqlite.pool())
+        .await?;
+    let mut surnames: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for t in &titles {
+        if let Some(s) = t.split(',').next().filter(|s| !s.is_empty() && !s.contains(';')) {
+            *surnames.entry(s.to_lowercase()).or_default() += 1;
+        }
+    }
+    let surname = surnames
+        .into_iter()
+        .max_by_key(|(name, n)| (*n, std::cmp::Reverse(name.clone())))
+        .map(|(name, _)| name)
+        .unwrap_or_else(|| volume.known_surname.clone());
+    drop(titles);
     let year = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).year();
     let pages = [
         Page {
@@ -194,7 +211,7 @@ async fn measure_size(messages: usize, o: &Options, say: &dyn Fn(String)) -> Res
         },
         Page {
             name: "subject_search",
-            paths: vec![format!("/api/v1/cases?q={}", misspelt(&volume.known_surname))],
+            paths: vec![format!("/api/v1/cases?q={}", misspelt(&surname))],
             web: false,
             supervisor: false,
         },
@@ -217,6 +234,10 @@ async fn measure_size(messages: usize, o: &Options, say: &dyn Fn(String)) -> Res
             supervisor: true,
         },
     ];
+    say(format!(
+        "  searching for '{}' (misspelt '{surname}')",
+        misspelt(&surname)
+    ));
     let mut figures = serde_json::Map::new();
     for page in &pages {
         let client = if page.supervisor { &supervisor } else { &operator };

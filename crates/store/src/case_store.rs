@@ -281,18 +281,26 @@ macro_rules! sql_case_store {
             }
 
             async fn related_cases(&self, case_id: &str, limit: i64) -> Result<Vec<$crate::cases::RelatedRow>, $crate::StoreError> {
-                Ok(sqlx::query_as::<_, $crate::cases::RelatedRow>(
-                    // Strong keys only (a name with its given name, a plate, a document): a
-                    // surname alone or a word of the text relates too much to mean anything.
-                    "SELECT other.case_id, other.key, other.label FROM case_keys mine
+                let columns = $crate::cases::CASE_COLUMNS
+                    .split(", ")
+                    .map(|c| format!("c.{c}"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                // Strong keys only (a name with its given name, a plate, a document): a surname
+                // alone or a word of the text relates too much to mean anything. The other cases
+                // come with the same read.
+                let sql = format!(
+                    "SELECT other.label AS label, {columns} FROM case_keys mine
                      JOIN case_keys other ON other.key = mine.key AND other.case_id <> mine.case_id
+                     JOIN cases c ON c.case_id = other.case_id
                      WHERE mine.case_id = $1 AND mine.label NOT IN ('name', 'text', 'alias')
-                     ORDER BY other.sort_key, other.case_id LIMIT $2",
-                )
-                .bind(case_id)
-                .bind(limit.clamp(1, 1_000))
-                .fetch_all(&self.pool)
-                .await?)
+                     ORDER BY other.sort_key, other.case_id LIMIT $2"
+                );
+                Ok(sqlx::query_as::<_, $crate::cases::RelatedRow>(&sql)
+                    .bind(case_id)
+                    .bind(limit.clamp(1, 1_000))
+                    .fetch_all(&self.pool)
+                    .await?)
             }
 
             async fn change_case(

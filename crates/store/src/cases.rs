@@ -518,12 +518,12 @@ pub(crate) fn case_list_sql(q: &CaseQuery, key: Option<&str>) -> (String, Vec<Ca
     )
 }
 
-/// Another case sharing a match key with one case.
+/// Another case sharing a match key with one case: the key's label and the other case.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct RelatedRow {
-    pub case_id: String,
-    pub key: String,
     pub label: String,
+    #[sqlx(flatten)]
+    pub case: CaseRow,
 }
 
 /// One Art. 18 counter.

@@ -22,6 +22,27 @@ pub struct SqliteStore {
     batch: Option<Arc<crate::group_commit::Batchers>>,
 }
 
+/// Copies the write-ahead log back into the database every half second, off the request path
+/// (SQLite would otherwise do it inside whichever commit crosses 1,000 pages, and that request
+/// would wait for it). Runs as long as the pool is open, on the runtime that opened the store.
+fn checkpoint_in_background(pool: SqlitePool) {
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+        return;
+    };
+    runtime.spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_millis(500));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if pool.is_closed() {
+                break;
+            }
+            // A busy database is checkpointed at the next tick; PASSIVE never blocks a writer.
+            let _ = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await;
+        }
+    });
+}
+
 impl SqliteStore {
     /// Opens or creates the file at `path` and runs the migrations.
     pub async fn open(path: &Path) -> Result<SqliteStore, StoreError> {
@@ -37,12 +58,15 @@ impl SqliteStore {
             .pragma("secure_delete", "on")
             // 16 MB of page cache per connection (the default is 2 MB): the case list's indexes
             // stay in memory at national volume.
-            .pragma("cache_size", "-16384");
+            .pragma("cache_size", "-16384")
+            // Checkpoints run in the background (below), never in a request's commit.
+            .pragma("wal_autocheckpoint", "0");
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options)
             .await?;
         MIGRATIONS.run(&pool).await?;
+        checkpoint_in_background(pool.clone());
         Ok(SqliteStore {
             pool,
             append_lock: Arc::new(Mutex::new(())),

@@ -748,24 +748,18 @@ impl Desk {
                 }),
             }
         }
-        // 16(1)(d): the other cases sharing a key, strongest reasons first.
-        let mut by_case: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        // 16(1)(d): the other cases sharing a strong key, with the kinds of key they share.
+        let mut by_case: Vec<(CaseRow, Vec<String>)> = Vec::new();
         for r in self.node.store.related_cases(id, 200).await? {
-            let reasons = by_case.entry(r.case_id).or_default();
-            if !reasons.contains(&r.label) {
-                reasons.push(r.label);
+            match by_case.iter_mut().find(|(c, _)| c.case_id == r.case.case_id) {
+                Some((_, reasons)) if !reasons.contains(&r.label) => reasons.push(r.label),
+                Some(_) => {}
+                None => by_case.push((r.case, vec![r.label])),
             }
         }
-        let strong = |reasons: &[String]| reasons.iter().any(|r| r != "name" && r != "text" && r != "alias");
         let mut related = Vec::new();
         let mut duplicate_warning = None;
-        for (other, reasons) in by_case {
-            if !strong(&reasons) {
-                continue;
-            }
-            let Some(o) = self.node.store.case(&other).await? else {
-                continue;
-            };
+        for (o, reasons) in by_case {
             if !Self::sees_all_cases(user) && o.unit != user.unit {
                 continue;
             }
@@ -783,8 +777,8 @@ impl Desk {
                     "twice through the same channel".to_owned()
                 };
                 duplicate_warning = Some(format!(
-                    "{} sent the same {} about the same subject {how}: case {other} (Directive 2023/977 Art. 16(1)(d))",
-                    o.partner, o.kind
+                    "{} sent the same {} about the same subject {how}: case {} (Directive 2023/977 Art. 16(1)(d))",
+                    o.partner, o.kind, o.case_id
                 ));
             }
             related.push(RelatedCase {
