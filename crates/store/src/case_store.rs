@@ -281,11 +281,7 @@ macro_rules! sql_case_store {
             }
 
             async fn related_cases(&self, case_id: &str, limit: i64) -> Result<Vec<$crate::cases::RelatedRow>, $crate::StoreError> {
-                let columns = $crate::cases::CASE_COLUMNS
-                    .split(", ")
-                    .map(|c| format!("c.{c}"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
+                let columns = $crate::cases::case_columns_of_c();
                 // Strong keys only (a name with its given name, a plate, a document): a surname
                 // alone or a word of the text relates too much to mean anything. The other cases
                 // come with the same read.

@@ -110,6 +110,15 @@ pub struct CaseRow {
 /// Columns of [`CaseRow`] in table order.
 pub(crate) const CASE_COLUMNS: &str = "case_id, opened_at, opened_ms, updated_ms, opened_by, partner, partner_node, partner_unit, channel, unit, kind, article, urgent, title, status, assignee, deadline_ms, deadline_article, sort_key, last_kind, closed_ms, review_ms, erased, rectified";
 
+/// [`CASE_COLUMNS`] of the table aliased `c`, for statements that join it.
+pub(crate) fn case_columns_of_c() -> String {
+    CASE_COLUMNS
+        .split(", ")
+        .map(|c| format!("c.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Far enough in the future that `MAX_MS - t` stays positive for any plausible time.
 const MAX_MS: i64 = 9_999_999_999_999;
 
@@ -504,11 +513,7 @@ pub(crate) fn case_list_sql(q: &CaseQuery, key: Option<&str>) -> (String, Vec<Ca
         "cases c"
     };
     let limit = next(CaseBind::Int(q.limit.clamp(1, 500)), &mut binds);
-    let columns = CASE_COLUMNS
-        .split(", ")
-        .map(|c| format!("c.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let columns = case_columns_of_c();
     (
         format!(
             "SELECT {columns} FROM {from} WHERE {} ORDER BY {order}.sort_key, {order}.case_id LIMIT {limit}",

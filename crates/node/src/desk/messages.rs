@@ -102,6 +102,12 @@ impl Desk {
             .into_iter()
             .min_by_key(|m| m.direction == Direction::Outgoing)
             .ok_or_else(|| DeskError::not_found(format!("no message {id} on this node")))?;
+        // An erased message keeps only a stub without its content (Directive 2016/680 Art. 16).
+        if message.bytes.starts_with("{\"erased\"") {
+            return Err(DeskError::not_found(format!(
+                "message {id} was erased; its case's journal says when and why"
+            )));
+        }
         let envelope: Envelope = serde_json::from_str(&message.bytes)
             .map_err(|e| DeskError::unavailable(format!("stored message {id} is unreadable: {e}")))?;
         if !self.may_see(user, &message, &envelope) {

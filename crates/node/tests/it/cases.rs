@@ -421,6 +421,9 @@ pub async fn erasure(net: &DemoNetwork, files: impl Fn(&DemoNetwork, &str) -> Ve
     }
     let view = case_of(&be, &asked).await;
     assert_eq!(view["case"]["erased"], true);
+    let gone = be.get(&format!("/api/v1/messages/{asked}")).await.expect("message");
+    assert_eq!(gone.status.as_u16(), 404, "{}", gone.body);
+    assert!(gone.body.to_string().contains("was erased"), "{}", gone.body);
     assert_eq!(view["case"]["title"], "");
     let search = be
         .get(&format!("/api/v1/cases?q={name}"))
