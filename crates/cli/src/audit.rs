@@ -12,7 +12,7 @@ pub fn verify(db: &str) -> Result<ExitCode> {
         .build()
         .context("cannot start the runtime")?;
     runtime.block_on(async {
-        let store = AnyStore::open(db)
+        let store = AnyStore::open_existing(db)
             .await
             .with_context(|| format!("cannot open the store {db}"))?;
         match verify_chain(&store)

@@ -195,7 +195,7 @@ pub fn rebuild_views(db: &str, profile: &str) -> Result<ExitCode> {
         .ok_or_else(|| anyhow::anyhow!("unknown profile {profile}"))?
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     block(async move {
-        let store = store::AnyStore::open(db).await?;
+        let store = store::AnyStore::open_existing(db).await?;
         let (rebuilt, unreadable) = node::desk::cases::rebuild_views(&store, &profile).await?;
         println!("case views rebuilt from {rebuilt} messages ({unreadable} unreadable or erased left out)");
         let (length, _) = store.head().await?;

@@ -68,6 +68,10 @@ struct Quality {
     found: usize,
     negatives: usize,
     false_hits: usize,
+    /// Right persons found only as a possible hit.
+    possible: usize,
+    /// Persons not in the database answered with a hit (not only a possible one).
+    sure_false_hits: usize,
 }
 
 impl Quality {
@@ -135,9 +139,19 @@ fn measure_index(persons: &[Person], queries: &[Labelled], protection: Protectio
         let t = Instant::now();
         let hits = index.query(&l.query);
         latencies.push(t.elapsed());
+        // Recall and false hits count both grades: a possible hit is an answer too.
+        let possible = l
+            .expected
+            .as_ref()
+            .is_some_and(|id| hits.iter().any(|m| &m.id == id && m.grade == matching::Grade::Possible));
+        let sure_false = l.expected.is_none() && hits.iter().any(|m| m.grade == matching::Grade::Hit);
         let ids: Vec<String> = hits.into_iter().map(|m| m.id).collect();
         quality.add(l, &ids);
-        per_variant.entry(l.variant.as_str()).or_default().add(l, &ids);
+        quality.possible += usize::from(possible);
+        quality.sure_false_hits += usize::from(sure_false);
+        let variant = per_variant.entry(l.variant.as_str()).or_default();
+        variant.add(l, &ids);
+        variant.possible += usize::from(possible);
     }
     latencies.sort_unstable();
     // Throughput on this one thread: the query set again and again for at least two seconds.
@@ -158,8 +172,13 @@ fn measure_index(persons: &[Person], queries: &[Labelled], protection: Protectio
         "p99_ms": percentile(&latencies, 0.99),
         "recall": quality.recall(),
         "false_hit_rate": quality.false_hit_rate(),
+        "found_as_possible_hit": ratio(quality.possible, quality.positives),
+        "false_sure_hit_rate": ratio(quality.sure_false_hits, quality.negatives),
         "by_variant": per_variant.iter().map(|(k, q)| {
             (k.to_string(), if q.positives > 0 { json!(q.recall()) } else { json!({"false_hit_rate": q.false_hit_rate()}) })
+        }).collect::<serde_json::Map<_, _>>(),
+        "possible_by_variant": per_variant.iter().filter(|(_, q)| q.possible > 0).map(|(k, q)| {
+            (k.to_string(), json!(ratio(q.possible, q.positives)))
         }).collect::<serde_json::Map<_, _>>(),
     })
 }

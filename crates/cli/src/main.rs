@@ -12,6 +12,7 @@ mod demo;
 mod desk_bench;
 mod hitnohit;
 mod logging;
+mod match_cmd;
 mod operation_cmds;
 mod tour;
 mod treaty_cmds;
@@ -336,55 +337,6 @@ fn serve(config: &std::path::Path) -> anyhow::Result<ExitCode> {
     })
 }
 
-fn match_run(
-    index: &std::path::Path,
-    queries: &std::path::Path,
-    key: Option<&std::path::Path>,
-    with_reasons: bool,
-) -> anyhow::Result<ExitCode> {
-    use anyhow::Context as _;
-    let read = |p: &std::path::Path| std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()));
-    let protection = match key {
-        None => matching::Protection::Clear,
-        Some(path) => {
-            let key = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-            if key.len() < 16 {
-                anyhow::bail!("{}: a pseudonymisation key needs at least 16 bytes", path.display());
-            }
-            matching::Protection::Keyed(key)
-        }
-    };
-    let persons = matching::csv::persons(&read(index)?).with_context(|| index.display().to_string())?;
-    let queries = matching::csv::queries(&read(queries)?).with_context(|| queries.display().to_string())?;
-    let mut idx = matching::Index::new(protection);
-    for p in &persons {
-        idx.insert(p);
-    }
-    idx.finish();
-    use std::io::Write as _;
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    for (qid, query) in &queries {
-        let matches = idx.query(query);
-        let list: Vec<serde_json::Value> = matches
-            .iter()
-            .map(|m| {
-                let mut v = serde_json::json!({ "id": m.id, "score": m.score });
-                if with_reasons {
-                    v["reasons"] = serde_json::json!(m.reasons);
-                }
-                v
-            })
-            .collect();
-        writeln!(
-            out,
-            "{}",
-            serde_json::json!({ "qid": qid, "hit": !matches.is_empty(), "matches": list })
-        )?;
-    }
-    out.flush()?;
-    Ok(ExitCode::SUCCESS)
-}
-
 fn user_add(db: &str, new: node::desk::NewUser) -> anyhow::Result<ExitCode> {
     use store::JournalStore as _;
     let name = new.username.clone();
@@ -432,7 +384,7 @@ fn main() -> ExitCode {
                     pseudonymise_key,
                     reasons,
                 },
-        } => match_run(&index, &queries, pseudonymise_key.as_deref(), reasons),
+        } => match_cmd::run(&index, &queries, pseudonymise_key.as_deref(), reasons),
         Command::User {
             command:
                 UserCommand::Add {

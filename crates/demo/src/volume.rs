@@ -204,6 +204,7 @@ fn case(i: usize, at: Timestamp, now: Timestamp, partner: &str, person: &Person,
                 query: query.id,
                 hit: rng.chance(5),
                 reference: None,
+                possible: false,
             },
             Some(&query),
         );

@@ -52,14 +52,22 @@ pub fn swapped(d: Date) -> Option<Date> {
 
 /// Every valid date that differs from `d` in exactly one digit of `YYYYMMDD`.
 pub fn one_digit_variants(d: Date) -> Vec<Date> {
-    let s = digits(d);
+    one_digit_variants_of(&digits(d))
+}
+
+/// Every valid date one digit away from the eight digits `s` (`YYYYMMDD`), which need not be a
+/// date themselves (`19620229`).
+pub fn one_digit_variants_of(s: &str) -> Vec<Date> {
     let mut out = Vec::new();
+    if s.len() != 8 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return out;
+    }
     for (i, c) in s.char_indices() {
         for r in '0'..='9' {
             if r == c {
                 continue;
             }
-            let mut v = s.clone();
+            let mut v = s.to_owned();
             v.replace_range(i..=i, &r.to_string());
             let (y, m, day) = (&v[0..4], &v[4..6], &v[6..8]);
             if let (Ok(y), Ok(m), Ok(day)) = (y.parse::<i16>(), m.parse::<i8>(), day.parse::<i8>()) {

@@ -268,18 +268,26 @@ pub enum Variant {
     NoBirthDate,
     /// `SURNAME Given` in one field, upper case.
     OneField,
+    /// Two errors at once: the family name with two letters changed or two neighbours swapped,
+    /// and no birth date.
+    TwoErrorsNoBirthDate,
+    /// Two errors at once: the family name with two letters changed or two neighbours swapped,
+    /// and day and month of the birth date swapped.
+    TwoErrorsDateSwapped,
     /// A person who is not in the database.
     NotInDatabase,
 }
 
 impl Variant {
-    pub const ALL: [Variant; 7] = [
+    pub const ALL: [Variant; 9] = [
         Variant::Transliteration,
         Variant::Typo,
         Variant::Swapped,
         Variant::BirthDateError,
         Variant::NoBirthDate,
         Variant::OneField,
+        Variant::TwoErrorsNoBirthDate,
+        Variant::TwoErrorsDateSwapped,
         Variant::NotInDatabase,
     ];
 
@@ -291,6 +299,8 @@ impl Variant {
             Variant::BirthDateError => "birth_date_error",
             Variant::NoBirthDate => "no_birth_date",
             Variant::OneField => "one_field",
+            Variant::TwoErrorsNoBirthDate => "two_errors_no_birth_date",
+            Variant::TwoErrorsDateSwapped => "two_errors_date_swapped",
             Variant::NotInDatabase => "not_in_database",
         }
     }
@@ -345,6 +355,29 @@ fn typo(name: &str, rng: &mut Rng) -> String {
     out.into_iter().collect()
 }
 
+/// Two errors in one name: two neighbouring letters swapped, or two letters wrong, missing or
+/// doubled (never the first letter, as [`typo`]).
+fn two_errors(name: &str, rng: &mut Rng) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    if chars.len() >= 4 && rng.chance(50) {
+        let at = 1 + rng.below(chars.len() - 2);
+        if chars[at] != chars[at + 1] {
+            let mut out = chars;
+            out.swap(at, at + 1);
+            return out.into_iter().collect();
+        }
+    }
+    let once = typo(name, rng);
+    let mut twice = typo(&once, rng);
+    for _ in 0..4 {
+        if twice != once && twice != name {
+            break;
+        }
+        twice = typo(&once, rng);
+    }
+    twice
+}
+
 fn date_error(d: Date, rng: &mut Rng) -> Date {
     if rng.chance(50) {
         if let Some(s) = crate::dates::swapped(d) {
@@ -381,9 +414,18 @@ pub fn labelled_queries(database: &[Person], per_variant: usize, seed: u64) -> V
                 });
                 continue;
             }
-            let Some(p) = database.get(rng.below(database.len())) else {
+            let Some(mut p) = database.get(rng.below(database.len())) else {
                 continue;
             };
+            // Day and month can only be swapped in a date whose day is a month.
+            if variant == Variant::TwoErrorsDateSwapped {
+                for _ in 0..50 {
+                    if p.birth_date.and_then(crate::dates::swapped).is_some() {
+                        break;
+                    }
+                    p = &database[rng.below(database.len())];
+                }
+            }
             let mut q = Query {
                 given_names: p.given_names.clone(),
                 surname: p.surname.clone(),
@@ -413,6 +455,14 @@ pub fn labelled_queries(database: &[Person], per_variant: usize, seed: u64) -> V
                 Variant::OneField => {
                     q.surname = format!("{} {}", p.surname.to_uppercase(), p.given_names);
                     q.given_names = String::new();
+                }
+                Variant::TwoErrorsNoBirthDate => {
+                    q.surname = two_errors(&p.surname, &mut rng);
+                    q.birth_date = None;
+                }
+                Variant::TwoErrorsDateSwapped => {
+                    q.surname = two_errors(&p.surname, &mut rng);
+                    q.birth_date = p.birth_date.and_then(crate::dates::swapped).or(p.birth_date);
                 }
                 Variant::NotInDatabase => {}
             }

@@ -14,4 +14,4 @@ pub mod index;
 pub mod normalize;
 pub mod phonetic;
 
-pub use index::{Index, Match, Person, Protection, Query, HIT_THRESHOLD, MAX_HITS};
+pub use index::{Grade, Index, Match, Person, Protection, Query, HIT_THRESHOLD, MAX_HITS};

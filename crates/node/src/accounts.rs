@@ -49,11 +49,50 @@ impl Role {
     }
 }
 
-/// A validated account with its password hashed (argon2id).
+/// Checks a name an administrator gives (display name, unit, region): 1 to `max` characters
+/// (`0` allowed when `optional`), no control characters and no markup.
+fn check_name(field: &str, value: &str, max: usize, optional: bool) -> Result<(), String> {
+    let chars = value.chars().count();
+    if chars == 0 && !optional {
+        return Err(format!("{field}: empty"));
+    }
+    if chars > max {
+        return Err(format!("{field}: at most {max} characters"));
+    }
+    if let Some(c) = value
+        .chars()
+        .find(|c| c.is_control() || matches!(c, '<' | '>' | '"' | '`'))
+    {
+        return Err(format!("{field}: the character {c:?} is not allowed"));
+    }
+    if value.trim() != value {
+        return Err(format!("{field}: no leading or trailing spaces"));
+    }
+    Ok(())
+}
+
+/// A validated account with its password hashed (argon2id). The one validation of accounts,
+/// for the administration page, the API and the demo's seeding alike.
 pub fn account(new: crate::desk::NewUser, now: jiff::Timestamp) -> Result<store::User, String> {
     treaty::PartyCode::parse(&new.party).map_err(|e| format!("party '{}': {e}", new.party))?;
-    if new.username.trim().is_empty() {
-        return Err("username: empty".into());
+    let name = &new.username;
+    if name.is_empty() || name.len() > 64 {
+        return Err("username: 1 to 64 characters".into());
+    }
+    if !name
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-'))
+    {
+        return Err(format!(
+            "username '{}': only a-z, 0-9, '.', '_' and '-'",
+            name.escape_debug()
+        ));
+    }
+    check_name("display_name", &new.display_name, 100, false)?;
+    check_name("unit", &new.unit, 64, false)?;
+    check_name("region", &new.region, 64, true)?;
+    if new.password.chars().count() > 1_024 {
+        return Err("password: at most 1024 characters".into());
     }
     if new.password.chars().count() < 8 {
         return Err("password: at least 8 characters".into());

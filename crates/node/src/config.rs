@@ -46,6 +46,32 @@ pub struct NodeConfig {
     /// daylight-saving change; the start journals the shifted clock.
     #[serde(default)]
     pub clock_start: Option<String>,
+    /// Limits of each listener (inbox and officers' side).
+    #[serde(default)]
+    pub connections: ConnectionLimits,
+}
+
+/// What one listener allows, so that idle or slow connections cannot take a node offline.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ConnectionLimits {
+    /// Open connections at most; one more is closed at once.
+    pub max_connections: usize,
+    /// Milliseconds a client has to finish the TLS handshake.
+    pub handshake_timeout_ms: u64,
+    /// Milliseconds a connection may wait for (the rest of) a request's headers, also between
+    /// two requests on a kept-alive connection: an idle connection is closed after it.
+    pub idle_timeout_ms: u64,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        ConnectionLimits {
+            max_connections: 1_024,
+            handshake_timeout_ms: 10_000,
+            idle_timeout_ms: 30_000,
+        }
+    }
 }
 
 /// One national database of a node.

@@ -7,6 +7,7 @@
 //!   area with the same names as the desk's, over the desk.
 //! - [`accounts`]: roles, passwords, the contact point's unit.
 //! - [`national`]: the node's national databases for hit/no-hit and consultation answers.
+//! - [`refusals`]: failures of unauthenticated callers, counted and summarised in the journal.
 //! - [`clock`]: the node's one clock (the system's, or a drill's).
 //! - [`serve`]: starting a node, its background loops, and its graceful shutdown.
 //! - [`telemetry`]: logging and metrics.
@@ -19,6 +20,7 @@ pub mod http;
 pub mod national;
 pub mod officer_client;
 pub mod peer;
+pub mod refusals;
 pub mod serve;
 pub mod telemetry;
 

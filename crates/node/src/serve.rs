@@ -50,6 +50,7 @@ impl RunningNode {
     pub async fn shutdown(&self) -> bool {
         self.stop.cancel();
         self.tasks.close();
+        crate::refusals::write_due(&self.desk.node, true).await;
         tokio::time::timeout(SHUTDOWN_GRACE, self.tasks.wait()).await.is_ok()
     }
 }
@@ -191,6 +192,7 @@ pub async fn start_with(
         anpr: Default::default(),
         metrics: metrics.clone(),
         profile: profile.clone(),
+        refusals: Default::default(),
     });
     let (stop, tasks) = (CancellationToken::new(), TaskTracker::new());
     let sender = Arc::new(Sender {
@@ -224,7 +226,8 @@ pub async fn start_with(
     tasks.spawn(serve(
         listener,
         tls::server_config(&ca, &cert, &key)?,
-        state,
+        state.clone(),
+        config.connections,
         stop.clone(),
         tasks.clone(),
     ));
@@ -285,6 +288,16 @@ pub async fn start_with(
         }
     });
 
+    // Failures of unauthenticated callers: one summary entry per channel and minute.
+    let tally = state.clone();
+    every(&tasks, &stop, "refusal summaries", move || {
+        let state = tally.clone();
+        async move {
+            crate::refusals::write_due(&state, false).await;
+            Duration::from_secs(10)
+        }
+    });
+
     if config.checkpoint_interval_secs > 0 {
         let interval = Duration::from_secs(config.checkpoint_interval_secs);
         let (checkpoints, actor) = (desk.clone(), format!("{}/{}", me.party, me.id));
@@ -313,6 +326,7 @@ pub async fn start_with(
                 listener,
                 tls::api_server_config(&cert, &key)?,
                 app,
+                config.connections,
                 stop.clone(),
                 tasks.clone(),
             ));

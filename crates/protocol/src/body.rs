@@ -143,6 +143,10 @@ pub enum Body {
         hit: bool,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reference: Option<String>,
+        /// No hit, but a possible one (a name two letters apart with the given name and the birth
+        /// date agreeing): the reference is there for an Art. 4 request to check it.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        possible: bool,
     },
     /// Art. 14: the query was not answered (the owner's check refused it), with the reason.
     HitRefusal { query: MessageId, reasons: String },

@@ -16,6 +16,7 @@ pub mod body;
 pub mod entities;
 pub mod envelope;
 pub mod handling;
+pub mod plausible;
 pub mod signing;
 
 pub use body::{Body, Channel, ConsentScope, Correction, HotlistEntry, OperationEvent, OperationEventKind, Purpose};
@@ -23,3 +24,7 @@ pub use entities::{Event, Location, Object, ObjectKind, Person, Subject};
 pub use envelope::{Envelope, LegalBasis, MessageId, NodeAddress, PROTOCOL_VERSION};
 pub use handling::{Classification, ConsentUse, HandlingCodes};
 pub use signing::{sign, verify, NodeKey, ProtocolError, SignedMessage};
+
+/// The largest signed envelope a node's inbox accepts (bytes); a node refuses to queue a larger
+/// one, since its partner would refuse it forever.
+pub const MAX_ENVELOPE_BYTES: usize = 2 * 1024 * 1024;

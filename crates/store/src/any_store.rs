@@ -25,6 +25,18 @@ impl AnyStore {
 }
 
 impl AnyStore {
+    /// Opens a store that must exist already (audits, rebuilds): a SQLite path that names no
+    /// file is an error rather than a new, empty store.
+    pub async fn open_existing(url: &str) -> Result<AnyStore, StoreError> {
+        if let Some(path) = url.strip_prefix("sqlite:") {
+            let path = path.trim_start_matches("//");
+            if !std::path::Path::new(path).is_file() {
+                return Err(StoreError::Missing(path.to_owned()));
+            }
+        }
+        AnyStore::open(url).await
+    }
+
     /// Stores many incoming messages in one transaction (bulk loads: `grens bench desk`).
     pub async fn receive_many(&self, items: Vec<(Incoming, NewEntry)>) -> Result<Vec<Received>, StoreError> {
         match self {

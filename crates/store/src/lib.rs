@@ -47,6 +47,9 @@ pub enum StoreError {
     /// A change the stored state does not allow (closing a closed case, an unknown case).
     #[error("{0}")]
     Refused(String),
+    /// A store that should exist does not (`grens audit verify` on a mistyped path).
+    #[error("no store at {0}: the file does not exist")]
+    Missing(String),
 }
 
 /// The journal of a node. Appends are serialised and chained; reads are in order.

@@ -341,6 +341,13 @@ fn audit_verify_reports_the_exact_entry_whose_byte_changed() {
         "{}",
         stderr(&missing)
     );
+    // A mistyped path is an error, not a new empty journal that verifies.
+    let typo = dir.path().join("typo.sqlite");
+    let typo_url = format!("sqlite:{}", typo.display());
+    let missing = grens(&["audit", "verify", "--db", &typo_url]);
+    assert_eq!(missing.status.code(), Some(2), "{}", stdout(&missing));
+    assert!(stderr(&missing).contains("does not exist"), "{}", stderr(&missing));
+    assert!(!typo.exists(), "verifying must not create the store");
 }
 
 #[test]
@@ -540,8 +547,13 @@ fn match_run_prints_one_json_line_per_query_in_clear_and_pseudonymised_mode() {
         stdout(&clear),
         "the pseudonymised index answers the same"
     );
-    // A bad line is named.
-    std::fs::write(&queries, "qid,given_names,surname,birth_date\nq1,Jan,Berg,30-01-1975\n").expect("queries");
+    // An unreadable line is named and the others answered; an impossible date (a typo) is read
+    // as the nearest real one, and the answer says so.
+    std::fs::write(
+        &queries,
+        "qid,given_names,surname,birth_date\nq1,Jan,Berg,30-01-1975\nq2,Jan,van der Berg,1975-02-30\nq3,Đorđe,Đorđević,1984-07-03\n",
+    )
+    .expect("queries");
     let bad = grens(&[
         "match",
         "run",
@@ -549,9 +561,37 @@ fn match_run_prints_one_json_line_per_query_in_clear_and_pseudonymised_mode() {
         persons.to_str().expect("utf-8"),
         "--queries",
         queries.to_str().expect("utf-8"),
+        "--reasons",
     ]);
-    assert_eq!(bad.status.code(), Some(2));
-    assert!(stderr(&bad).contains("line 2, field `birth_date`"), "{}", stderr(&bad));
+    assert_eq!(bad.status.code(), Some(0), "{}", stderr(&bad));
+    let lines: Vec<serde_json::Value> = stdout(&bad)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(lines.len(), 3, "{}", stdout(&bad));
+    assert!(
+        lines[0]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("line 2, field `birth_date`")),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(lines[1]["qid"], "q2");
+    assert_eq!(lines[1]["matches"][0]["id"], "NL-1", "{}", lines[1]);
+    assert!(
+        lines[1]["note"]
+            .as_str()
+            .is_some_and(|n| n.contains("1975-02-30 does not exist")),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[1]["matches"][0]["reasons"].to_string().contains("does not exist"),
+        "{}",
+        lines[1]
+    );
+    assert_eq!(lines[2]["matches"][0]["id"], "RS-1");
+    assert!(stderr(&bad).contains("1 query line(s) unreadable"), "{}", stderr(&bad));
 }
 
 #[test]

@@ -127,6 +127,47 @@ pub(super) fn birth_key(sound: u32, birth: u32) -> u64 {
     mix((u64::from(sound) << 32) | u64::from(birth))
 }
 
+/// A given name spelt exactly and the family name's first letter: the key of the third round,
+/// for a query without a birth date whose family name has two errors (no other key survives
+/// them; typists rarely get a first letter wrong).
+pub(super) fn initial_key(given_exact: u32, initial: u32) -> u64 {
+    mix(((u64::from(given_exact) << 32) | u64::from(initial)) ^ 0x1A17_1A15_0000_0000)
+}
+
+/// The digest of a family name's first letter (of its first word that is not a particle).
+pub(super) fn initial_of(h: &Hasher, surname: &str) -> Option<u32> {
+    let tokens = name_tokens(surname);
+    let first = tokens.first()?.chars().next()?;
+    Some(h.digest32("initial", &first.to_string()))
+}
+
+/// The tag of a third-round posting: the size of the family name's letter-pair filter (about
+/// its length). Two errors change it by a few bits at most, so a query reads only the postings
+/// whose tag is near its own, without touching the persons.
+pub(super) fn length_tag(surname: &[Word], joined: bool) -> u8 {
+    let words = &surname[..surname.len() - usize::from(joined && surname.len() > 1)];
+    let bits: u32 = words.iter().map(|w| w.grams.count_ones()).sum();
+    u8::try_from(bits.min(255)).unwrap_or(u8::MAX)
+}
+
+/// How far a third-round posting's [`length_tag`] may be from the query's.
+pub(super) const LENGTH_SLACK: u8 = 3;
+
+/// The third round's keys of a person or query: each given-name word (not the joined form) with
+/// the family name's initial.
+pub(super) fn initial_keys(given: &[Word], g_joined: bool, initial: Option<u32>) -> Vec<u64> {
+    let Some(initial) = initial else {
+        return Vec::new();
+    };
+    let mut keys: Vec<u64> = given[..given.len() - usize::from(g_joined)]
+        .iter()
+        .map(|w| initial_key(w.exact, initial))
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
 /// A name word for blocking: its digests, which name it belongs to, and whether it is that
 /// name run together.
 #[derive(Debug, Clone, Copy)]

@@ -12,7 +12,12 @@
 //! - blocking keys in sorted arrays (compressed rows): every unordered pair of name words, and
 //!   every name word with the birth date. A query finds a person when two of their words sound
 //!   the same (transliteration, swapped names, birth-date errors, a missing date) or one word
-//!   and the birth date do (a typo in the other name).
+//!   and the birth date do (a typo in the other name); and, for a query without a birth date,
+//!   every given-name word with the family name's first letter (two errors in the family name).
+//!
+//! Answers are graded ([`Grade`]): a **hit**, or a **possible hit** — a family name two letters
+//! apart beside the same given name and the same (or day/month-swapped, or no) birth date — that
+//! the requester checks by a request rather than taking as an answer.
 
 mod keys;
 mod score;
@@ -41,11 +46,31 @@ pub struct Query {
     pub birth_date: Option<Date>,
 }
 
+/// How sure a match is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Grade {
+    /// A family name two letters apart with the given name and the birth date agreeing (or no
+    /// date asked): the owner's records may hold the person; check by an Art. 4 request.
+    Possible,
+    /// At or above [`HIT_THRESHOLD`].
+    Hit,
+}
+
+impl Grade {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Grade::Possible => "possible_hit",
+            Grade::Hit => "hit",
+        }
+    }
+}
+
 /// A scored candidate.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Match {
     pub id: String,
     pub score: f64,
+    pub grade: Grade,
     pub reasons: Vec<String>,
 }
 
@@ -83,6 +108,18 @@ struct Prepared {
     exact_birth: Option<u32>,
     swapped_birth: Option<u32>,
     all: Vec<Blockable>,
+    initial: Option<u32>,
+}
+
+/// The rounds of a query, each only if the ones before found no near-certain hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Round {
+    /// A name word that sounds the same and the birth date (or its swapped form).
+    Births,
+    /// Two name words that sound the same, spelt exactly as the query's.
+    Pairs,
+    /// Without a birth date: a given name spelt exactly and the family name's initial.
+    Initials,
 }
 
 /// The index.
@@ -142,6 +179,9 @@ impl Index {
         let all = blockable(&surname, s_joined, &given, g_joined);
         let keys = blocking_keys(&all, if birth == 0 { &[] } else { std::slice::from_ref(&birth) }, true);
         self.pending.extend(keys.into_iter().map(|(k, tag)| (k, n, tag)));
+        let initials = initial_keys(&given, g_joined, initial_of(h, &person.surname));
+        let tag = length_tag(&surname, s_joined);
+        self.pending.extend(initials.into_iter().map(|k| (k, n, tag)));
         self.entries.push(Entry {
             first_word: u32::try_from(self.words.len()).unwrap_or(u32::MAX),
             birth,
@@ -213,9 +253,14 @@ impl Index {
             + self.pending.capacity() * std::mem::size_of::<(u64, u32, u8)>()
     }
 
-    /// The persons under blocking key `k` (only those whose posting carries `tag`, if given).
+    /// The persons under blocking key `k` (only those whose posting's tag is within `slack` of
+    /// `tag`, if given).
     fn postings_of(&self, k: u64, tag: Option<u8>, out: &mut Vec<u32>) {
-        let wanted = |t: u8| tag.is_none_or(|w| w == t);
+        self.postings_near(k, tag, 0, out);
+    }
+
+    fn postings_near(&self, k: u64, tag: Option<u8>, slack: u8, out: &mut Vec<u32>) {
+        let wanted = |t: u8| tag.is_none_or(|w| w.abs_diff(t) <= slack);
         // Keys are uniform hashes: guess the position, then search a narrowing window.
         let n = self.keys.len();
         if n > 0 {
@@ -254,8 +299,8 @@ impl Index {
     /// How many persons `query`'s blocking keys select in each round (what its scoring costs).
     pub fn candidates(&self, query: &Query) -> (usize, usize) {
         let q = self.prepare(query);
-        let first = self.round_candidates(&q, false).len();
-        (first, self.round_candidates(&q, true).len())
+        let first = self.round_candidates(&q, Round::Births).len();
+        (first, self.round_candidates(&q, Round::Pairs).len())
     }
 
     /// A query's words and birth-date digests.
@@ -269,6 +314,7 @@ impl Index {
             .and_then(dates::swapped)
             .map(|d| h.digest32("birth", &dates::digits(d)));
         let all = blockable(&surname, s_joined, &given, g_joined);
+        let initial = initial_of(h, &query.surname);
         Prepared {
             surname,
             s_joined,
@@ -277,6 +323,7 @@ impl Index {
             exact_birth,
             swapped_birth,
             all,
+            initial,
         }
     }
 
@@ -284,15 +331,35 @@ impl Index {
     /// the same and the birth date (or its swapped form). The second: two name words that sound
     /// the same — only where the query's pair is spelt exactly so (the posting's tag), because a
     /// person this round adds has a birth date one digit apart, missing or different, and with
-    /// those only names that are the same can make a hit.
-    fn round_candidates(&self, q: &Prepared, with_pairs: bool) -> Vec<u32> {
-        let births: Vec<u32> = q.exact_birth.into_iter().chain(q.swapped_birth).collect();
+    /// those only names that are the same can make a hit. The third, for a query without a
+    /// birth date: a given name spelt exactly and the family name's initial — only possible hits
+    /// come from it.
+    fn round_candidates(&self, q: &Prepared, round: Round) -> Vec<u32> {
         let mut candidates = Vec::new();
-        if !with_pairs && births.is_empty() {
-            return candidates;
-        }
-        for (k, tag) in blocking_keys(&q.all, if with_pairs { &[] } else { &births }, with_pairs) {
-            self.postings_of(k, with_pairs.then_some(tag), &mut candidates);
+        match round {
+            Round::Births => {
+                let births: Vec<u32> = q.exact_birth.into_iter().chain(q.swapped_birth).collect();
+                if births.is_empty() {
+                    return candidates;
+                }
+                for (k, _) in blocking_keys(&q.all, &births, false) {
+                    self.postings_of(k, None, &mut candidates);
+                }
+            }
+            Round::Pairs => {
+                for (k, tag) in blocking_keys(&q.all, &[], true) {
+                    self.postings_of(k, Some(tag), &mut candidates);
+                }
+            }
+            Round::Initials => {
+                if q.exact_birth.is_some() || q.surname.is_empty() {
+                    return candidates;
+                }
+                let tag = length_tag(&q.surname, q.s_joined);
+                for k in initial_keys(&q.given, q.g_joined, q.initial) {
+                    self.postings_near(k, Some(tag), LENGTH_SLACK, &mut candidates);
+                }
+            }
         }
         candidates.sort_unstable();
         candidates.dedup();
@@ -314,13 +381,17 @@ impl Index {
         } = prepared;
         // The one-digit variants of the birth date cost ~40 digests: made only when needed.
         let mut one_digit: Option<Vec<u32>> = None;
-        let mut hits = Vec::new();
+        let mut hits: Vec<(u32, f64, Grade, Vec<String>)> = Vec::new();
         let mut scored: Vec<u32> = Vec::new();
         // Two rounds: first the persons who share a name word and the birth date (few, and
         // usually the answer); only if none of them is a near-certain hit, the persons who share
         // two name words (many for common names) — which birth-date errors and missing dates need.
-        for with_pairs in [false, true] {
-            let mut candidates = self.round_candidates(&prepared, with_pairs);
+        for round in [Round::Births, Round::Pairs, Round::Initials] {
+            // The third round yields possible hits only: not sought once there is a hit.
+            if round == Round::Initials && hits.iter().any(|h| h.2 == Grade::Hit) {
+                break;
+            }
+            let mut candidates = self.round_candidates(&prepared, round);
             candidates.retain(|c| scored.binary_search(c).is_err());
             scored.extend_from_slice(&candidates);
             scored.sort_unstable();
@@ -377,7 +448,7 @@ impl Index {
                         }
                     }
                 };
-                if s < 0.75 {
+                if s < score::TWO_LETTERS_APART {
                     continue;
                 }
                 let birth = match (query.birth_date, e.birth) {
@@ -410,26 +481,44 @@ impl Index {
                 // found) is a hit only beside the other name the same and the exact birth date;
                 // with a name that merely sounds the same or a swapped date it would make false
                 // hits among the near-namesakes of a large database.
-                if (s < 0.9 || g < 0.9) && (s.max(g) < 0.98 || birth != DateAgreement::Exact) {
-                    continue;
-                }
                 let score = 0.45 * s + 0.25 * g + 0.30 * birth.score();
-                if score >= HIT_THRESHOLD {
+                let hit = !((s < 0.9 || g < 0.9) && (s.max(g) < 0.98 || birth != DateAgreement::Exact))
+                    && s.min(g) > score::TWO_LETTERS_APART
+                    && score >= HIT_THRESHOLD;
+                // Two errors at once — a name two letters apart, and the date swapped or not
+                // asked — is no hit, but the other name the same and the date agreeing make it a
+                // possible one, for the requester to check by request.
+                let date_agrees = match birth {
+                    DateAgreement::Exact | DateAgreement::DayMonthSwapped => true,
+                    DateAgreement::Missing => query.birth_date.is_none(),
+                    _ => false,
+                };
+                let possible = !hit && s.min(g) >= score::TWO_LETTERS_APART && s.max(g) >= 0.98 && date_agrees;
+                if hit || possible {
                     let mut reasons = how.reasons();
                     reasons.push(birth.reason().to_owned());
-                    hits.push((c, (score * 1000.0).round() / 1000.0, reasons));
+                    let grade = if hit { Grade::Hit } else { Grade::Possible };
+                    if grade == Grade::Possible {
+                        reasons.push("possible hit: check by request".to_owned());
+                    }
+                    hits.push((c, (score * 1000.0).round() / 1000.0, grade, reasons));
                 }
             }
             if hits.iter().any(|h| h.1 >= 0.95) {
                 break;
             }
         }
-        hits.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        hits.sort_by(|a, b| {
+            b.2.cmp(&a.2)
+                .then_with(|| b.1.total_cmp(&a.1))
+                .then_with(|| a.0.cmp(&b.0))
+        });
         hits.truncate(MAX_HITS);
         hits.into_iter()
-            .map(|(c, score, reasons)| Match {
+            .map(|(c, score, grade, reasons)| Match {
                 id: self.id(c as usize),
                 score,
+                grade,
                 reasons,
             })
             .collect()

@@ -22,10 +22,20 @@ pub(super) fn word_agreement(q: &Word, s: &Word) -> f64 {
         0.9
     } else if dice >= 0.65 {
         0.8
+    } else if dice >= TWO_LETTERS_DICE {
+        // Two letters changed, or two neighbours swapped, in a name of six letters or more.
+        TWO_LETTERS_APART
     } else {
         0.0
     }
 }
+
+/// The agreement of a word two letters apart: never enough for a hit, enough for a possible hit
+/// (see [`super::Grade`]).
+pub(super) const TWO_LETTERS_APART: f64 = 0.7;
+
+/// The letter-pair overlap (Dice) from which a word counts as two letters apart.
+const TWO_LETTERS_DICE: f64 = 0.45;
 
 /// How well the query's words are found among the stored ones: (score, reason).
 pub(super) fn name_agreement(
@@ -53,11 +63,14 @@ pub(super) fn name_agreement(
     let s_words = &stored[..stored.len() - usize::from(stored_joined)];
     let mut total = 0.0;
     let mut found = 0;
+    let mut near = 0;
     for q in q_words {
         let best = s_words.iter().map(|s| word_agreement(q, s)).fold(0.0, f64::max);
-        total += best;
-        if best > 0.0 {
+        if best > TWO_LETTERS_APART {
+            total += best;
             found += 1;
+        } else if best > 0.0 {
+            near += 1;
         }
     }
     let n = q_words.len().max(1) as f64;
@@ -70,6 +83,8 @@ pub(super) fn name_agreement(
         (0.8, "a letter apart")
     } else if found > 0 {
         (0.75, "partly the same")
+    } else if near == q_words.len() {
+        (TWO_LETTERS_APART, "two letters apart")
     } else {
         (0.0, "different")
     }

@@ -110,7 +110,6 @@ pub struct Compose {
     #[serde(default)]
     pub factual_reasons_it_may_help: bool,
     /// Persons, objects, locations, events (UMF POLE).
-    #[schema(value_type = Vec<Object>)]
     pub subjects: Vec<Subject>,
     pub text: String,
     /// Art. 12(2): this message confirms an oral exchange recorded earlier (its id).

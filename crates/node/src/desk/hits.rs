@@ -26,7 +26,6 @@ pub struct HitQueryAsk {
     /// The database, as annex 6 names it (`BVH`, `ANG`).
     pub database: String,
     /// One person or object: a query about several is a bulk query, which Art. 14(3) forbids.
-    #[schema(value_type = Vec<Object>)]
     pub subjects: Vec<Subject>,
     /// The officer's file and why it needs the answer (the individual case of Art. 14(3)).
     pub case_reference: String,
@@ -39,7 +38,6 @@ pub struct HitQueryAsk {
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct HitQueryEverywhere {
     /// One person or object.
-    #[schema(value_type = Vec<Object>)]
     pub subjects: Vec<Subject>,
     /// The officer's file and why it needs the answers (Art. 14(3)).
     pub case_reference: String,
@@ -96,7 +94,8 @@ pub struct HitQueryView {
     /// The person or object, as an officer reads it.
     pub subject: String,
     pub case_reference: String,
-    /// `hit`, `no_hit`, `refused`, or absent while waiting.
+    /// `hit`, `possible_hit` (check it by a request quoting the reference), `no_hit`, `refused`,
+    /// or absent while waiting.
     pub outcome: Option<String>,
     pub reference: Option<String>,
     pub reasons: Option<String>,
@@ -162,8 +161,20 @@ impl Desk {
                 continue;
             };
             let (outcome, reference, reasons) = match answers.get(&m.message_id) {
-                Some(Body::HitAnswer { hit, reference, .. }) => (
-                    Some(if *hit { "hit" } else { "no_hit" }.to_owned()),
+                Some(Body::HitAnswer {
+                    hit,
+                    possible,
+                    reference,
+                    ..
+                }) => (
+                    Some(
+                        match (hit, possible) {
+                            (true, _) => "hit",
+                            (false, true) => "possible_hit",
+                            _ => "no_hit",
+                        }
+                        .to_owned(),
+                    ),
                     reference.clone(),
                     None,
                 ),
@@ -365,13 +376,19 @@ impl Desk {
         let requester = query.from.to_string();
         let body = match (refusal, db) {
             (None, Some(db)) => {
-                let ids: Vec<String> = match subject {
-                    Subject::Person(p) => db.persons(&query_of(p)).into_iter().map(|m| m.id).collect(),
+                // A possible hit (matching::Grade) is answered as such: no hit, but a reference
+                // to check by request.
+                let (ids, sure): (Vec<String>, bool) = match subject {
+                    Subject::Person(p) => {
+                        let found = db.persons(&query_of(p));
+                        let sure = found.iter().any(|m| m.grade == matching::Grade::Hit);
+                        (found.into_iter().map(|m| m.id).collect(), sure)
+                    }
                     Subject::Object(Object { kind, identifier, .. }) => match object_kind(kind) {
-                        Some(k) => db.objects(k, identifier),
-                        None => Vec::new(),
+                        Some(k) => (db.objects(k, identifier), true),
+                        None => (Vec::new(), true),
                     },
-                    _ => Vec::new(),
+                    _ => (Vec::new(), true),
                 };
                 let reference = if ids.is_empty() {
                     None
@@ -404,14 +421,19 @@ impl Desk {
                     &format!(
                         "Art. 14: {database} consulted for query {} from {requester} ({case_reference}): {}",
                         query.id,
-                        if ids.is_empty() { "no hit" } else { "hit" }
+                        match (ids.is_empty(), sure) {
+                            (true, _) => "no hit",
+                            (false, true) => "hit",
+                            (false, false) => "possible hit, to check by request",
+                        }
                     ),
                     Some(requester.clone()),
                     json!({
                         "message": query.id.to_string(),
                         "case": query.case.map(|c| c.to_string()),
                         "database": database,
-                        "hit": !ids.is_empty(),
+                        "hit": !ids.is_empty() && sure,
+                        "possible": !ids.is_empty() && !sure,
                         "reference": reference,
                         "records": ids.len(),
                     }),
@@ -419,7 +441,8 @@ impl Desk {
                 .await?;
                 Body::HitAnswer {
                     query: query.id,
-                    hit: reference.is_some(),
+                    hit: reference.is_some() && sure,
+                    possible: reference.is_some() && !sure,
                     reference,
                 }
             }

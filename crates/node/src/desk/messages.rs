@@ -4,7 +4,7 @@ use super::*;
 use treaty::rules::deadlines::{Deadline, DeadlineRule};
 use treaty::rules::exchange;
 
-use crate::accounts::{has_role, Role};
+use crate::accounts::{has_role, Role, CONTACT_POINT_UNIT};
 use jiff::Timestamp;
 use protocol::{Body, Envelope};
 use serde::{Deserialize, Serialize};
@@ -43,6 +43,9 @@ pub struct MessageSummary {
     /// Outgoing: pending, delivered or refused.
     pub delivery: Option<String>,
     pub deadline: Option<DeadlineView>,
+    /// Why the line shows less than usual: `erased`, or why the stored record cannot be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
 }
 
 /// Kinds the inbox leaves to their own pages: the operations board's events (Titles 3–6) and the
@@ -119,18 +122,25 @@ impl Desk {
         Ok((message, envelope))
     }
 
-    pub(super) fn may_see(&self, user: &User, message: &StoredMessage, envelope: &Envelope) -> bool {
-        if [Role::ContactPoint, Role::Supervisor, Role::Dpo]
+    /// The contact point, the supervisor and the DPO see every message of the node.
+    pub(super) fn sees_everything(&self, user: &User) -> bool {
+        [Role::ContactPoint, Role::Supervisor, Role::Dpo]
             .iter()
             .any(|r| has_role(user, *r))
-        {
+    }
+
+    pub(super) fn may_see(&self, user: &User, message: &StoredMessage, envelope: &Envelope) -> bool {
+        if self.sees_everything(user) {
             return true;
         }
         let local = match message.direction {
             Direction::Incoming => &envelope.to,
             Direction::Outgoing => &envelope.from,
         };
-        unit_of(local) == user.unit
+        // The contact point's messages need the contact-point role, whatever unit an account
+        // was given: an administrator recorded under `NCP` reads nothing by it.
+        let unit = unit_of(local);
+        unit != CONTACT_POINT_UNIT && unit == user.unit
     }
 
     /// Received messages of `kind` this node has not answered yet, oldest first: the work
@@ -277,7 +287,40 @@ impl Desk {
             at: self.local(message.at),
             delivery: message.state.clone(),
             deadline: self.deadline_of(message, envelope, replies).await?,
+            problem: None,
         })
+    }
+
+    /// A message's line whatever its record holds: the erased stub or a record that can no
+    /// longer be read shows as such (with the reason) instead of failing the whole list.
+    pub(super) async fn line(&self, message: &StoredMessage, envelope: Option<&Envelope>) -> MessageSummary {
+        let problem = match envelope {
+            Some(e) => match self.summary(message, e).await {
+                Ok(summary) => return summary,
+                Err(e) => e.message,
+            },
+            None if message.bytes.starts_with("{\"erased\"") => "erased".to_owned(),
+            None => match serde_json::from_str::<Envelope>(&message.bytes) {
+                Ok(e) => return Box::pin(self.line(message, Some(&e))).await,
+                Err(e) => format!("the stored record cannot be read: {e}"),
+            },
+        };
+        if problem != "erased" {
+            tracing::warn!(message = %message.message_id, %problem, "message shown without its content");
+        }
+        MessageSummary {
+            id: message.message_id.clone(),
+            case: message.meta.case_id.clone(),
+            in_reply_to: message.meta.in_reply_to.clone(),
+            direction: message.direction,
+            kind: message.meta.kind.clone(),
+            from: String::new(),
+            to: String::new(),
+            at: self.local(message.at),
+            delivery: message.state.clone(),
+            deadline: None,
+            problem: Some(problem),
+        }
     }
 
     /// The user's inbox: incoming and outgoing messages they may see, newest first, each with
@@ -314,12 +357,21 @@ impl Desk {
                 if NOT_IN_INBOX.contains(&message.meta.kind.as_str()) {
                     continue;
                 }
-                // An erased message no longer parses as an envelope: the case view shows it.
-                let Ok(envelope) = serde_json::from_str::<Envelope>(&message.bytes) else {
-                    continue;
-                };
-                if self.may_see(user, message, &envelope) && out.len() < limit as usize {
-                    out.push(self.summary(message, &envelope).await?);
+                if out.len() >= limit as usize {
+                    break;
+                }
+                match serde_json::from_str::<Envelope>(&message.bytes) {
+                    Ok(envelope) => {
+                        if self.may_see(user, message, &envelope) {
+                            out.push(self.line(message, Some(&envelope)).await);
+                        }
+                    }
+                    // An erased message is the case view's to show.
+                    Err(_) if message.bytes.starts_with("{\"erased\"") => {}
+                    // A record that cannot be read is shown to those who see every message,
+                    // marked, so that it is noticed and never hides the rest.
+                    Err(_) if self.sees_everything(user) => out.push(self.line(message, None).await),
+                    Err(_) => {}
                 }
             }
             if exhausted || out.len() >= limit as usize {
@@ -406,9 +458,7 @@ impl Desk {
                 })
                 .await?;
             for m in all {
-                if let Ok(e) = serde_json::from_str::<Envelope>(&m.bytes) {
-                    case_history.push(self.summary(&m, &e).await?);
-                }
+                case_history.push(self.line(&m, None).await);
             }
         }
         Ok(MessageView {

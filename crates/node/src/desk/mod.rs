@@ -209,6 +209,7 @@ impl Desk {
     /// Signs and queues an envelope; a message to this node itself (a notice to its own
     /// contact point) is stored in its inbox directly, signed all the same.
     async fn dispatch(&self, user: &User, envelope: &Envelope, justification: &str) -> Result<(), DeskError> {
+        Self::deliverable(envelope)?;
         if envelope.to.node == self.node.me.id {
             let signed = protocol::sign(envelope, &self.node.key)
                 .map_err(|e| DeskError::unavailable(format!("signing: {e}")))?;
@@ -235,6 +236,23 @@ impl Desk {
             return Ok(());
         }
         self.sender.send(envelope, &actor(user), justification).await?;
+        Ok(())
+    }
+
+    /// What the partner's inbox would refuse forever is refused here, before it is queued: a
+    /// date outside the plausible window (from a form, say) or an envelope over
+    /// [`protocol::MAX_ENVELOPE_BYTES`].
+    fn deliverable(envelope: &Envelope) -> Result<(), DeskError> {
+        let value = serde_json::to_value(envelope)
+            .map_err(|e| DeskError::unavailable(format!("encoding the envelope: {e}")))?;
+        protocol::plausible::check_json(&value).map_err(|e| DeskError::invalid(format!("message {e}")))?;
+        let size = value.to_string().len();
+        if size > protocol::MAX_ENVELOPE_BYTES {
+            return Err(DeskError::invalid(format!(
+                "the message is {size} bytes; a partner's inbox accepts at most {} bytes: shorten the text or send an attachment reference",
+                protocol::MAX_ENVELOPE_BYTES
+            )));
+        }
         Ok(())
     }
 

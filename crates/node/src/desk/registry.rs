@@ -12,7 +12,7 @@ use store::{JournalQuery, JournalStore, Operation, Record, User};
 use treaty::{Agreement, DatabaseId, PartyCode};
 
 use super::{actor, party, Desk, DeskError, MessageSummary, NewUser};
-use crate::accounts::{self, Role};
+use crate::accounts::Role;
 
 const AGREEMENT: &str = "agreement";
 const CONTACT: &str = "contact";
@@ -381,7 +381,7 @@ impl Desk {
         }
         let username = new.username.clone();
         let roles = new.roles.clone();
-        let account = accounts::account(new, self.now()).map_err(DeskError::invalid)?;
+        let account = Self::hashed_account(new, self.now()).await?;
         self.node.store.put_user(account).await?;
         self.alteration(
             user,

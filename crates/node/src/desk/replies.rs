@@ -13,7 +13,6 @@ use store::{Direction, User};
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Reply {
     Provision {
-        #[schema(value_type = Vec<Object>)]
         subjects: Vec<Subject>,
         text: String,
         /// The provider's national marking (Art. 8), e.g. `Vertrouwelijk`.
@@ -63,6 +62,24 @@ impl Desk {
                 )))
             }
         };
+        // One answer per request: a provision may be completed by further provisions, but a
+        // refusal after a provision (or the reverse, or a second refusal) would contradict what
+        // the requester already holds — that takes a data correction (rectified/withdrawn).
+        let answered =
+            self.replies_to(id).await?.into_iter().find(|r| {
+                r.direction == Direction::Outgoing && ["provision", "refusal"].contains(&r.meta.kind.as_str())
+            });
+        if let Some(first) = answered {
+            let supplement = first.meta.kind == "provision" && matches!(reply, Reply::Provision { .. });
+            if !supplement {
+                return Err(DeskError::invalid(format!(
+                    "request {id} was answered already by {} {} at {}: a contradictory answer is refused; send a data correction from the case instead",
+                    first.meta.kind,
+                    first.message_id,
+                    self.local(first.at)
+                )));
+            }
+        }
         let mut decisions = Vec::new();
         let (body, handling, article) = match reply {
             Reply::Refusal {

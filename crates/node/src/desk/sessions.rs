@@ -5,8 +5,7 @@ use super::*;
 use crate::accounts::{self};
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
-use store::{JournalStore, Operation, User};
+use store::User;
 
 /// How long a log-in lasts.
 pub const SESSION_LIFETIME: SignedDuration = SignedDuration::from_hours(8);
@@ -15,18 +14,25 @@ impl Desk {
     /// Checks a password and opens a session.
     pub async fn login(&self, username: &str, password: &str) -> Result<(String, Timestamp, User), DeskError> {
         let user = self.node.store.user(username).await?;
-        // Verify against a dummy hash when the user is unknown, so timing does not tell.
-        let hash = user.as_ref().map_or(DUMMY_HASH, |u| u.password_hash.as_str());
-        let ok = accounts::verify_password(hash, password);
+        // Verify against a dummy hash when the user is unknown, so timing does not tell. The
+        // hash costs ~50 ms of CPU: off the async workers, so log-ins cannot stall the node.
+        let hash = user
+            .as_ref()
+            .map_or(DUMMY_HASH, |u| u.password_hash.as_str())
+            .to_owned();
+        let password = password.to_owned();
+        let ok = tokio::task::spawn_blocking(move || accounts::verify_password(&hash, &password))
+            .await
+            .unwrap_or(false);
         let Some(user) = user.filter(|_| ok) else {
-            self.journal(
-                &format!("{}/login:{username}", self.node.me.party),
-                Operation::Consultation,
-                "log-in refused: unknown user or wrong password",
-                None,
-                json!({ "outcome": "refused" }),
+            // Counted, not journaled one by one (crate::refusals).
+            crate::refusals::record(
+                &self.node,
+                crate::refusals::Channel::Login,
+                &format!("{}/login", self.node.me.party),
+                &format!("account '{username}'"),
             )
-            .await?;
+            .await;
             return Err(DeskError::unauthenticated("unknown user or wrong password"));
         };
         let (token, digest) = accounts::new_token();
@@ -50,8 +56,18 @@ impl Desk {
 
     /// Creates or replaces an account (administrators; also used to seed the demo).
     pub async fn put_user(&self, user: NewUser) -> Result<(), DeskError> {
-        let user = accounts::account(user, self.now()).map_err(DeskError::invalid)?;
+        let user = Self::hashed_account(user, self.now()).await?;
         Ok(self.node.store.put_user(user).await?)
+    }
+}
+
+impl Desk {
+    /// [`accounts::account`] off the async workers (argon2 costs ~50 ms of CPU).
+    pub(super) async fn hashed_account(user: NewUser, now: Timestamp) -> Result<User, DeskError> {
+        tokio::task::spawn_blocking(move || accounts::account(user, now))
+            .await
+            .map_err(|e| DeskError::unavailable(format!("hashing the password: {e}")))?
+            .map_err(DeskError::invalid)
     }
 }
 

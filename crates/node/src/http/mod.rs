@@ -8,7 +8,9 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::http::{header, HeaderName, HeaderValue, Request, Response};
 use axum::Router;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+
+use crate::config::ConnectionLimits;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
@@ -21,6 +23,7 @@ use tower_http::trace::TraceLayer;
 use tracing::Span;
 
 pub mod api;
+mod throttle;
 pub mod web;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -37,6 +40,8 @@ pub fn app(api: Arc<api::Api>) -> Router {
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::REFERRER_POLICY, "no-referrer"),
         (header::X_FRAME_OPTIONS, "DENY"),
+        // The officers' side is HTTPS only; browsers must never try it in clear.
+        (header::STRICT_TRANSPORT_SECURITY, "max-age=31536000"),
     ];
     let mut router = api::router(api.clone()).merge(web::router(api));
     for (name, value) in headers {
@@ -45,6 +50,12 @@ pub fn app(api: Arc<api::Api>) -> Router {
             HeaderValue::from_static(value),
         ));
     }
+    // Pages and API answers carry personal data: no cache keeps them (static files say
+    // otherwise for themselves).
+    router = router.layer(SetResponseHeaderLayer::if_not_present(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-store"),
+    ));
     router.layer(
         ServiceBuilder::new()
             .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
@@ -87,26 +98,69 @@ fn status_class(status: u16) -> &'static str {
     }
 }
 
+/// The address a request came from (the officers' side puts it in every request's extensions).
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub std::net::SocketAddr);
+
 /// Accepts connections on `listener` until `stop` is cancelled and hands each, in a task
 /// `tracker` follows, to `connection` (the TLS handshake and the serving); then stops accepting.
-/// The inbox and the officers' side share it.
-pub async fn accept_until<F, Fut>(listener: TcpListener, stop: CancellationToken, tracker: TaskTracker, connection: F)
-where
+/// At most `limits.max_connections` are open at once: one more is closed at once, so a flood
+/// of idle sockets costs a bounded number of file descriptors and ends with the timeouts. The
+/// inbox and the officers' side share it.
+pub async fn accept_until<F, Fut>(
+    listener: TcpListener,
+    limits: ConnectionLimits,
+    stop: CancellationToken,
+    tracker: TaskTracker,
+    connection: F,
+) where
     F: Fn(tokio::net::TcpStream, std::net::SocketAddr) -> Fut,
     Fut: std::future::Future<Output = ()> + Send + 'static,
 {
+    let open = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
     loop {
         let (tcp, addr) = tokio::select! {
             () = stop.cancelled() => break,
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
                 Err(e) => {
+                    // Out of file descriptors, say: wait a moment rather than spin.
                     tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
                     continue;
                 }
             },
         };
-        tracker.spawn(connection(tcp, addr));
+        let Ok(permit) = open.clone().try_acquire_owned() else {
+            tracing::debug!(peer = %addr, limit = limits.max_connections, "connection limit reached: closed");
+            drop(tcp);
+            continue;
+        };
+        let serving = connection(tcp, addr);
+        tracker.spawn(async move {
+            serving.await;
+            drop(permit);
+        });
+    }
+}
+
+/// The TLS handshake of `tcp`, given `limits.handshake_timeout_ms`; `None` when cancelled.
+pub async fn handshake(
+    acceptor: &TlsAcceptor,
+    tcp: tokio::net::TcpStream,
+    limits: ConnectionLimits,
+    stop: &CancellationToken,
+) -> Option<Result<tokio_rustls::server::TlsStream<tokio::net::TcpStream>, std::io::Error>> {
+    let timeout = Duration::from_millis(limits.handshake_timeout_ms);
+    tokio::select! {
+        () = stop.cancelled() => None,
+        handshake = tokio::time::timeout(timeout, acceptor.accept(tcp)) => Some(match handshake {
+            Ok(done) => done,
+            Err(_) => Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                format!("no TLS handshake within {} ms", limits.handshake_timeout_ms),
+            )),
+        }),
     }
 }
 
@@ -117,38 +171,50 @@ pub async fn serve_tls(
     listener: TcpListener,
     tls: Arc<rustls::ServerConfig>,
     app: Router,
+    limits: ConnectionLimits,
     stop: CancellationToken,
     tracker: TaskTracker,
 ) {
     let acceptor = TlsAcceptor::from(tls);
     let accepting = stop.clone();
-    accept_until(listener, accepting, tracker, move |tcp, addr| {
+    accept_until(listener, limits, accepting, tracker, move |tcp, addr| {
         let (acceptor, stop, app) = (acceptor.clone(), stop.clone(), app.clone());
         async move {
-            let stream = tokio::select! {
-                () = stop.cancelled() => return,
-                handshake = acceptor.accept(tcp) => match handshake {
-                    Ok(stream) => stream,
-                    Err(e) => {
-                        tracing::debug!(peer = %addr, error = %e, "TLS handshake failed");
-                        return;
-                    }
-                },
+            let stream = match handshake(&acceptor, tcp, limits, &stop).await {
+                None => return,
+                Some(Ok(stream)) => stream,
+                Some(Err(e)) => {
+                    tracing::debug!(peer = %addr, error = %e, "TLS handshake failed");
+                    return;
+                }
             };
-            serve_connection(stream, app, stop).await;
+            let app = app.layer(axum::Extension(ClientAddr(addr)));
+            serve_connection(stream, app, limits, stop).await;
         }
     })
     .await;
 }
 
-/// Serves one connection until it closes or `stop` is cancelled; then the request in flight is
-/// finished and the connection closed.
+/// Serves one connection until it closes, stays idle past `limits.idle_timeout_ms`, or `stop`
+/// is cancelled; then the request in flight is finished and the connection closed.
 pub async fn serve_connection(
     stream: tokio_rustls::server::TlsStream<tokio::net::TcpStream>,
     app: Router,
+    limits: ConnectionLimits,
     stop: CancellationToken,
 ) {
-    let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    // hyper's header-read timer also runs while a kept-alive connection waits for its next
+    // request: it is the idle timeout too.
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(Duration::from_millis(limits.idle_timeout_ms));
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .keep_alive_interval(Duration::from_millis(limits.idle_timeout_ms))
+        .keep_alive_timeout(Duration::from_millis(limits.idle_timeout_ms));
     let connection = builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(app));
     tokio::pin!(connection);
     tokio::select! {

@@ -26,6 +26,9 @@ impl Courier {
         let http = reqwest::Client::builder()
             .use_preconfigured_tls(tls)
             .timeout(std::time::Duration::from_secs(10))
+            // Shorter than a partner's idle timeout (30 s by default, `[connections]`), so a
+            // kept-alive connection is never reused just as the partner closes it.
+            .pool_idle_timeout(std::time::Duration::from_secs(20))
             .build()
             .map_err(|e| NodeError::Client(e.to_string()))?;
         Ok(Courier { http })

@@ -48,6 +48,8 @@ pub struct NodeState {
     pub metrics: Arc<crate::telemetry::Metrics>,
     /// The agreement, for the case facts of what arrives.
     pub profile: Arc<treaty::Profile>,
+    /// Failures of unauthenticated callers, counted (crate::refusals).
+    pub refusals: Arc<crate::refusals::Refusals>,
 }
 
 impl std::fmt::Debug for NodeState {
@@ -71,23 +73,26 @@ pub async fn serve(
     listener: TcpListener,
     tls: Arc<rustls::ServerConfig>,
     state: Arc<NodeState>,
+    limits: crate::config::ConnectionLimits,
     stop: CancellationToken,
     tracker: TaskTracker,
 ) {
     let acceptor = TlsAcceptor::from(tls);
     let accepting = stop.clone();
-    crate::http::accept_until(listener, accepting, tracker, move |tcp, addr| {
+    crate::http::accept_until(listener, limits, accepting, tracker, move |tcp, addr| {
         let (acceptor, state, stop) = (acceptor.clone(), state.clone(), stop.clone());
         async move {
-            let stream = match acceptor.accept(tcp).await {
-                Ok(s) => s,
-                Err(e) => {
-                    // A certificate of another CA, an expired one, or no certificate at all.
-                    journal_refusal(
+            let stream = match crate::http::handshake(&acceptor, tcp, limits, &stop).await {
+                None => return,
+                Some(Ok(s)) => s,
+                Some(Err(e)) => {
+                    // A certificate of another CA, an expired one, or no certificate at all:
+                    // counted, not journaled one by one (crate::refusals).
+                    crate::refusals::record(
                         &state,
-                        &format!("unauthenticated peer {addr}"),
-                        None,
-                        &format!("TLS handshake refused: {e}"),
+                        crate::refusals::Channel::InboxHandshake,
+                        &format!("unauthenticated peer {}", addr.ip()),
+                        &e.to_string(),
                     )
                     .await;
                     return;
@@ -100,7 +105,7 @@ pub async fn serve(
                 .and_then(|c| c.first())
                 .map(|c| hex::encode(Sha256::digest(c.as_ref())));
             let app = router(state).layer(Extension(Peer { addr, fingerprint }));
-            crate::http::serve_connection(stream, app, stop).await;
+            crate::http::serve_connection(stream, app, limits, stop).await;
         }
     })
     .await;
@@ -110,6 +115,7 @@ fn router(state: Arc<NodeState>) -> Router {
     Router::new()
         .route("/v1/inbox", post(receive))
         .route("/v1/journal/{length}", axum::routing::get(journal_head))
+        .layer(axum::extract::DefaultBodyLimit::max(protocol::MAX_ENVELOPE_BYTES))
         .with_state(state)
 }
 
@@ -323,7 +329,20 @@ async fn verified(state: &NodeState, peer: &Peer, headers: &HeaderMap, bytes: &[
             ),
         ));
     }
-    // 4. Stored once, with its journal entry, in one transaction.
+    // 4. Every date in the plausible window: a partner's typo (or attack) dated year -1 would
+    //    otherwise be stored and break every list that shows it.
+    if let Err(e) = serde_json::from_slice::<serde_json::Value>(bytes)
+        .map_err(|e| e.to_string())
+        .and_then(|v| protocol::plausible::check_json(&v).map_err(|e| e.to_string()))
+    {
+        return Err(refuse(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &actor,
+            id,
+            format!("envelope {e}"),
+        ));
+    }
+    // 5. Stored once, with its journal entry, in one transaction.
     let sha256 = hex::encode(Sha256::digest(bytes));
     let incoming = Incoming {
         message_id: envelope.id.to_string(),

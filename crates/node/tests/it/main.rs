@@ -4,6 +4,7 @@ mod anpr;
 mod browser;
 mod cases;
 mod flows;
+mod hardening;
 mod operations;
 mod support;
 mod web;
@@ -95,11 +96,13 @@ fn start_be(
         anpr: Default::default(),
         metrics: Default::default(),
         profile: benelux(),
+        refusals: Default::default(),
     });
     tokio::spawn(serve(
         listener,
         tls,
         state,
+        Default::default(),
         tokio_util::sync::CancellationToken::new(),
         tokio_util::task::TaskTracker::new(),
     ));

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use demo::network::{self, demo_password, DemoNetwork, Ports, Stores};
 use node::officer_client::OfficerClient;
 use store::{AnyStore, JournalStore};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// How long any test waits for something that happens between nodes.
 pub const WAIT: Duration = Duration::from_secs(20);
@@ -81,4 +82,40 @@ pub async fn journal_of(store: &AnyStore) -> String {
         .iter()
         .map(|e| format!("{}\n", e.entry.justification))
         .collect()
+}
+
+/// Posts a `length`-byte body to `/api/v1/messages` over TLS by hand (reqwest may see the
+/// connection closed before it has read the answer); returns the status and the answer's body.
+pub async fn oversized_body(base: &str, ca_pem: &str, token: &str, length: usize) -> (u16, String) {
+    use rustls::pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in rustls::pki_types::CertificateDer::pem_slice_iter(ca_pem.as_bytes()) {
+        roots.add(cert.expect("pem")).expect("root");
+    }
+    let config =
+        rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .expect("versions")
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+    let addr = base.trim_start_matches("https://");
+    let tcp = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let name = rustls::pki_types::ServerName::try_from("127.0.0.1").expect("name");
+    let mut tls = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config))
+        .connect(name, tcp)
+        .await
+        .expect("tls");
+    let head = format!(
+        "POST /api/v1/messages HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {length}\r\nConnection: close\r\n\r\n"
+    );
+    tls.write_all(head.as_bytes()).await.expect("write");
+    // All of it: the node reads one byte past its limit, and unread bytes would reset the
+    // connection before the answer is read.
+    let _ = tls.write_all(&vec![b' '; length]).await;
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(10), tls.read_to_end(&mut answer)).await;
+    let text = String::from_utf8_lossy(&answer).into_owned();
+    let status = text.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let body = text.split("\r\n\r\n").nth(1).unwrap_or_default().to_owned();
+    (status, body)
 }

@@ -183,6 +183,34 @@ async fn net() -> (tempfile::TempDir, network::DemoNetwork) {
     crate::support::start().await
 }
 
+/// Logs in through the log-in page as a browser does: the page first (its form token and
+/// cookie), then the form with them.
+pub(crate) async fn web_login(http: &reqwest::Client, base: &str, user: &str, password: &str) -> reqwest::Response {
+    let page = http.get(format!("{base}/login")).send().await.expect("log-in page");
+    let cookie = page
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("grens_login="))
+        .and_then(|c| c.split(';').next())
+        .expect("the log-in form's cookie")
+        .to_owned();
+    let html = page.text().await.expect("html");
+    let token = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the log-in form's token")
+        .to_owned();
+    http.post(format!("{base}/login"))
+        .header("cookie", cookie)
+        .form(&[("username", user), ("password", password), ("csrf", token.as_str())])
+        .send()
+        .await
+        .expect("log in")
+}
+
 fn session_cookie(response: &reqwest::Response) -> String {
     response
         .headers()
@@ -298,22 +326,9 @@ async fn an_officer_logs_in_switches_language_previews_and_sends_a_request() {
     let http = node::officer_client::browser_like(&net.ca_pem, Policy::none()).expect("client");
     let base = &node.api_url;
     // A wrong password: the page says so, 401.
-    let r = http
-        .post(format!("{base}/login"))
-        .form(&[("username", "nl.oostbrabant"), ("password", "wrong")])
-        .send()
-        .await
-        .expect("post");
+    let r = web_login(&http, base, "nl.oostbrabant", "wrong").await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    let login = http
-        .post(format!("{base}/login"))
-        .form(&[
-            ("username", "nl.oostbrabant"),
-            ("password", demo_password("nl.oostbrabant").as_str()),
-        ])
-        .send()
-        .await
-        .expect("post");
+    let login = web_login(&http, base, "nl.oostbrabant", &demo_password("nl.oostbrabant")).await;
     assert_eq!(login.status(), StatusCode::SEE_OTHER);
     let set = login.headers()["set-cookie"].to_str().expect("ascii").to_owned();
     assert!(
@@ -472,12 +487,7 @@ impl Session {
         let node = net.node(party).expect("node");
         let http = node::officer_client::browser_like(&net.ca_pem, Policy::none()).expect("client");
         let base = node.api_url.clone();
-        let login = http
-            .post(format!("{base}/login"))
-            .form(&[("username", user), ("password", demo_password(user).as_str())])
-            .send()
-            .await
-            .expect("log in");
+        let login = web_login(&http, &base, user, &demo_password(user)).await;
         assert_eq!(login.status(), StatusCode::SEE_OTHER, "{user} logs in");
         let cookie = format!("{}; grens_lang=en", session_cookie(&login));
         let mut s = Session {
@@ -619,6 +629,7 @@ async fn administrators_keep_agreements_contact_points_and_accounts_and_others_m
             &[
                 ("username", "be.short"),
                 ("display_name", "x"),
+                ("unit", "Antwerpen"),
                 ("role_officer", "on"),
                 ("language", "nl"),
                 ("password", "short"),
@@ -627,6 +638,21 @@ async fn administrators_keep_agreements_contact_points_and_accounts_and_others_m
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("at least 8 characters"), "{page}");
+    // No unit: refused, not made a contact-point account (`NCP`) by default.
+    let (status, _, page) = admin
+        .post(
+            "/admin/users",
+            &[
+                ("username", "be.nounit"),
+                ("display_name", "No unit"),
+                ("role_officer", "on"),
+                ("language", "nl"),
+                ("password", "long enough pw"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("unit: empty"), "{page}");
 
     // Every change is in the journal; the DPO finds them by operation and exports them.
     let dpo = Session::open(&net, "BE", "be.dpo").await;

@@ -163,6 +163,12 @@ impl Desk {
             .any(|r| has_role(user, *r))
     }
 
+    /// Whether `user` sees the cases of `unit`: all of them with a seeing role, else their own
+    /// unit's — never the contact point's by being recorded under `NCP` (that needs the role).
+    fn sees_unit(user: &User, unit: &str) -> bool {
+        Self::sees_all_cases(user) || (unit == user.unit && unit != crate::accounts::CONTACT_POINT_UNIT)
+    }
+
     pub(super) fn case_summary(&self, row: &CaseRow) -> CaseSummary {
         let now = self.now();
         let local = |ms: i64| {
@@ -248,6 +254,14 @@ impl Desk {
             Some(c) => Some(parse_cursor(c)?),
             None => None,
         };
+        if !Self::sees_unit(user, &user.unit) {
+            // An account under `NCP` without the contact-point role sees no case.
+            return Ok(CasePage {
+                cases: Vec::new(),
+                next: None,
+                counts: Default::default(),
+            });
+        }
         let unit = (!Self::sees_all_cases(user)).then(|| user.unit.clone());
         let mut rows = self
             .node
@@ -297,7 +311,7 @@ impl Desk {
             .case(id)
             .await?
             .ok_or_else(|| DeskError::not_found(format!("no case {id} on this node")))?;
-        if !Self::sees_all_cases(user) && row.unit != user.unit {
+        if !Self::sees_unit(user, &row.unit) {
             return Err(DeskError::forbidden(format!(
                 "case {id} belongs to another unit than {}",
                 user.unit
@@ -323,26 +337,11 @@ impl Desk {
         let mut subjects: Vec<Subject> = Vec::new();
         for m in &stored {
             // An erased message's envelope no longer parses as one: shown as erased.
-            match serde_json::from_str::<Envelope>(&m.bytes) {
-                Ok(e) => {
-                    if m.direction == Direction::Incoming {
-                        subjects.extend(subjects_of(&e.body).into_iter().cloned());
-                    }
-                    messages.push(self.summary(m, &e).await?)
-                }
-                Err(_) => messages.push(MessageSummary {
-                    id: m.message_id.clone(),
-                    case: m.meta.case_id.clone(),
-                    in_reply_to: m.meta.in_reply_to.clone(),
-                    direction: m.direction,
-                    kind: m.meta.kind.clone(),
-                    from: String::new(),
-                    to: String::new(),
-                    at: self.local(m.at),
-                    delivery: m.state.clone(),
-                    deadline: None,
-                }),
+            let envelope = serde_json::from_str::<Envelope>(&m.bytes).ok();
+            if let Some(e) = envelope.as_ref().filter(|_| m.direction == Direction::Incoming) {
+                subjects.extend(subjects_of(&e.body).into_iter().cloned());
             }
+            messages.push(self.line(m, envelope.as_ref()).await);
         }
         // 16(1)(d): the other cases sharing a strong key, with the kinds of key they share.
         let mut by_case: Vec<(CaseRow, Vec<String>)> = Vec::new();
@@ -356,7 +355,7 @@ impl Desk {
         let mut related = Vec::new();
         let mut duplicate_warning = None;
         for (o, reasons) in by_case {
-            if !Self::sees_all_cases(user) && o.unit != user.unit {
+            if !Self::sees_unit(user, &o.unit) {
                 continue;
             }
             let duplicate = row.opened_by == "in"

@@ -33,7 +33,6 @@ pub struct ConsultAsk {
     pub to_party: String,
     pub database: String,
     pub article: u8,
-    #[schema(value_type = Vec<Object>)]
     pub subjects: Vec<Subject>,
     pub case_reference: String,
     /// Art. 16: the patrol's id at the owner.

@@ -98,6 +98,7 @@ pub(super) async fn correct_case(
 
 /// The year of a report, and `format=csv` for a spreadsheet.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReportQuery {
     pub year: i64,
     /// `json` (default) or `csv`.

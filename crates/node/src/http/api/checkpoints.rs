@@ -17,6 +17,7 @@ pub struct SearchLimit {
 
 /// A page of the journal.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct JournalQuery {
     /// The first sequence number (1 = the oldest).
     #[serde(default)]

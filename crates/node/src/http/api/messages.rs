@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 /// `?preview=true` decides without sending.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PreviewQuery {
     #[serde(default)]
     pub preview: bool,

@@ -3,8 +3,7 @@
 //! role check happens there, server-side. The OpenAPI document is generated from these
 //! annotations ([`openapi_json`]) and committed as `docs/openapi.json`; a test fails on drift.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{FromRequestParts, State};
@@ -13,7 +12,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 use serde::de::DeserializeOwned;
 use store::User;
 use utoipa::OpenApi;
@@ -35,7 +34,7 @@ mod cases;
 mod checkpoints;
 mod consult;
 mod error;
-pub use error::status;
+pub use error::{json_errors, status};
 mod messages;
 mod operations;
 mod sessions;
@@ -48,49 +47,65 @@ use messages::*;
 use operations::*;
 use sessions::*;
 
-/// Failed log-ins allowed per user name within [`THROTTLE_WINDOW`] before further attempts are
-/// turned away.
-pub const MAX_FAILED_LOGINS: usize = 5;
+use super::throttle::{LoginThrottle, Throttled};
+pub use super::throttle::{MAX_FAILED_LOGINS, THROTTLE_WINDOW};
 
-pub const THROTTLE_WINDOW: SignedDuration = SignedDuration::from_mins(15);
+/// Longest user name and password a log-in may send; longer ones are refused before anything
+/// is looked up, counted or kept.
+pub const MAX_USERNAME_CHARS: usize = 64;
+pub const MAX_PASSWORD_CHARS: usize = 1_024;
 
 /// The API's state: the desk and the log-in throttle.
 #[derive(Debug)]
 pub struct Api {
     pub desk: Desk,
-    failures: Mutex<HashMap<String, Vec<Timestamp>>>,
+    throttle: LoginThrottle,
 }
 
 impl Api {
     pub fn new(desk: Desk) -> Arc<Api> {
         Arc::new(Api {
             desk,
-            failures: Mutex::new(HashMap::new()),
-        })
-    }
-}
-
-impl Api {
-    /// Whether log-ins for `username` are being turned away (too many recent failures).
-    pub fn throttled(&self, username: &str) -> bool {
-        let now = self.desk.now_public();
-        self.failures.lock().is_ok_and(|mut f| {
-            let recent = f.entry(username.to_owned()).or_default();
-            recent.retain(|t| now.duration_since(*t) < THROTTLE_WINDOW);
-            recent.len() >= MAX_FAILED_LOGINS
+            throttle: LoginThrottle::default(),
         })
     }
 
-    pub fn login_failed(&self, username: &str) {
-        if let Ok(mut f) = self.failures.lock() {
-            f.entry(username.to_owned()).or_default().push(self.desk.now_public());
+    /// A log-in from the API or the log-in page: sizes checked first, the attempt counted
+    /// (per account and per source) before the password is verified, then the desk's check.
+    pub async fn log_in(
+        &self,
+        username: &str,
+        password: &str,
+        source: Option<std::net::IpAddr>,
+    ) -> Result<(String, Timestamp, User), DeskError> {
+        if username.chars().count() > MAX_USERNAME_CHARS {
+            return Err(DeskError::invalid(format!(
+                "username: at most {MAX_USERNAME_CHARS} characters"
+            )));
         }
-    }
-
-    pub fn login_succeeded(&self, username: &str) {
-        if let Ok(mut f) = self.failures.lock() {
-            f.remove(username);
+        if password.chars().count() > MAX_PASSWORD_CHARS {
+            return Err(DeskError::invalid(format!(
+                "password: at most {MAX_PASSWORD_CHARS} characters"
+            )));
         }
+        if let Err(why) = self.throttle.begin(username, source, self.desk.now_public()) {
+            let message = match why {
+                Throttled::Account => format!(
+                    "{MAX_FAILED_LOGINS} log-in attempts for '{username}' in the last {} minutes: wait and try again",
+                    THROTTLE_WINDOW.as_mins()
+                ),
+                Throttled::Source => format!(
+                    "too many failed log-ins from this address in the last {} minutes: wait and try again",
+                    THROTTLE_WINDOW.as_mins()
+                ),
+            };
+            return Err(DeskError::new(ErrorKind::Throttled, message));
+        }
+        let outcome = self.desk.login(username, password).await;
+        if outcome.is_ok() {
+            self.throttle.succeeded(username, source);
+        }
+        outcome
     }
 }
 
@@ -118,10 +133,17 @@ impl FromRequestParts<Arc<Api>> for Officer {
     }
 }
 
-/// Reads a JSON body, naming the field that is wrong.
+/// Reads a JSON body, naming the field that is wrong: one JSON value and nothing after it,
+/// every date in the plausible window, and no field the type does not know (a misspelt
+/// `to_untt` must not send a message to the contact point instead of the unit).
 fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, DeskError> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| DeskError::invalid(format!("request body: {e}")))?;
+    protocol::plausible::check_json(&value).map_err(|e| DeskError::invalid(format!("request body, {e}")))?;
+    let mut unknown = Vec::new();
+    let mut note = |path: serde_ignored::Path<'_>| unknown.push(path.to_string());
+    let read = serde_path_to_error::deserialize(serde_ignored::Deserializer::new(value, &mut note));
+    let parsed = read.map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         if path == "." || path.is_empty() {
@@ -129,7 +151,13 @@ fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, DeskError> {
         } else {
             DeskError::invalid(format!("request body, field `{path}`: {inner}"))
         }
-    })
+    })?;
+    if let Some(field) = unknown.first() {
+        return Err(DeskError::invalid(format!(
+            "request body, field `{field}`: unknown field (see the OpenAPI document for this operation's fields)"
+        )));
+    }
+    Ok(parsed)
 }
 
 /// Prometheus text: reads, hits, ingest lag, hotlist size per provider (any signed-in account).
@@ -248,5 +276,9 @@ pub fn router(api: Arc<Api>) -> Router {
             "/api/openapi.json",
             get(|| async { ([(header::CONTENT_TYPE, "application/json")], openapi_json()) }),
         )
+        // Twice an envelope's limit, so that a message too large for the partner is refused by
+        // the desk with the partner's limit named, and anything larger here with a 413.
+        .layer(axum::extract::DefaultBodyLimit::max(2 * protocol::MAX_ENVELOPE_BYTES))
+        .layer(axum::middleware::from_fn(json_errors))
         .with_state(api)
 }

@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 /// The period of an Art. 65 evaluation (whole days in the node's zone; default: the year so far).
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PeriodQuery {
     /// YYYY-MM-DD.
     #[serde(default)]

@@ -54,34 +54,19 @@ impl From<&User> for UserView {
 
 #[utoipa::path(post, path = "/api/v1/session", request_body = Login, tag = "session",
     responses((status = 200, body = SessionView), (status = 401, body = DeskError), (status = 429, body = DeskError)))]
-pub(super) async fn login(State(api): State<Arc<Api>>, bytes: Bytes) -> Result<Json<SessionView>, DeskError> {
+pub(super) async fn login(
+    State(api): State<Arc<Api>>,
+    client: Option<axum::Extension<crate::http::ClientAddr>>,
+    bytes: Bytes,
+) -> Result<Json<SessionView>, DeskError> {
     let login: Login = body(&bytes)?;
-    if api.throttled(&login.username) {
-        return Err(DeskError::new(
-            ErrorKind::Throttled,
-            format!(
-                "{MAX_FAILED_LOGINS} failed log-ins for '{}' in the last {} minutes: wait and try again",
-                login.username,
-                THROTTLE_WINDOW.as_mins()
-            ),
-        ));
-    }
-    match api.desk.login(&login.username, &login.password).await {
-        Ok((token, expires, user)) => {
-            api.login_succeeded(&login.username);
-            Ok(Json(SessionView {
-                token,
-                expires_at: expires.to_string(),
-                user: UserView::from(&user),
-            }))
-        }
-        Err(e) => {
-            if e.error == ErrorKind::Unauthenticated {
-                api.login_failed(&login.username);
-            }
-            Err(e)
-        }
-    }
+    let source = client.map(|c| c.0 .0.ip());
+    let (token, expires, user) = api.log_in(&login.username, &login.password, source).await?;
+    Ok(Json(SessionView {
+        token,
+        expires_at: expires.to_string(),
+        user: UserView::from(&user),
+    }))
 }
 
 #[utoipa::path(delete, path = "/api/v1/session", tag = "session", security(("bearer" = [])),
@@ -105,10 +90,7 @@ pub(super) async fn put_user(
     officer: Officer,
     bytes: Bytes,
 ) -> Result<StatusCode, DeskError> {
-    if !crate::accounts::has_role(&officer.user, crate::accounts::Role::Admin) {
-        return Err(DeskError::forbidden("managing users needs the role admin"));
-    }
     let u: NewUser = body(&bytes)?;
-    api.desk.put_user(u).await?;
+    api.desk.administer_user(&officer.user, u).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -182,9 +182,8 @@ pub async fn add_user(State(api): State<Arc<Api>>, CsrfForm(w, f): CsrfForm<User
     .filter(|(_, on)| on.is_some())
     .map(|(r, _)| r.to_owned())
     .collect();
-    let unit = Some(f.unit.trim().to_owned())
-        .filter(|u| !u.is_empty())
-        .unwrap_or_else(|| crate::accounts::CONTACT_POINT_UNIT.to_owned());
+    // No default unit: `NCP` is the contact point's, and an account gets it only when asked.
+    let unit = f.unit.trim().to_owned();
     let new = NewUser {
         username: f.username.trim().to_owned(),
         display_name: f.display_name.trim().to_owned(),

@@ -54,6 +54,7 @@ struct AuditPage {
 /// A search of the journal: by actor, operation, data subject and days (the node's zone), paged
 /// backwards by sequence number.
 #[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditFilter {
     #[serde(default)]
     pub actor: String,

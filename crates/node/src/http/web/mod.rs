@@ -169,9 +169,18 @@ fn person_and_plate(
 }
 
 /// Where to go after a form: only a path of this site, never an open redirect.
+/// `back` if it is a path on this site, else `default`. Only visible ASCII is kept: a browser
+/// drops a tab or newline (`/\t/evil.example` becomes `//evil.example`, another site), and a
+/// CR LF cannot go into a `Location` header at all.
 fn local_path(back: Option<String>, default: &str) -> String {
-    back.filter(|b| b.starts_with('/') && !b.starts_with("//") && !b.contains('\\'))
-        .unwrap_or_else(|| default.to_owned())
+    back.filter(|b| {
+        b.starts_with('/')
+            && !b.starts_with("//")
+            && !b.contains('\\')
+            && b.len() <= 2_000
+            && b.bytes().all(|c| c.is_ascii_graphic())
+    })
+    .unwrap_or_else(|| default.to_owned())
 }
 
 fn render(page: impl Template, status: StatusCode) -> Response {

@@ -133,55 +133,76 @@ pub(super) struct LoginPage {
     failed: bool,
 }
 
+/// The log-in form's own CSRF token (against log-in CSRF: another site logging the officer in
+/// to an account of its choosing): a random value in a `SameSite=Strict` cookie and in the form,
+/// which must agree when the form comes back.
+const LOGIN_COOKIE: &str = "grens_login";
+
 pub(super) async fn login_page(headers: HeaderMap) -> Response {
-    render(
+    login_form(&headers, false, StatusCode::OK)
+}
+
+/// The log-in page with a fresh form token.
+fn login_form(headers: &HeaderMap, failed: bool, status: StatusCode) -> Response {
+    let (token, _) = crate::accounts::new_token();
+    let mut chrome = Chrome::anonymous("/login");
+    chrome.csrf = token.clone();
+    let mut page = render(
         LoginPage {
-            t: language(&headers, None),
-            chrome: Chrome::anonymous("/login"),
-            failed: false,
+            t: language(headers, None),
+            chrome,
+            failed,
         },
-        StatusCode::OK,
-    )
+        status,
+    );
+    if let Ok(cookie) = header::HeaderValue::from_str(&format!(
+        "{LOGIN_COOKIE}={token}; Path=/login; Secure; HttpOnly; SameSite=Strict; Max-Age=3600"
+    )) {
+        page.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    page
 }
 
 #[derive(Debug, Deserialize)]
 pub(super) struct LoginForm {
     username: String,
     password: String,
+    #[serde(default)]
+    csrf: String,
 }
 
-pub(super) async fn login(State(api): State<Arc<Api>>, headers: HeaderMap, Form(f): Form<LoginForm>) -> Response {
-    let outcome = if api.throttled(&f.username) {
-        None
-    } else {
-        match api.desk.login(&f.username, &f.password).await {
-            Ok((token, _, _)) => {
-                api.login_succeeded(&f.username);
-                Some(token)
-            }
-            Err(_) => {
-                api.login_failed(&f.username);
-                None
-            }
-        }
-    };
-    match outcome {
-        Some(token) => (
-            [(
-                header::SET_COOKIE,
-                format!("{SESSION_COOKIE}={token}; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=28800"),
-            )],
+pub(super) async fn login(
+    State(api): State<Arc<Api>>,
+    client: Option<axum::Extension<crate::http::ClientAddr>>,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Response {
+    let source = client.map(|c| c.0 .0.ip());
+    let expected = cookie(&headers, LOGIN_COOKIE).unwrap_or_default();
+    if expected.is_empty() || f.csrf != expected {
+        return (
+            StatusCode::FORBIDDEN,
+            "the log-in form's token does not match: open the log-in page again",
+        )
+            .into_response();
+    }
+    match api.log_in(&f.username, &f.password, source).await {
+        Ok((token, _, _)) => (
+            // Appended: an array of pairs would let the second cookie replace the first.
+            axum::response::AppendHeaders([
+                (
+                    header::SET_COOKIE,
+                    format!("{SESSION_COOKIE}={token}; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=28800"),
+                ),
+                (
+                    header::SET_COOKIE,
+                    format!("{LOGIN_COOKIE}=; Path=/login; Secure; HttpOnly; SameSite=Strict; Max-Age=0"),
+                ),
+            ]),
             Redirect::to("/"),
         )
             .into_response(),
-        None => render(
-            LoginPage {
-                t: language(&headers, None),
-                chrome: Chrome::anonymous("/login"),
-                failed: true,
-            },
-            StatusCode::UNAUTHORIZED,
-        ),
+        Err(_) => login_form(&headers, true, StatusCode::UNAUTHORIZED),
     }
 }
 
