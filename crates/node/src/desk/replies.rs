@@ -62,24 +62,6 @@ impl Desk {
                 )))
             }
         };
-        // One answer per request: a provision may be completed by further provisions, but a
-        // refusal after a provision (or the reverse, or a second refusal) would contradict what
-        // the requester already holds — that takes a data correction (rectified/withdrawn).
-        let answered =
-            self.replies_to(id).await?.into_iter().find(|r| {
-                r.direction == Direction::Outgoing && ["provision", "refusal"].contains(&r.meta.kind.as_str())
-            });
-        if let Some(first) = answered {
-            let supplement = first.meta.kind == "provision" && matches!(reply, Reply::Provision { .. });
-            if !supplement {
-                return Err(DeskError::invalid(format!(
-                    "request {id} was answered already by {} {} at {}: a contradictory answer is refused; send a data correction from the case instead",
-                    first.meta.kind,
-                    first.message_id,
-                    self.local(first.at)
-                )));
-            }
-        }
         let mut decisions = Vec::new();
         let (body, handling, article) = match reply {
             Reply::Refusal {
@@ -162,6 +144,25 @@ impl Desk {
                 )
             }
         };
+        // One answer per request (checked once the answer itself is valid, so a wrong ground is
+        // named first): a provision may be completed by further provisions, but a
+        // refusal after a provision (or the reverse, or a second refusal) would contradict what
+        // the requester already holds — that takes a data correction (rectified/withdrawn).
+        let answered =
+            self.replies_to(id).await?.into_iter().find(|r| {
+                r.direction == Direction::Outgoing && ["provision", "refusal"].contains(&r.meta.kind.as_str())
+            });
+        if let Some(first) = answered {
+            let supplement = first.meta.kind == "provision" && matches!(reply, Reply::Provision { .. });
+            if !supplement {
+                return Err(DeskError::invalid(format!(
+                    "request {id} was answered already by {} {} at {}: a contradictory answer is refused; send a data correction from the case instead",
+                    first.meta.kind,
+                    first.message_id,
+                    self.local(first.at)
+                )));
+            }
+        }
         let mut envelope = Envelope::new(
             self.my_address(Some(user.unit.clone())),
             request.from.clone(),
