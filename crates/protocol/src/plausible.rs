@@ -40,7 +40,12 @@ fn year_of(text: &str) -> Option<i16> {
     if let Ok(d) = text.parse::<DateTime>() {
         return Some(d.year());
     }
-    text.parse::<Date>().ok().map(|d| d.year())
+    if let Ok(d) = text.parse::<Date>() {
+        return Some(d.year());
+    }
+    // An instant jiff cannot hold (`9999-12-31T00:00:00Z` is past its last one): the date part.
+    let (date, _) = text.split_once('T')?;
+    date.parse::<Date>().ok().map(|d| d.year())
 }
 
 /// Checks every string of `value` that reads as a date or time, naming the first one outside
