@@ -117,6 +117,7 @@ pub async fn exchange(messages: usize, concurrency: usize, nats_url: &str) -> Re
         checkpoint_interval_secs: 0,
         national_databases: Vec::new(),
         clock_start: None,
+        clock_anchor: None,
         connections: Default::default(),
     };
     let store = |id: &str| format!("sqlite:{}", dir.path().join(format!("{id}.sqlite")).display());

@@ -379,6 +379,7 @@ pub async fn start_at(
             checkpoint_interval_secs: 900,
             national_databases: demo_national_databases(dir, party.as_str()).await?,
             clock_start: clock_start.map(str::to_owned),
+            clock_anchor: None,
             connections: Default::default(),
         };
         let running = start_with(&config, store, inbox, Some(api)).await?;

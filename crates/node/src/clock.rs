@@ -26,6 +26,13 @@ impl Clock {
         }))
     }
 
+    /// A clock that read `start` at the real instant `anchor` and runs at the real pace: every
+    /// process given the same pair reads the same time (replicas of one node in a drill).
+    pub fn anchored(start: Timestamp, anchor: Timestamp) -> Clock {
+        let shift = start.duration_since(anchor);
+        Clock(Arc::new(move || Timestamp::now() + shift))
+    }
+
     /// A clock driven by `now` (tests that step time themselves).
     pub fn from_fn(now: impl Fn() -> Timestamp + Send + Sync + 'static) -> Clock {
         Clock(Arc::new(now))
@@ -59,5 +66,20 @@ mod tests {
         let first = clock.now();
         assert!(first >= start && first < start + SignedDuration::from_secs(5));
         assert!(clock.now() >= first);
+    }
+
+    #[test]
+    fn anchored_clocks_started_apart_read_the_same() {
+        let start: Timestamp = "2026-03-11T15:00:00Z".parse().expect("instant");
+        let anchor = Timestamp::now() - SignedDuration::from_secs(30);
+        let a = Clock::anchored(start, anchor);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let b = Clock::anchored(start, anchor);
+        let (ta, tb) = (a.now(), b.now());
+        assert!(
+            tb.duration_since(ta).abs() < SignedDuration::from_millis(50),
+            "{ta} {tb}"
+        );
+        assert!(ta >= start + SignedDuration::from_secs(29) && ta < start + SignedDuration::from_secs(35));
     }
 }

@@ -46,6 +46,11 @@ pub struct NodeConfig {
     /// daylight-saving change; the start journals the shifted clock.
     #[serde(default)]
     pub clock_start: Option<String>,
+    /// With `clock_start`: the real instant at which the shifted clock reads `clock_start`
+    /// (default: when the process starts). Replicas of one node given the same pair read the
+    /// same time whenever each of them was started.
+    #[serde(default)]
+    pub clock_anchor: Option<String>,
     /// Limits of each listener (inbox and officers' side).
     #[serde(default)]
     pub connections: ConnectionLimits,

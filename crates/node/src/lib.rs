@@ -8,6 +8,7 @@
 //! - [`accounts`]: roles, passwords, the contact point's unit.
 //! - [`national`]: the node's national databases for hit/no-hit and consultation answers.
 //! - [`refusals`]: failures of unauthenticated callers, counted and summarised in the journal.
+//! - [`duties`]: what one replica of a node does at a time (answers, alerts), under a lease.
 //! - [`clock`]: the node's one clock (the system's, or a drill's).
 //! - [`serve`]: starting a node, its background loops, and its graceful shutdown.
 //! - [`telemetry`]: logging and metrics.
@@ -16,6 +17,7 @@ pub mod accounts;
 pub mod clock;
 pub mod config;
 pub mod desk;
+pub mod duties;
 pub mod http;
 pub mod national;
 pub mod officer_client;

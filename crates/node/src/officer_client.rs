@@ -97,6 +97,14 @@ impl OfficerClient {
         })
     }
 
+    /// The same session at another address: another replica of the node, or its load balancer.
+    pub fn at(&self, base: &str) -> OfficerClient {
+        OfficerClient {
+            base: base.trim_end_matches('/').to_owned(),
+            ..self.clone()
+        }
+    }
+
     pub async fn get(&self, path: &str) -> Result<Answer, NodeError> {
         send(
             &self.http,

@@ -82,11 +82,17 @@ fn clock(config: &NodeConfig) -> Result<Clock, NodeError> {
     let Some(start) = config.clock_start.as_deref() else {
         return Ok(Clock::system());
     };
-    let start: Timestamp = start.parse().map_err(|e| NodeError::Config {
-        what: "clock_start".into(),
-        problem: format!("'{start}' is not an instant with offset: {e}"),
-    })?;
-    Ok(Clock::starting_at(start))
+    let instant = |what: &str, text: &str| {
+        text.parse::<Timestamp>().map_err(|e| NodeError::Config {
+            what: what.into(),
+            problem: format!("'{text}' is not an instant with offset: {e}"),
+        })
+    };
+    let start = instant("clock_start", start)?;
+    match config.clock_anchor.as_deref() {
+        None => Ok(Clock::starting_at(start)),
+        Some(anchor) => Ok(Clock::anchored(start, instant("clock_anchor", anchor)?)),
+    }
 }
 
 /// Runs `step` every time `wait` (given the step's result) elapses, until `stop` is cancelled.
@@ -193,6 +199,7 @@ pub async fn start_with(
         metrics: metrics.clone(),
         profile: profile.clone(),
         refusals: Default::default(),
+        duties: Default::default(),
     });
     let (stop, tasks) = (CancellationToken::new(), TaskTracker::new());
     let sender = Arc::new(Sender {
@@ -246,8 +253,33 @@ pub async fn start_with(
         }
     });
 
+    // The node's own duties run on one replica at a time (crate::duties): take the lease now,
+    // renew it in the background.
+    crate::duties::renew(&state).await;
+    let lease = state.clone();
+    every(&tasks, &stop, "duties lease", move || {
+        let state = lease.clone();
+        async move {
+            crate::duties::renew(&state).await;
+            crate::duties::RENEW_EVERY
+        }
+    });
+
+    // Art. 13: every replica compares camera reads with the hotlists the node accepted, whichever
+    // replica accepted them.
+    let hotlists = desk.clone();
+    every(&tasks, &stop, "hotlist sync", move || {
+        let desk = hotlists.clone();
+        async move {
+            if let Err(e) = desk.sync_hotlists().await {
+                tracing::warn!(error = %e, "synchronising the hotlists failed");
+            }
+            Duration::from_secs(1)
+        }
+    });
+
     // Art. 14: answer hit/no-hit queries as they arrive, and every few seconds in case one
-    // arrived just before a restart.
+    // arrived just before a restart (or at another replica).
     let answers = desk.clone();
     let answers_stop = stop.clone();
     tasks.spawn(async move {
@@ -255,6 +287,9 @@ pub async fn start_with(
             tokio::select! {
                 () = answers_stop.cancelled() => break,
                 _ = tokio::time::timeout(Duration::from_secs(5), arrived.notified()) => {}
+            }
+            if !answers.node.duties.leading() {
+                continue;
             }
             if let Err(e) = answers.answer_hit_queries().await {
                 tracing::warn!(error = %e, "answering hit/no-hit queries failed");
@@ -274,6 +309,9 @@ pub async fn start_with(
     every(&tasks, &stop, "release alerts", move || {
         let desk = alerts.clone();
         async move {
+            if !desk.node.duties.leading() {
+                return crate::duties::RENEW_EVERY;
+            }
             match desk.raise_alerts().await {
                 Ok((_, Some(next))) => {
                     let left = next.duration_since(desk.node.clock.now()).as_millis().max(0);
@@ -307,7 +345,7 @@ pub async fn start_with(
             // The first checkpoint goes one interval after the start, as before.
             let skip = std::mem::replace(&mut first, false);
             async move {
-                if !skip {
+                if !skip && desk.node.duties.leading() {
                     if let Err(e) = desk.publish_checkpoints(&actor).await {
                         tracing::warn!(error = %e, "journal checkpoint failed");
                     }

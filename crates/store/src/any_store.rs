@@ -152,6 +152,18 @@ impl JournalStore for AnyStore {
     async fn delete_record(&self, kind: &str, key: &str) -> Result<bool, StoreError> {
         dispatch!(self.delete_record(kind, key))
     }
+    async fn put_record_once(&self, record: Record, entry: NewEntry) -> Result<bool, StoreError> {
+        dispatch!(self.put_record_once(record, entry))
+    }
+    async fn claim_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        now: jiff::Timestamp,
+        until: jiff::Timestamp,
+    ) -> Result<bool, StoreError> {
+        dispatch!(self.claim_lease(name, holder, now, until))
+    }
 }
 
 impl CaseStore for AnyStore {

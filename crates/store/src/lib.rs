@@ -120,6 +120,20 @@ pub trait JournalStore: Send + Sync {
     fn record(&self, kind: &str, key: &str) -> impl Future<Output = Result<Option<Record>, StoreError>> + Send;
     /// Removes one record; whether it existed.
     fn delete_record(&self, kind: &str, key: &str) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Stores `record` and journals `entry` in one transaction — only if no record of that kind
+    /// and key exists; whether it was stored. Serialised with every append (all replicas), so
+    /// two callers racing for the same key store and journal it once.
+    fn put_record_once(&self, record: Record, entry: NewEntry)
+        -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Takes or renews the lease `name` for `holder` until `until`, if it is free, expired at
+    /// `now` or already `holder`'s; whether `holder` holds it now.
+    fn claim_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        now: jiff::Timestamp,
+        until: jiff::Timestamp,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }
 
 /// A search of the journal for the data-protection officer. Empty fields do not filter.

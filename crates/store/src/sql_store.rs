@@ -444,6 +444,57 @@ macro_rules! sql_journal_store {
                     .await?;
                 Ok(done.rows_affected() > 0)
             }
+
+            async fn put_record_once(
+                &self,
+                record: $crate::Record,
+                entry: $crate::NewEntry,
+            ) -> Result<bool, $crate::StoreError> {
+                // The append lock first: the check below then sees every racing caller's commit.
+                let (_guard, mut tx) = self.begin_append().await?;
+                let there: Option<(String,)> = sqlx::query_as("SELECT key FROM registry WHERE kind = $1 AND key = $2")
+                    .bind(&record.kind)
+                    .bind(&record.key)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if there.is_some() {
+                    return Ok(false);
+                }
+                sqlx::query(
+                    "INSERT INTO registry (kind, key, value, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(&record.kind)
+                .bind(&record.key)
+                .bind(record.value.to_string())
+                .bind(&record.updated_by)
+                .bind(record.updated_at.to_string())
+                .execute(&mut *tx)
+                .await?;
+                append_in(&mut tx, &entry).await?;
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            async fn claim_lease(
+                &self,
+                name: &str,
+                holder: &str,
+                now: jiff::Timestamp,
+                until: jiff::Timestamp,
+            ) -> Result<bool, $crate::StoreError> {
+                let done = sqlx::query(
+                    "INSERT INTO leases (name, holder, expires_ms) VALUES ($1, $2, $3) \
+                     ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_ms = excluded.expires_ms \
+                     WHERE leases.holder = excluded.holder OR leases.expires_ms < $4",
+                )
+                .bind(name)
+                .bind(holder)
+                .bind(until.as_millisecond())
+                .bind(now.as_millisecond())
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
         }
     };
 }

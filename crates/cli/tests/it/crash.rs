@@ -10,7 +10,7 @@ use node::officer_client::OfficerClient;
 use serde_json::{json, Value};
 use store::{AnyStore, Direction, JournalStore, MessageQuery};
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
@@ -27,6 +27,17 @@ pub(crate) struct NodeProcess {
 }
 
 impl NodeProcess {
+    /// A process of `grens serve --config config`, started by [`NodeProcess::start`], that is up
+    /// once `port` accepts connections.
+    pub(crate) fn new(config: PathBuf, port: u16, log: Option<PathBuf>) -> NodeProcess {
+        NodeProcess {
+            config,
+            port,
+            child: None,
+            log,
+        }
+    }
+
     pub(crate) fn start(&mut self) {
         let stdout = match &self.log {
             Some(path) => Stdio::from(std::fs::File::create(path).expect("log file")),
@@ -90,7 +101,7 @@ pub(crate) struct Pair {
     pub(crate) ca: String,
 }
 
-fn grens_ok(args: &[&str]) {
+pub(crate) fn grens_ok(args: &[&str]) {
     let out = Command::new(env!("CARGO_BIN_EXE_grens"))
         .args(args)
         .output()
@@ -238,10 +249,10 @@ pub(crate) async fn delivered(dir: &Path, ids: &[String], within: Duration) -> V
 }
 
 /// A small xorshift: the kill schedule is random but its seed is printed for reproduction.
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
-    fn next(&mut self, below: u64) -> u64 {
+    pub(crate) fn next(&mut self, below: u64) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;

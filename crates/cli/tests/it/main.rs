@@ -2,6 +2,7 @@
 
 mod anpr;
 mod crash;
+mod replicas;
 mod shutdown;
 
 use std::path::{Path, PathBuf};

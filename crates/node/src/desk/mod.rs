@@ -307,19 +307,29 @@ impl Desk {
         recipient: Option<String>,
         details: Value,
     ) -> Result<(), DeskError> {
-        self.node
-            .store
-            .append(NewEntry {
-                at: self.now(),
-                operation,
-                actor: actor.to_owned(),
-                justification: justification.to_owned(),
-                recipient,
-                message_id: details.get("message").and_then(Value::as_str).map(str::to_owned),
-                case_id: details.get("case").and_then(Value::as_str).map(str::to_owned),
-                details,
-            })
-            .await?;
+        let entry = self.entry(actor, operation, justification, recipient, details);
+        self.node.store.append(entry).await?;
         Ok(())
+    }
+
+    /// A journal entry at the node's time; its message and case are read from `details`.
+    fn entry(
+        &self,
+        actor: &str,
+        operation: Operation,
+        justification: &str,
+        recipient: Option<String>,
+        details: Value,
+    ) -> NewEntry {
+        NewEntry {
+            at: self.now(),
+            operation,
+            actor: actor.to_owned(),
+            justification: justification.to_owned(),
+            recipient,
+            message_id: details.get("message").and_then(Value::as_str).map(str::to_owned),
+            case_id: details.get("case").and_then(Value::as_str).map(str::to_owned),
+            details,
+        }
     }
 }

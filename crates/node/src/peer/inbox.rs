@@ -50,6 +50,8 @@ pub struct NodeState {
     pub profile: Arc<treaty::Profile>,
     /// Failures of unauthenticated callers, counted (crate::refusals).
     pub refusals: Arc<crate::refusals::Refusals>,
+    /// Whether this replica runs the node's own duties (crate::duties).
+    pub duties: Arc<crate::duties::Duties>,
 }
 
 impl std::fmt::Debug for NodeState {

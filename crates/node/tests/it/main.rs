@@ -97,6 +97,7 @@ fn start_be(
         metrics: Default::default(),
         profile: benelux(),
         refusals: Default::default(),
+        duties: Default::default(),
     });
     tokio::spawn(serve(
         listener,

@@ -451,3 +451,64 @@ async fn the_journal_counts_entries_by_their_details_without_reading_them() {
         assert_eq!(wildcard, 0, "{n}: % and _ are characters, not wildcards");
     }
 }
+
+#[tokio::test]
+async fn a_record_put_once_is_stored_and_journaled_once_however_many_callers_race() {
+    for (store, _guard) in stores().await {
+        let record = |n: usize| store::Record {
+            kind: "operation.alert".into(),
+            key: "OP-1:release_due".into(),
+            value: serde_json::json!({ "caller": n }),
+            updated_by: "BE/BE-NCP".into(),
+            updated_at: "2026-11-23T10:00:00+01:00".parse().expect("instant"),
+        };
+        let racers = (0..8).map(|n| {
+            let store = store.clone();
+            let record = record(n);
+            tokio::spawn(async move { store.put_record_once(record, entry(n)).await })
+        });
+        let mut stored = 0;
+        for racer in racers {
+            if racer.await.expect("task").expect("put once") {
+                stored += 1;
+            }
+        }
+        assert_eq!(stored, 1, "{}", name(&store));
+        assert_eq!(
+            store.head().await.expect("head").0,
+            1,
+            "{}: one journal entry",
+            name(&store)
+        );
+        assert!(verify_chain(&store).await.expect("read").is_ok());
+        assert!(!store.put_record_once(record(9), entry(9)).await.expect("again"));
+        assert_eq!(store.head().await.expect("head").0, 1);
+    }
+}
+
+#[tokio::test]
+async fn a_lease_is_held_by_one_holder_until_it_lapses() {
+    for (store, _guard) in stores().await {
+        let t0: jiff::Timestamp = "2026-11-23T10:00:00Z".parse().expect("instant");
+        let s = jiff::SignedDuration::from_secs;
+        let claim = |holder: &'static str, now: jiff::Timestamp| {
+            let store = store.clone();
+            async move {
+                store
+                    .claim_lease("duties", holder, now, now + s(6))
+                    .await
+                    .expect("claim")
+            }
+        };
+        assert!(claim("a", t0).await, "{}: free", name(&store));
+        assert!(!claim("b", t0 + s(1)).await, "{}: held by a", name(&store));
+        assert!(claim("a", t0 + s(5)).await, "{}: renewed by its holder", name(&store));
+        assert!(
+            !claim("b", t0 + s(10)).await,
+            "{}: the renewal runs to 11 s",
+            name(&store)
+        );
+        assert!(claim("b", t0 + s(12)).await, "{}: lapsed, taken over", name(&store));
+        assert!(!claim("a", t0 + s(13)).await, "{}: a lost it", name(&store));
+    }
+}

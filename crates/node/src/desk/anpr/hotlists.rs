@@ -36,10 +36,17 @@ impl Default for Table {
     }
 }
 
+/// Registry kind of the hotlists' generation: one record whose random tag is replaced after
+/// every change of the accepted entries, so each replica of the node (crate::duties) knows when
+/// to bring its table in line with the store.
+const GENERATION: &str = "anpr.generation";
+
 /// The hotlists a node compares camera reads with, and its ANPR counters.
 #[derive(Debug, Default)]
 pub struct Hotlists {
     pub(super) table: RwLock<Table>,
+    /// The generation tag the table was last brought in line with.
+    synced: std::sync::Mutex<Option<String>>,
     pub(super) reads: AtomicU64,
     pub(super) hits: AtomicU64,
     pub(super) invalid: AtomicU64,
@@ -125,6 +132,66 @@ impl Desk {
         Ok(n)
     }
 
+    /// Marks the accepted entries as changed, for the other replicas' [`Desk::sync_hotlists`].
+    pub(super) async fn hotlists_changed(&self) -> Result<(), DeskError> {
+        let mut tag = [0u8; 12];
+        rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut tag);
+        self.node
+            .store
+            .put_record(store::Record {
+                kind: GENERATION.into(),
+                key: "current".into(),
+                value: json!({ "tag": hex::encode(tag) }),
+                updated_by: self.node_actor(),
+                updated_at: self.now(),
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// Brings the table in line with the accepted entries in the store when another replica
+    /// changed them (one small read when nothing changed): entries accepted elsewhere are
+    /// added, entries withdrawn elsewhere stop being compared.
+    pub async fn sync_hotlists(&self) -> Result<bool, DeskError> {
+        let tag = self
+            .node
+            .store
+            .record(GENERATION, "current")
+            .await?
+            .and_then(|r| r.value["tag"].as_str().map(str::to_owned));
+        let last = self
+            .node
+            .anpr
+            .synced
+            .lock()
+            .map_err(|_| DeskError::unavailable("hotlist lock poisoned"))?
+            .clone();
+        if tag.is_none() || tag == last {
+            return Ok(false);
+        }
+        let records = self.node.store.records(ACCEPTED).await?;
+        let stored: std::collections::HashSet<&str> = records.iter().map(|r| r.key.as_str()).collect();
+        let compared: Vec<String> = match self.node.anpr.table.read() {
+            Ok(t) => t.by_id.keys().cloned().collect(),
+            Err(_) => return Err(DeskError::unavailable("hotlist lock poisoned")),
+        };
+        for id in compared.iter().filter(|id| !stored.contains(id.as_str())) {
+            self.node.anpr.remove(id);
+        }
+        let known: std::collections::HashSet<&str> = compared.iter().map(String::as_str).collect();
+        for r in records.iter().filter(|r| !known.contains(r.key.as_str())) {
+            if let Ok(env) = serde_json::from_value::<Envelope>(r.value["envelope"].clone()) {
+                if let Body::AnprEntry(e) = &env.body {
+                    self.node.anpr.add(e, env.from.clone())?;
+                }
+            }
+        }
+        if let Ok(mut synced) = self.node.anpr.synced.lock() {
+            *synced = tag;
+        }
+        Ok(true)
+    }
+
     /// Applies the withdrawals received: the entries stop being compared and are erased.
     /// Run on each arrival (and at start-up).
     pub async fn apply_withdrawals(&self) -> Result<usize, DeskError> {
@@ -147,6 +214,9 @@ impl Desk {
                 .await?;
                 n += 1;
             }
+        }
+        if n > 0 {
+            self.hotlists_changed().await?;
         }
         Ok(n)
     }

@@ -217,6 +217,7 @@ impl Desk {
                 })
                 .await?;
             self.node.anpr.add(&entry, env.from.clone())?;
+            self.hotlists_changed().await?;
         }
         let reply = Envelope::new(
             self.my_address(None),

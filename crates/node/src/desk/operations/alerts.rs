@@ -119,22 +119,21 @@ impl Desk {
         Ok((fired, next))
     }
 
-    /// Raises one alert: a registry record under `key` (so it is raised once) and a journal entry.
+    /// Raises one alert: a registry record under `key` and a journal entry, in one transaction
+    /// and only if the record is not there yet — so it is raised once, even by two replicas
+    /// racing (crate::duties) or a node killed between the two writes.
     pub(super) async fn raise(&self, key: &str, mut value: serde_json::Value, what: &str) -> Result<(), DeskError> {
         let now = self.now();
         value["raised_at"] = json!(now.to_string());
-        self.node
-            .store
-            .put_record(Record {
-                kind: ALERTS.into(),
-                key: key.to_owned(),
-                value: value.clone(),
-                updated_by: self.node_actor(),
-                updated_at: now,
-            })
-            .await?;
-        self.journal(&self.node_actor(), Operation::Alteration, what, None, value)
-            .await?;
+        let record = Record {
+            kind: ALERTS.into(),
+            key: key.to_owned(),
+            value: value.clone(),
+            updated_by: self.node_actor(),
+            updated_at: now,
+        };
+        let entry = self.entry(&self.node_actor(), Operation::Alteration, what, None, value);
+        self.node.store.put_record_once(record, entry).await?;
         Ok(())
     }
 
