@@ -74,6 +74,15 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The demo network under a steady mixed load (requests and answers, hit/no-hit queries,
+    /// ANPR reads, pursuits) for some minutes: per minute the operations, their p99 and the demo
+    /// process's memory; exit 1 if memory is not flat (last minute > 1.1 × the second).
+    Soak {
+        #[arg(long, default_value_t = 10)]
+        minutes: u64,
+        #[arg(long)]
+        json: bool,
+    },
     /// Signed, durable request→receipt between two nodes over loopback mTLS on SQLite, and a
     /// NATS JetStream publish-ack baseline of the same payload in the same run.
     Exchange {

@@ -14,6 +14,7 @@ mod hitnohit;
 mod logging;
 mod match_cmd;
 mod operation_cmds;
+mod soak;
 mod tour;
 mod treaty_cmds;
 
@@ -434,6 +435,9 @@ fn main() -> ExitCode {
                     json,
                 },
         } => bench::run(messages, concurrency, &nats, json),
+        Command::Bench {
+            command: BenchCommand::Soak { minutes, json },
+        } => soak::bench(minutes, json),
         Command::Bench {
             command:
                 BenchCommand::AnprNetwork {

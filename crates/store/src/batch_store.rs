@@ -153,7 +153,9 @@ macro_rules! sql_batch_store {
                 &self,
                 items: Vec<(String, $crate::Settlement, jiff::Timestamp)>,
             ) -> Result<Vec<()>, $crate::StoreError> {
-                let mut tx = self.pool.begin().await?;
+                // The writers' lock too: on SQLite a second writer would otherwise meet the
+                // first in the busy handler, which sleeps in whole milliseconds.
+                let (_guard, mut tx) = self.begin_append().await?;
                 for (message_id, outcome, at) in &items {
                     let (state, next_ms, error, settled_at) = $crate::settlement_columns(outcome, *at);
                     sqlx::query($crate::sql_store::SETTLE_OUTBOX)

@@ -3,51 +3,165 @@
 /// Implements the case views for `$store` (see [`crate::sql_store::sql_journal_store`]).
 macro_rules! sql_case_store {
     ($store:ty, $conn:ty, $db:ty, $after_erasure:expr) => {
-        /// Applies the case facts of stored messages inside the caller's transaction.
+        /// Applies the case facts of stored messages inside the caller's transaction. A batch
+        /// (group commit) costs a handful of statements, not a handful per message: the cases
+        /// are read at once, changed in memory in message order, and written back together with
+        /// their keys, count and statistics deltas — the append lock is held meanwhile.
         async fn apply_cases(
             conn: &mut $conn,
             items: &[(&$crate::MessageMeta, $crate::Direction, jiff::Timestamp)],
         ) -> Result<(), $crate::StoreError> {
+            use std::collections::{BTreeMap, HashMap};
+            let ids: Vec<&str> = items
+                .iter()
+                .filter(|(meta, _, _)| meta.case.is_some())
+                .filter_map(|(meta, _, _)| meta.case_id.as_deref())
+                .collect();
+            if ids.is_empty() {
+                return Ok(());
+            }
+            let stored: HashMap<String, $crate::cases::CaseRow> = read_cases(conn, &ids)
+                .await?
+                .into_iter()
+                .map(|row| (row.case_id.clone(), row))
+                .collect();
+            // The cases as they stand after each message, in message order.
+            let mut current: BTreeMap<String, $crate::cases::CaseRow> = BTreeMap::new();
+            let mut keys: Vec<(String, String, String)> = Vec::new();
+            let mut stats: BTreeMap<$crate::cases::StatKey, i64> = BTreeMap::new();
             for (meta, direction, at) in items {
                 let (Some(case_id), Some(facts)) = (meta.case_id.as_deref(), meta.case.as_ref()) else {
                     continue;
                 };
-                let before = read_case(conn, case_id).await?;
+                let before = current.get(case_id).or_else(|| stored.get(case_id)).cloned();
                 let review = if facts.review_after_ms > 0 { facts.review_after_ms } else { $crate::cases::DEFAULT_FIRST_REVIEW_MS };
-                let (row, mut stats) =
+                let (row, mut these) =
                     $crate::cases::CaseRow::apply(before.as_ref(), case_id, *direction, &meta.kind, *at, facts, review);
                 if let (Some(request_id), $crate::Direction::Outgoing, "provision" | "refusal") =
                     (meta.in_reply_to.as_deref(), *direction, meta.kind.as_str())
                 {
                     if let Some(request) = answered_request(conn, request_id, before.as_ref()).await? {
-                        stats.extend($crate::cases::answer_stats(&request, facts, *at));
+                        these.extend($crate::cases::answer_stats(&request, facts, *at));
                     }
                 }
-                write_case(conn, before.as_ref(), &row).await?;
-                if !facts.keys.is_empty() {
-                    let mut qb = sqlx::QueryBuilder::<$db>::new("INSERT INTO case_keys (key, case_id, label, sort_key) ");
-                    qb.push_values(facts.keys.iter(), |mut b, (key, label)| {
-                        b.push_bind(key.clone())
-                            .push_bind(case_id.to_owned())
-                            .push_bind(label.clone())
-                            .push_bind(row.sort_key.clone());
-                    });
-                    qb.push(" ON CONFLICT DO NOTHING");
-                    qb.build().execute(&mut *conn).await?;
+                for stat in these {
+                    *stats.entry(stat).or_default() += 1;
                 }
-                for (year, metric, party, detail) in stats {
-                    sqlx::query(
-                        "INSERT INTO case_stats (year, metric, party, detail, n) VALUES ($1, $2, $3, $4, 1)
-                         ON CONFLICT (year, metric, party, detail) DO UPDATE SET n = case_stats.n + 1",
-                    )
-                    .bind(year)
-                    .bind(metric)
-                    .bind(party)
-                    .bind(detail)
+                keys.extend(facts.keys.iter().map(|(key, label)| (key.clone(), case_id.to_owned(), label.clone())));
+                current.insert(case_id.to_owned(), row);
+            }
+            // The status counts move by the difference between each case's stored and final state.
+            let mut counts: BTreeMap<String, i64> = BTreeMap::new();
+            for (case_id, row) in &current {
+                let before = stored.get(case_id);
+                if before.is_some_and(|b| $crate::cases::count_key(b) == $crate::cases::count_key(row)) {
+                    continue;
+                }
+                if let Some(b) = before {
+                    *counts.entry($crate::cases::count_key(b).to_owned()).or_default() -= 1;
+                }
+                *counts.entry($crate::cases::count_key(row).to_owned()).or_default() += 1;
+            }
+            let rows: Vec<&$crate::cases::CaseRow> = current.values().collect();
+            write_cases(conn, &rows).await?;
+            // The keys carry the case's place in the list (the search reads them in that order).
+            for row in rows.iter().filter(|row| stored.get(&row.case_id).is_some_and(|b| b.sort_key != row.sort_key)) {
+                sqlx::query("UPDATE case_keys SET sort_key = $1 WHERE case_id = $2")
+                    .bind(&row.sort_key)
+                    .bind(&row.case_id)
                     .execute(&mut *conn)
                     .await?;
-                }
             }
+            if !keys.is_empty() {
+                let mut qb = sqlx::QueryBuilder::<$db>::new("INSERT INTO case_keys (key, case_id, label, sort_key) ");
+                qb.push_values(keys.iter(), |mut b, (key, case_id, label)| {
+                    let sort_key = current.get(case_id).map(|r| r.sort_key.clone()).unwrap_or_default();
+                    b.push_bind(key.clone())
+                        .push_bind(case_id.clone())
+                        .push_bind(label.clone())
+                        .push_bind(sort_key);
+                });
+                qb.push(" ON CONFLICT DO NOTHING");
+                qb.build().execute(&mut *conn).await?;
+            }
+            for (status, delta) in counts.into_iter().filter(|(_, d)| *d != 0) {
+                sqlx::query(
+                    "INSERT INTO case_counts (status, n) VALUES ($1, $2) ON CONFLICT (status) DO UPDATE SET n = case_counts.n + excluded.n",
+                )
+                .bind(status)
+                .bind(delta)
+                .execute(&mut *conn)
+                .await?;
+            }
+            for ((year, metric, party, detail), n) in stats {
+                sqlx::query(
+                    "INSERT INTO case_stats (year, metric, party, detail, n) VALUES ($1, $2, $3, $4, $5)
+                     ON CONFLICT (year, metric, party, detail) DO UPDATE SET n = case_stats.n + excluded.n",
+                )
+                .bind(year)
+                .bind(metric)
+                .bind(party)
+                .bind(detail)
+                .bind(n)
+                .execute(&mut *conn)
+                .await?;
+            }
+            Ok(())
+        }
+
+        /// The stored rows of the cases `ids` (those that exist).
+        async fn read_cases(conn: &mut $conn, ids: &[&str]) -> Result<Vec<$crate::cases::CaseRow>, $crate::StoreError> {
+            let mut qb = sqlx::QueryBuilder::<$db>::new(format!(
+                "SELECT {} FROM cases WHERE case_id IN (",
+                $crate::cases::CASE_COLUMNS
+            ));
+            let mut list = qb.separated(", ");
+            for id in ids {
+                list.push_bind(id.to_string());
+            }
+            list.push_unseparated(")");
+            Ok(qb.build_query_as::<$crate::cases::CaseRow>().fetch_all(&mut *conn).await?)
+        }
+
+        /// Inserts or replaces case rows in one statement.
+        async fn write_cases(conn: &mut $conn, rows: &[&$crate::cases::CaseRow]) -> Result<(), $crate::StoreError> {
+            if rows.is_empty() {
+                return Ok(());
+            }
+            let updates: Vec<String> = $crate::cases::CASE_COLUMNS
+                .split(", ")
+                .skip(1)
+                .map(|c| format!("{c} = excluded.{c}"))
+                .collect();
+            let mut qb = sqlx::QueryBuilder::<$db>::new(format!("INSERT INTO cases ({}) ", $crate::cases::CASE_COLUMNS));
+            qb.push_values(rows.iter(), |mut b, row| {
+                b.push_bind(row.case_id.clone())
+                    .push_bind(row.opened_at.clone())
+                    .push_bind(row.opened_ms)
+                    .push_bind(row.updated_ms)
+                    .push_bind(row.opened_by.clone())
+                    .push_bind(row.partner.clone())
+                    .push_bind(row.partner_node.clone())
+                    .push_bind(row.partner_unit.clone())
+                    .push_bind(row.channel.clone())
+                    .push_bind(row.unit.clone())
+                    .push_bind(row.kind.clone())
+                    .push_bind(row.article.clone())
+                    .push_bind(row.urgent)
+                    .push_bind(row.title.clone())
+                    .push_bind(row.status.clone())
+                    .push_bind(row.assignee.clone())
+                    .push_bind(row.deadline_ms)
+                    .push_bind(row.deadline_article.clone())
+                    .push_bind(row.sort_key.clone())
+                    .push_bind(row.last_kind.clone())
+                    .push_bind(row.closed_ms)
+                    .push_bind(row.review_ms)
+                    .push_bind(row.erased)
+                    .push_bind(row.rectified.clone());
+            });
+            qb.push(format!(" ON CONFLICT (case_id) DO UPDATE SET {}", updates.join(", ")));
+            qb.build().execute(&mut *conn).await?;
             Ok(())
         }
 

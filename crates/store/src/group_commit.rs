@@ -12,6 +12,22 @@ use tokio::sync::{mpsc, oneshot};
 /// The most writes one transaction carries.
 pub const MAX_BATCH: usize = 64;
 
+/// How many times the committing task yields to gather more writes before it commits.
+const GATHER_TURNS: usize = 4;
+
+/// How long a commit under load waits for more writes.
+const GATHER_WAIT: std::time::Duration = std::time::Duration::from_micros(500);
+
+/// Moves the queued writes into `batch`, up to [`MAX_BATCH`].
+fn drain<T>(jobs: &mut mpsc::UnboundedReceiver<T>, batch: &mut Vec<T>) {
+    while batch.len() < MAX_BATCH {
+        match jobs.try_recv() {
+            Ok(job) => batch.push(job),
+            Err(_) => break,
+        }
+    }
+}
+
 type Job<Req, Resp> = (Req, oneshot::Sender<Result<Resp, String>>);
 
 /// A queue of writes of one kind and the task that commits them in batches.
@@ -35,14 +51,27 @@ impl<Req: Send + 'static, Resp: Send + 'static> Batcher<Req, Resp> {
     {
         let (queue, mut jobs) = mpsc::unbounded_channel::<Job<Req, Resp>>();
         tokio::spawn(async move {
+            let mut last_batch = 0;
             while let Some(first) = jobs.recv().await {
                 let mut batch = vec![first];
-                while batch.len() < MAX_BATCH {
-                    match jobs.try_recv() {
-                        Ok(job) => batch.push(job),
-                        Err(_) => break,
+                // A few turns of the scheduler let writers that are about to submit join this
+                // transaction: one commit writes each touched index page once, whatever the
+                // number of rows, so fuller batches write fewer pages per message.
+                for _ in 0..GATHER_TURNS {
+                    drain(&mut jobs, &mut batch);
+                    if batch.len() >= MAX_BATCH {
+                        break;
                     }
+                    tokio::task::yield_now().await;
                 }
+                // Under load (the last commit carried several writes), wait a little longer for
+                // the writes on their way, as PostgreSQL's `commit_delay` does; a lone write
+                // never waits.
+                if last_batch > 1 && batch.len() < MAX_BATCH {
+                    tokio::time::sleep(GATHER_WAIT).await;
+                    drain(&mut jobs, &mut batch);
+                }
+                last_batch = batch.len();
                 let (requests, answers): (Vec<Req>, Vec<_>) = batch.into_iter().unzip();
                 match run(requests).await {
                     Ok(results) => {

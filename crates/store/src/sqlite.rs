@@ -16,6 +16,11 @@ static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// The one connection appends go through. SQLite drops a connection's page cache whenever
+    /// another connection wrote since its last transaction; with every append on this one, its
+    /// cache stays warm from one batch to the next and the appends do not re-read the journal's,
+    /// the inbox's and the case views' index pages each time.
+    writer: SqlitePool,
     /// One process owns the file; appends are serialised here so the chain never forks.
     append_lock: Arc<Mutex<()>>,
     /// Group commit of receives, queued messages and settlements (absent in the writer itself).
@@ -63,12 +68,17 @@ impl SqliteStore {
             .pragma("wal_autocheckpoint", "0");
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
         MIGRATIONS.run(&pool).await?;
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
+            .await?;
         checkpoint_in_background(pool.clone());
         Ok(SqliteStore {
             pool,
+            writer,
             append_lock: Arc::new(Mutex::new(())),
             batch: None,
         }
@@ -86,7 +96,7 @@ impl SqliteStore {
         // IMMEDIATE: the write lock is taken at BEGIN. A deferred transaction that reads the
         // head and then writes fails at once (SQLITE_BUSY, no waiting) when another write —
         // an outbox settlement, a session — committed in between.
-        Ok((guard, self.pool.begin_with("BEGIN IMMEDIATE").await?))
+        Ok((guard, self.writer.begin_with("BEGIN IMMEDIATE").await?))
     }
 }
 

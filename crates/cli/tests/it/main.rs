@@ -775,3 +775,10 @@ pub fn demo_network() -> (tokio::runtime::Runtime, tempfile::TempDir, demo::netw
         .expect("network");
     (runtime, dir, net)
 }
+
+#[test]
+fn the_soak_needs_two_minutes_at_least() {
+    let out = grens(&["bench", "soak", "--minutes", "1"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(stderr(&out).contains("--minutes: give at least 2"), "{}", stderr(&out));
+}
