@@ -99,6 +99,19 @@ macro_rules! sql_journal_store {
 
         $crate::batch_store::sql_batch_store!($store, $conn, $db);
 
+        /// Inserts a registry record inside the caller's transaction.
+        async fn insert_record(conn: &mut $conn, record: &$crate::Record) -> Result<(), $crate::StoreError> {
+            sqlx::query("INSERT INTO registry (kind, key, value, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5)")
+                .bind(&record.kind)
+                .bind(&record.key)
+                .bind(record.value.to_string())
+                .bind(&record.updated_by)
+                .bind(record.updated_at.to_string())
+                .execute(&mut *conn)
+                .await?;
+            Ok(())
+        }
+
         /// Appends inside the caller's serialised transaction.
         async fn append_in(
             conn: &mut $conn,
@@ -401,16 +414,7 @@ macro_rules! sql_journal_store {
                     .bind(&record.key)
                     .execute(&mut *tx)
                     .await?;
-                sqlx::query(
-                    "INSERT INTO registry (kind, key, value, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5)",
-                )
-                .bind(&record.kind)
-                .bind(&record.key)
-                .bind(record.value.to_string())
-                .bind(&record.updated_by)
-                .bind(record.updated_at.to_string())
-                .execute(&mut *tx)
-                .await?;
+                insert_record(&mut tx, &record).await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -460,16 +464,7 @@ macro_rules! sql_journal_store {
                 if there.is_some() {
                     return Ok(false);
                 }
-                sqlx::query(
-                    "INSERT INTO registry (kind, key, value, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5)",
-                )
-                .bind(&record.kind)
-                .bind(&record.key)
-                .bind(record.value.to_string())
-                .bind(&record.updated_by)
-                .bind(record.updated_at.to_string())
-                .execute(&mut *tx)
-                .await?;
+                insert_record(&mut tx, &record).await?;
                 append_in(&mut tx, &entry).await?;
                 tx.commit().await?;
                 Ok(true)

@@ -248,6 +248,34 @@ pub(crate) async fn delivered(dir: &Path, ids: &[String], within: Duration) -> V
     }
 }
 
+/// Sends `messages` requests from `client` on a thread of its own, `pause` apart, until that
+/// many were acknowledged; the thread returns their ids, and the receiver hears when it is done.
+pub(crate) fn send_in_background(
+    client: OfficerClient,
+    messages: usize,
+    pause: Duration,
+) -> (std::thread::JoinHandle<Vec<String>>, std::sync::mpsc::Receiver<()>) {
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+    let sender = std::thread::spawn(move || {
+        let rt = tokio::runtime::Runtime::new().expect("runtime");
+        let mut acknowledged = Vec::new();
+        let mut n = 0;
+        while acknowledged.len() < messages {
+            // A refused connection or a dropped answer is not an acknowledgement: try anew.
+            if let Ok(answer) = rt.block_on(client.post("/api/v1/messages", &request(n))) {
+                if answer.status.is_success() {
+                    acknowledged.push(answer.body["message_id"].as_str().expect("id").to_owned());
+                }
+            }
+            n += 1;
+            std::thread::sleep(pause);
+        }
+        let _ = done_tx.send(());
+        acknowledged
+    });
+    (sender, done_rx)
+}
+
 /// A small xorshift: the kill schedule is random but its seed is printed for reproduction.
 pub(crate) struct Rng(pub(crate) u64);
 
@@ -284,24 +312,7 @@ fn acknowledged_messages_arrive_exactly_once_across_sigkills_of_sender_and_recei
         ))
         .expect("log-in");
 
-    let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
-    let sender = std::thread::spawn(move || {
-        let rt = tokio::runtime::Runtime::new().expect("runtime");
-        let mut acknowledged = Vec::new();
-        let mut n = 0;
-        while acknowledged.len() < messages {
-            // A refused connection or a dropped answer is not an acknowledgement: try anew.
-            if let Ok(answer) = rt.block_on(client.post("/api/v1/messages", &request(n))) {
-                if answer.status.is_success() {
-                    acknowledged.push(answer.body["message_id"].as_str().expect("id").to_owned());
-                }
-            }
-            n += 1;
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        let _ = done_tx.send(());
-        acknowledged
-    });
+    let (sender, done_rx) = send_in_background(client, messages, Duration::from_millis(5));
     let mut rng = Rng(seed);
     let mut killed = (0, 0);
     for _ in 0..kills {

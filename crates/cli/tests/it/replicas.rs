@@ -16,7 +16,7 @@ use node::officer_client::OfficerClient;
 use serde_json::json;
 use store::{AnyStore, JournalQuery, JournalStore, Record};
 
-use crate::crash::{free_port, grens_ok, request, NodeProcess, Rng};
+use crate::crash::{free_port, grens_ok, send_in_background, NodeProcess, Rng};
 
 const PASSWORD: &str = "replica-test-pw";
 
@@ -381,22 +381,7 @@ fn two_replicas_behind_haproxy_keep_every_message_once_and_share_sessions_hotlis
     // NL sends while A is killed and restarted.
     let seed = Timestamp::now().as_nanosecond() as u64 | 1;
     eprintln!("replica test: {messages} messages, seed {seed}");
-    let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
-    let sender = std::thread::spawn(move || {
-        let rt = tokio::runtime::Runtime::new().expect("runtime");
-        let mut acknowledged = Vec::new();
-        let mut n = 0;
-        while acknowledged.len() < messages {
-            if let Ok(answer) = rt.block_on(nl_officer.post("/api/v1/messages", &request(n))) {
-                if answer.status.is_success() {
-                    acknowledged.push(answer.body["message_id"].as_str().expect("id").to_owned());
-                }
-            }
-            n += 1;
-        }
-        let _ = done_tx.send(());
-        acknowledged
-    });
+    let (sender, done_rx) = send_in_background(nl_officer, messages, Duration::ZERO);
     let mut rng = Rng(seed);
     let mut kills = 0;
     while done_rx.try_recv().is_err() || kills < 3 {
