@@ -20,11 +20,10 @@ macro_rules! sql_case_store {
             if ids.is_empty() {
                 return Ok(());
             }
-            let stored: HashMap<String, $crate::cases::CaseRow> = read_cases(conn, &ids)
-                .await?
-                .into_iter()
-                .map(|row| (row.case_id.clone(), row))
-                .collect();
+            let mut stored: HashMap<String, $crate::cases::CaseRow> = HashMap::new();
+            for chunk in ids.chunks($crate::cases::ROWS_PER_STATEMENT) {
+                stored.extend(read_cases(conn, chunk).await?.into_iter().map(|row| (row.case_id.clone(), row)));
+            }
             // The cases as they stand after each message, in message order.
             let mut current: BTreeMap<String, $crate::cases::CaseRow> = BTreeMap::new();
             let mut keys: Vec<(String, String, String)> = Vec::new();
@@ -63,7 +62,9 @@ macro_rules! sql_case_store {
                 *counts.entry($crate::cases::count_key(row).to_owned()).or_default() += 1;
             }
             let rows: Vec<&$crate::cases::CaseRow> = current.values().collect();
-            write_cases(conn, &rows).await?;
+            for chunk in rows.chunks($crate::cases::ROWS_PER_STATEMENT) {
+                write_cases(conn, chunk).await?;
+            }
             // The keys carry the case's place in the list (the search reads them in that order).
             for row in rows.iter().filter(|row| stored.get(&row.case_id).is_some_and(|b| b.sort_key != row.sort_key)) {
                 sqlx::query("UPDATE case_keys SET sort_key = $1 WHERE case_id = $2")
@@ -72,9 +73,9 @@ macro_rules! sql_case_store {
                     .execute(&mut *conn)
                     .await?;
             }
-            if !keys.is_empty() {
+            for chunk in keys.chunks($crate::cases::ROWS_PER_STATEMENT) {
                 let mut qb = sqlx::QueryBuilder::<$db>::new("INSERT INTO case_keys (key, case_id, label, sort_key) ");
-                qb.push_values(keys.iter(), |mut b, (key, case_id, label)| {
+                qb.push_values(chunk.iter(), |mut b, (key, case_id, label)| {
                     let sort_key = current.get(case_id).map(|r| r.sort_key.clone()).unwrap_or_default();
                     b.push_bind(key.clone())
                         .push_bind(case_id.clone())

@@ -144,6 +144,10 @@ pub fn overdue_bound(now: Timestamp) -> String {
 /// What one message did to the Art. 18 counters: `(year, metric, party, detail)`.
 pub type StatKey = (i64, &'static str, String, String);
 
+/// Most rows one multi-row statement of the case views carries: 24 columns × 500 stays well
+/// under SQLite's 32,766 bound variables (bulk loads apply thousands of messages at once).
+pub const ROWS_PER_STATEMENT: usize = 500;
+
 impl CaseRow {
     /// The case as it stands after a message `kind` in `direction` at `at` with `facts`; `None`
     /// for a new case. Also returns the Art. 18 counters the message adds.
