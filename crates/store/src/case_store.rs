@@ -212,42 +212,7 @@ macro_rules! sql_case_store {
             before: Option<&$crate::cases::CaseRow>,
             row: &$crate::cases::CaseRow,
         ) -> Result<(), $crate::StoreError> {
-            let columns: Vec<&str> = $crate::cases::CASE_COLUMNS.split(", ").collect();
-            let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("${i}")).collect();
-            let updates: Vec<String> = columns.iter().skip(1).map(|c| format!("{c} = excluded.{c}")).collect();
-            let sql = format!(
-                "INSERT INTO cases ({}) VALUES ({}) ON CONFLICT (case_id) DO UPDATE SET {}",
-                $crate::cases::CASE_COLUMNS,
-                placeholders.join(", "),
-                updates.join(", ")
-            );
-            sqlx::query(&sql)
-                .bind(&row.case_id)
-                .bind(&row.opened_at)
-                .bind(row.opened_ms)
-                .bind(row.updated_ms)
-                .bind(&row.opened_by)
-                .bind(&row.partner)
-                .bind(&row.partner_node)
-                .bind(&row.partner_unit)
-                .bind(&row.channel)
-                .bind(&row.unit)
-                .bind(&row.kind)
-                .bind(&row.article)
-                .bind(row.urgent)
-                .bind(&row.title)
-                .bind(&row.status)
-                .bind(&row.assignee)
-                .bind(row.deadline_ms)
-                .bind(&row.deadline_article)
-                .bind(&row.sort_key)
-                .bind(&row.last_kind)
-                .bind(row.closed_ms)
-                .bind(row.review_ms)
-                .bind(row.erased)
-                .bind(&row.rectified)
-                .execute(&mut *conn)
-                .await?;
+            write_cases(conn, &[row]).await?;
             // The keys carry the case's place in the list (the search reads them in that order).
             if before.is_some_and(|b| b.sort_key != row.sort_key) {
                 sqlx::query("UPDATE case_keys SET sort_key = $1 WHERE case_id = $2")
