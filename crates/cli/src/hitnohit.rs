@@ -135,10 +135,19 @@ fn measure_index(persons: &[Person], queries: &[Labelled], protection: Protectio
     let mut quality = Quality::default();
     let mut per_variant: std::collections::BTreeMap<&str, Quality> = std::collections::BTreeMap::new();
     let mut latencies = Vec::with_capacity(queries.len());
+    let mut time_by_variant: std::collections::BTreeMap<&str, (Duration, usize)> = std::collections::BTreeMap::new();
+    let mut candidates_by_variant: std::collections::BTreeMap<&str, [usize; 3]> = std::collections::BTreeMap::new();
     for l in queries {
         let t = Instant::now();
         let hits = index.query(&l.query);
         latencies.push(t.elapsed());
+        let spent = time_by_variant.entry(l.variant.as_str()).or_default();
+        spent.0 += t.elapsed();
+        spent.1 += 1;
+        let rounds = candidates_by_variant.entry(l.variant.as_str()).or_insert([0usize; 3]);
+        for (sum, n) in rounds.iter_mut().zip(index.candidates_per_round(&l.query)) {
+            *sum += n;
+        }
         // Recall and false hits count both grades: a possible hit is an answer too.
         let possible = l
             .expected
@@ -176,6 +185,15 @@ fn measure_index(persons: &[Person], queries: &[Labelled], protection: Protectio
         "false_sure_hit_rate": ratio(quality.sure_false_hits, quality.negatives),
         "by_variant": per_variant.iter().map(|(k, q)| {
             (k.to_string(), if q.positives > 0 { json!(q.recall()) } else { json!({"false_hit_rate": q.false_hit_rate()}) })
+        }).collect::<serde_json::Map<_, _>>(),
+        // Where the time goes: the mean latency of each variant's queries, in microseconds.
+        "mean_us_by_variant": time_by_variant.iter().map(|(k, (spent, n))| {
+            (k.to_string(), json!(round(spent.as_secs_f64() * 1e6 / (*n).max(1) as f64, 1)))
+        }).collect::<serde_json::Map<_, _>>(),
+        // What the blocking selects: the mean number of persons each round reads, per variant.
+        "mean_candidates_by_variant": candidates_by_variant.iter().map(|(k, sums)| {
+            let n = time_by_variant.get(k).map_or(1, |t| t.1.max(1)) as f64;
+            (k.to_string(), json!(sums.map(|s| round(s as f64 / n, 1))))
         }).collect::<serde_json::Map<_, _>>(),
         "possible_by_variant": per_variant.iter().filter(|(_, q)| q.possible > 0).map(|(k, q)| {
             (k.to_string(), json!(ratio(q.possible, q.positives)))

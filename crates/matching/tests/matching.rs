@@ -242,3 +242,39 @@ fn false_hits_on_a_large_index() {
         );
     }
 }
+
+/// A family name two letters apart, beside the same given name and birth date, is a possible
+/// hit — but only if it starts as the query's does. Short unrelated names share three or four
+/// bits of the 64-bit letter-pair filter by chance (at 10 M persons "Chloe Denis" found "Chloé
+/// Henry" born the same day, and "Rachida El Hamdaoui" found "Rachida Hajji").
+#[test]
+fn a_name_two_letters_apart_is_a_possible_hit_only_if_it_starts_the_same_and_is_as_long() {
+    for protection in [Protection::Clear, Protection::Keyed(b"agreement key".to_vec())] {
+        let mut index = Index::new(protection);
+        let born = Some(date(1967, 9, 5));
+        for (id, given, surname) in [
+            ("BE-7", "Chloé", "Henry"),
+            ("BE-8", "Chloé", "Vandamme"),
+            ("MA-2", "Fatima Rachida", "Hajji"),
+        ] {
+            index.insert(&Person {
+                id: id.into(),
+                given_names: given.into(),
+                surname: surname.into(),
+                birth_date: born,
+            });
+        }
+        index.finish();
+        // Two letters changed, the first kept: a possible hit, and said so.
+        let answer = index.query(&q("Chloe", "Vendamne", born));
+        assert_eq!(answer.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(), ["BE-8"]);
+        assert_eq!(answer[0].grade, matching::Grade::Possible, "{answer:?}");
+        assert!(
+            answer[0].reasons.iter().any(|r| r.contains("two letters apart")),
+            "{answer:?}"
+        );
+        // Names that only share letter-pair bits by chance: nothing.
+        assert!(hits(&index, &q("Chloe", "Denis", born)).is_empty());
+        assert!(hits(&index, &q("Rachida", "El Hamdaoui", born)).is_empty());
+    }
+}

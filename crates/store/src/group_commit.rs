@@ -104,15 +104,48 @@ impl<Req: Send + 'static, Resp: Send + 'static> Batcher<Req, Resp> {
     }
 }
 
-/// The batched writes of one store.
-pub(crate) struct Batchers {
-    pub receive: Arc<Batcher<(crate::Incoming, crate::NewEntry), crate::Received>>,
-    pub enqueue: Arc<Batcher<(crate::Outgoing, crate::NewEntry, jiff::Timestamp), crate::Entry>>,
-    pub settle: Arc<Batcher<(String, crate::Settlement, jiff::Timestamp), ()>>,
+/// One write of a store's group commit.
+pub(crate) enum Write {
+    /// A verified incoming message and its journal entry.
+    Receive(crate::Incoming, crate::NewEntry),
+    /// An outgoing message, its journal entry, and until when its sender holds it.
+    Enqueue(crate::Outgoing, crate::NewEntry, jiff::Timestamp),
+    /// How a delivery attempt ended.
+    Settle(String, crate::Settlement, jiff::Timestamp),
 }
 
-impl std::fmt::Debug for Batchers {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Batchers")
-    }
+/// The answer to one [`Write`].
+pub(crate) enum Written {
+    Received(crate::Received),
+    Queued(Box<crate::Entry>),
+    Settled,
 }
+
+/// Which kind each write of a batch was, in the batch's order.
+#[derive(Clone, Copy)]
+pub(crate) enum Kind {
+    Receive,
+    Enqueue,
+    Settle,
+}
+
+/// Puts the answers of each kind back in the order of the batch's writes.
+pub(crate) fn in_order(
+    received: Vec<crate::Received>,
+    queued: Vec<crate::Entry>,
+    kinds: &[Kind],
+) -> Result<Vec<Written>, crate::StoreError> {
+    let (mut received, mut queued) = (received.into_iter(), queued.into_iter());
+    let missing = || crate::StoreError::Batch("a write of the batch got no answer".into());
+    kinds
+        .iter()
+        .map(|kind| match kind {
+            Kind::Receive => received.next().map(Written::Received).ok_or_else(missing),
+            Kind::Enqueue => queued.next().map(|e| Written::Queued(Box::new(e))).ok_or_else(missing),
+            Kind::Settle => Ok(Written::Settled),
+        })
+        .collect()
+}
+
+/// A store's group commit: one queue for the three kinds of write.
+pub(crate) type Writer = Batcher<Write, Written>;

@@ -17,7 +17,7 @@ const JOURNAL_LOCK: i64 = 0x6772_656e_735f_6a6c; // "grens_jl"
 pub struct PostgresStore {
     pool: PgPool,
     /// Group commit of receives, queued messages and settlements (absent in the writer itself).
-    batch: Option<std::sync::Arc<crate::group_commit::Batchers>>,
+    batch: Option<std::sync::Arc<crate::group_commit::Writer>>,
 }
 
 impl PostgresStore {

@@ -194,7 +194,10 @@ macro_rules! sql_journal_store {
                 entry: $crate::NewEntry,
             ) -> Result<$crate::Received, $crate::StoreError> {
                 if let Some(batch) = &self.batch {
-                    return batch.receive.submit((incoming, entry)).await;
+                    return match batch.submit($crate::group_commit::Write::Receive(incoming, entry)).await? {
+                        $crate::group_commit::Written::Received(received) => Ok(received),
+                        _ => Err($crate::StoreError::Batch("a receipt answered as another write".into())),
+                    };
                 }
                 self.receive_many(vec![(incoming, entry)])
                     .await?
@@ -218,7 +221,13 @@ macro_rules! sql_journal_store {
                 lease_until: jiff::Timestamp,
             ) -> Result<$crate::Entry, $crate::StoreError> {
                 if let Some(batch) = &self.batch {
-                    return batch.enqueue.submit((message, entry, lease_until)).await;
+                    return match batch
+                        .submit($crate::group_commit::Write::Enqueue(message, entry, lease_until))
+                        .await?
+                    {
+                        $crate::group_commit::Written::Queued(entry) => Ok(*entry),
+                        _ => Err($crate::StoreError::Batch("a queued message answered as another write".into())),
+                    };
                 }
                 self.enqueue_many(vec![(message, entry, lease_until)])
                     .await?
@@ -249,7 +258,10 @@ macro_rules! sql_journal_store {
                 at: jiff::Timestamp,
             ) -> Result<(), $crate::StoreError> {
                 if let Some(batch) = &self.batch {
-                    return batch.settle.submit((message_id.to_owned(), outcome, at)).await;
+                    batch
+                        .submit($crate::group_commit::Write::Settle(message_id.to_owned(), outcome, at))
+                        .await?;
+                    return Ok(());
                 }
                 self.settle_many(vec![(message_id.to_owned(), outcome, at)]).await?;
                 Ok(())

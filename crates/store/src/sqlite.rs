@@ -24,7 +24,7 @@ pub struct SqliteStore {
     /// One process owns the file; appends are serialised here so the chain never forks.
     append_lock: Arc<Mutex<()>>,
     /// Group commit of receives, queued messages and settlements (absent in the writer itself).
-    batch: Option<Arc<crate::group_commit::Batchers>>,
+    batch: Option<Arc<crate::group_commit::Writer>>,
 }
 
 /// Copies the write-ahead log back into the database every half second, off the request path
@@ -64,6 +64,10 @@ impl SqliteStore {
             // 16 MB of page cache per connection (the default is 2 MB): the case list's indexes
             // stay in memory at national volume.
             .pragma("cache_size", "-16384")
+            // Statement journals (a multi-row insert inside a group commit keeps one, to undo
+            // that statement alone) in memory: on disk each was a temporary file created,
+            // written and closed per statement, a fifth of the writer's time.
+            .pragma("temp_store", "memory")
             // Checkpoints run in the background (below), never in a request's commit.
             .pragma("wal_autocheckpoint", "0");
         let pool = SqlitePoolOptions::new()
