@@ -278,3 +278,65 @@ fn a_name_two_letters_apart_is_a_possible_hit_only_if_it_starts_the_same_and_is_
         assert!(hits(&index, &q("Rachida", "El Hamdaoui", born)).is_empty());
     }
 }
+
+/// Two neighbouring letters swapped are one slip, as a letter changed — though they change three
+/// letter pairs, which left "Collisj" two letters apart from "Collijs" and "Plo" unrelated to
+/// "Pol". Without a birth date they are possible hits.
+#[test]
+fn two_neighbouring_letters_swapped_are_one_slip() {
+    for protection in [Protection::Clear, Protection::Keyed(b"agreement key".to_vec())] {
+        let mut index = Index::new(protection);
+        for (id, given, surname) in [("BE-1", "Jules", "Collijs"), ("NL-2", "Teun", "van den Pol")] {
+            index.insert(&Person {
+                id: id.into(),
+                given_names: given.into(),
+                surname: surname.into(),
+                birth_date: Some(date(1980, 3, 4)),
+            });
+        }
+        index.finish();
+        let answer = index.query(&q("Jules", "Collisj", None));
+        assert_eq!(
+            answer.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(),
+            ["BE-1"],
+            "{answer:?}"
+        );
+        assert_eq!(answer[0].grade, matching::Grade::Possible);
+        // A three-letter name with its last two letters swapped: second and last letter exchanged.
+        let answer = index.query(&q("Teun", "van den Plo", None));
+        assert_eq!(
+            answer.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(),
+            ["NL-2"],
+            "{answer:?}"
+        );
+        assert_eq!(answer[0].grade, matching::Grade::Possible);
+    }
+}
+
+/// Without a birth date a common name has more equal candidates than an answer returns; among
+/// equal scores the closer spelling goes first, so "Semt" returns "Smet" (its letters, two
+/// swapped) even when thirty "Smit"s sound as much like it and were filed before.
+#[test]
+fn among_equal_candidates_the_closer_spelling_is_returned() {
+    for protection in [Protection::Clear, Protection::Keyed(b"agreement key".to_vec())] {
+        let mut index = Index::new(protection);
+        for n in 0..30 {
+            index.insert(&Person {
+                id: format!("BE-{n:02}"),
+                given_names: "Seppe".into(),
+                surname: "Smit".into(),
+                birth_date: Some(date(1960 + n, 1, 2)),
+            });
+        }
+        index.insert(&Person {
+            id: "BE-99".into(),
+            given_names: "Seppe".into(),
+            surname: "Smet".into(),
+            birth_date: Some(date(1985, 6, 7)),
+        });
+        index.finish();
+        let answer = index.query(&q("Seppe", "Semt", None));
+        assert_eq!(answer.len(), matching::MAX_HITS);
+        assert_eq!(answer[0].id, "BE-99", "{answer:?}");
+    }
+}

@@ -66,11 +66,23 @@ impl Hasher {
     /// The letter pairs of `word` (with its ends marked) as bits of a 64-bit filter, placed by
     /// a function keyed with the agreement key.
     pub(super) fn grams(&self, word: &str) -> u64 {
-        let chars: Vec<char> = std::iter::once('^').chain(word.chars()).chain(['$']).collect();
-        chars.windows(2).fold(0u64, |acc, w| {
-            let code = (u64::from(w[0]) << 32) | u64::from(w[1]);
-            acc | 1u64 << (mix(code ^ self.gram_key) & 63)
-        })
+        let chars: Vec<char> = word.chars().collect();
+        self.grams_of(&chars)
+    }
+
+    /// [`Self::grams`] of a word given as its letters.
+    pub(super) fn grams_of(&self, word: &[char]) -> u64 {
+        let marked = std::iter::once('^').chain(word.iter().copied()).chain(['$']);
+        let mut previous = None;
+        let mut bits = 0u64;
+        for c in marked {
+            if let Some(p) = previous {
+                let code = (u64::from(p) << 32) | u64::from(c);
+                bits |= 1u64 << (mix(code ^ self.gram_key) & 63);
+            }
+            previous = Some(c);
+        }
+        bits
     }
 
     /// The bit of `word`'s first letter pair (its start mark and first letter) in [`Self::grams`].
@@ -98,6 +110,14 @@ pub(super) struct Entry {
     pub(super) given_words: u8,
     /// Bit 0: the last family-name word is the whole name run together; bit 1: same for given.
     pub(super) joined: u8,
+}
+
+/// A stored or queried name's words, and whether the last is the name run together.
+pub(super) type NameWords<'a> = (&'a [Word], bool);
+
+/// A name's words without the joined form.
+pub(super) fn separate((words, joined): NameWords<'_>) -> &[Word] {
+    &words[..words.len() - usize::from(joined)]
 }
 
 /// The words of one name: each word, and the whole name run together when it has several
@@ -167,8 +187,10 @@ impl InitialTag {
         let letter =
             |domain: &str, c: Option<char>| c.map_or(0, |c| (h.digest64(domain, &c.to_string()) & 0x1F) as u16);
         let first_word = name_tokens(surname_text).into_iter().next().unwrap_or_default();
-        let second = letter("second letter", first_word.chars().nth(1));
-        let last = letter("last letter", first_word.chars().last());
+        // One digest for both, so that a short name with its last two letters swapped ("Pol",
+        // "Plo": second and last letter exchanged) is still near.
+        let second = letter("letter", first_word.chars().nth(1));
+        let last = letter("letter", first_word.chars().last());
         InitialTag(u16::try_from(bits.min(63)).unwrap_or(63) << 10 | second << 5 | last)
     }
 
@@ -177,10 +199,13 @@ impl InitialTag {
     }
 
     /// Whether a posting with tag `other` can be this name with two errors: about as long, and
-    /// the second or the last letter the same.
+    /// the second or the last letter the same (or the two exchanged).
     pub(super) fn near(self, other: InitialTag) -> bool {
         let differ = self.0 ^ other.0;
-        self.length().abs_diff(other.length()) <= LENGTH_SLACK && (differ & 0x3E0 == 0 || differ & 0x1F == 0)
+        let (second, last) = ((self.0 >> 5) & 0x1F, self.0 & 0x1F);
+        let exchanged = (other.0 >> 5) & 0x1F == last && other.0 & 0x1F == second;
+        self.length().abs_diff(other.length()) <= LENGTH_SLACK
+            && (differ & 0x3E0 == 0 || differ & 0x1F == 0 || exchanged)
     }
 }
 

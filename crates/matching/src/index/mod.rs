@@ -124,27 +124,43 @@ impl Prepared {
     /// changed or swapped keep the length). A word's letter pairs are a 64-bit filter, in which
     /// unrelated names ("Denis" and "Henry", "Hamdaoui" and "Hajji") share three or four bits by
     /// chance. `surname_apart`: the family name is the one apart (else the given name).
-    fn looks_alike(&self, how: NameFit, surname_apart: bool, surname: (&[Word], bool), given: (&[Word], bool)) -> bool {
-        fn words((w, joined): (&[Word], bool)) -> &[Word] {
-            &w[..w.len() - usize::from(joined)]
-        }
-        let q_surname = words((&self.surname, self.s_joined));
-        let q_given = words((&self.given, self.g_joined));
+    fn looks_alike(&self, how: NameFit, surname_apart: bool, surname: NameWords, given: NameWords) -> bool {
+        let q_surname = separate((&self.surname, self.s_joined));
+        let q_given = separate((&self.given, self.g_joined));
         let (query, starts, stored): (Vec<Word>, Vec<u64>, Vec<Word>) = match (how, surname_apart) {
-            (NameFit::Straight(..), true) => (q_surname.to_vec(), self.surname_starts.clone(), words(surname).to_vec()),
-            (NameFit::Straight(..), false) => (q_given.to_vec(), self.given_starts.clone(), words(given).to_vec()),
-            (NameFit::Swapped(..), true) => (q_surname.to_vec(), self.surname_starts.clone(), words(given).to_vec()),
-            (NameFit::Swapped(..), false) => (q_given.to_vec(), self.given_starts.clone(), words(surname).to_vec()),
+            (NameFit::Straight(..), true) => (
+                q_surname.to_vec(),
+                self.surname_starts.clone(),
+                separate(surname).to_vec(),
+            ),
+            (NameFit::Straight(..), false) => (q_given.to_vec(), self.given_starts.clone(), separate(given).to_vec()),
+            (NameFit::Swapped(..), true) => (
+                q_surname.to_vec(),
+                self.surname_starts.clone(),
+                separate(given).to_vec(),
+            ),
+            (NameFit::Swapped(..), false) => (q_given.to_vec(), self.given_starts.clone(), separate(surname).to_vec()),
             (NameFit::OneField(_), _) => (
                 q_surname.iter().chain(q_given).copied().collect(),
                 self.surname_starts.iter().chain(&self.given_starts).copied().collect(),
-                words(surname).iter().chain(words(given)).copied().collect(),
+                separate(surname).iter().chain(separate(given)).copied().collect(),
             ),
         };
         let pairs = |w: &[Word]| -> u32 { w.iter().map(|w| w.grams.count_ones()).sum() };
         pairs(&query).abs_diff(pairs(&stored)) <= 2
             && starts.iter().all(|bit| stored.iter().any(|w| w.grams & bit != 0))
     }
+}
+
+/// A candidate that is a hit or a possible hit, before it is returned.
+struct Found {
+    person: u32,
+    score: f64,
+    grade: Grade,
+    how: NameFit,
+    birth: DateAgreement,
+    /// How close the spellings are ([`spelling_closeness`]): the order among equal scores.
+    closeness: f64,
 }
 
 /// The rounds of a query, each only if the ones before found no near-certain hit.
@@ -267,6 +283,18 @@ impl Index {
         entries
     }
 
+    /// Person `n`'s family-name and given-name words, each with whether its last is the joined form.
+    fn names_of(&self, n: u32) -> Option<(NameWords<'_>, NameWords<'_>)> {
+        let e = self.entries.get(n as usize)?;
+        let first = e.first_word as usize;
+        let s_end = first + usize::from(e.surname_words);
+        let g_end = s_end + usize::from(e.given_words);
+        Some((
+            (self.words.get(first..s_end)?, e.joined & 1 != 0),
+            (self.words.get(s_end..g_end)?, e.joined & 2 != 0),
+        ))
+    }
+
     fn id(&self, n: usize) -> String {
         let start = if n == 0 { 0 } else { self.id_ends[n - 1] as usize };
         let end = self.id_ends.get(n).map_or(start, |e| *e as usize);
@@ -373,16 +401,23 @@ impl Index {
             swapped_birth,
             ..
         } = prepared;
+        let swaps = Swaps::new(
+            h,
+            [
+                (&query.surname, q_surname, qs_joined),
+                (&query.given_names, q_given, qg_joined),
+            ],
+        );
         // The one-digit variants of the birth date cost ~40 digests: made only when needed.
         let mut one_digit: Option<Vec<u32>> = None;
-        let mut hits: Vec<(u32, f64, Grade, Vec<String>)> = Vec::new();
+        let mut hits: Vec<Found> = Vec::new();
         let mut scored: Vec<u32> = Vec::new();
         // Two rounds: first the persons who share a name word and the birth date (few, and
         // usually the answer); only if none of them is a near-certain hit, the persons who share
         // two name words (many for common names) — which birth-date errors and missing dates need.
         for round in [Round::Births, Round::Pairs, Round::Initials] {
             // The third round yields possible hits only: not sought once there is a hit.
-            if round == Round::Initials && hits.iter().any(|h| h.2 == Grade::Hit) {
+            if round == Round::Initials && hits.iter().any(|h| h.grade == Grade::Hit) {
                 break;
             }
             let mut candidates = self.round_candidates(&prepared, round);
@@ -390,15 +425,10 @@ impl Index {
             scored.extend_from_slice(&candidates);
             scored.sort_unstable();
             for (c, e) in self.gather(&candidates) {
-                let first = e.first_word as usize;
-                let s_end = first + usize::from(e.surname_words);
-                let g_end = s_end + usize::from(e.given_words);
-                let (Some(r_surname), Some(r_given)) = (self.words.get(first..s_end), self.words.get(s_end..g_end))
-                else {
+                let Some(((r_surname, rs_joined), (r_given, rg_joined))) = self.names_of(c) else {
                     continue;
                 };
-                let (rs_joined, rg_joined) = (e.joined & 1 != 0, e.joined & 2 != 0);
-                // Scores first; the reasons are written only for hits.
+                // Scores first; the reasons are written only for the hits returned.
                 let (s, g, how) = if q_surname.is_empty() || q_given.is_empty() {
                     // One field holds the whole name ("DJORDJEVIC Dorde"): compare the words alone.
                     let q_words = q_surname[..q_surname.len() - usize::from(qs_joined)]
@@ -410,19 +440,19 @@ impl Index {
                         .copied()
                         .collect();
                     let q_words: Vec<Word> = q_words.copied().collect();
-                    let a = name_agreement(&q_words, false, &r_words, false);
+                    let a = name_agreement(&q_words, false, &r_words, false, &swaps);
                     (a.0, a.0, NameFit::OneField(a.1))
                 } else {
                     let straight = (
-                        name_agreement(q_surname, qs_joined, r_surname, rs_joined),
-                        name_agreement(q_given, qg_joined, r_given, rg_joined),
+                        name_agreement(q_surname, qs_joined, r_surname, rs_joined, &swaps),
+                        name_agreement(q_given, qg_joined, r_given, rg_joined, &swaps),
                     );
                     if straight.0 .0 >= 1.0 && straight.1 .0 >= 1.0 {
                         (1.0, 1.0, NameFit::Straight(straight.0 .1, straight.1 .1))
                     } else {
                         let swapped = (
-                            name_agreement(q_surname, qs_joined, r_given, rg_joined),
-                            name_agreement(q_given, qg_joined, r_surname, rs_joined),
+                            name_agreement(q_surname, qs_joined, r_given, rg_joined, &swaps),
+                            name_agreement(q_given, qg_joined, r_surname, rs_joined, &swaps),
                         );
                         if swapped.0 .0 + swapped.1 .0 > straight.0 .0 + straight.1 .0 {
                             (
@@ -488,33 +518,59 @@ impl Index {
                     && s.min(g) >= score::TWO_LETTERS_APART
                     && s.max(g) >= 0.98
                     && date_agrees
-                    && prepared.looks_alike(how, s <= g, (r_surname, rs_joined), (r_given, rg_joined));
+                    // A name a letter apart, swapped or sounding the same is one slip away; only two
+                    // letters apart needs the closer look.
+                    && (s.min(g) > score::TWO_LETTERS_APART
+                        || prepared.looks_alike(how, s <= g, (r_surname, rs_joined), (r_given, rg_joined)));
                 if hit || possible {
-                    let mut reasons = how.reasons();
-                    reasons.push(birth.reason().to_owned());
-                    let grade = if hit { Grade::Hit } else { Grade::Possible };
-                    if grade == Grade::Possible {
-                        reasons.push("possible hit: check by request".to_owned());
-                    }
-                    hits.push((c, (score * 1000.0).round() / 1000.0, grade, reasons));
+                    hits.push(Found {
+                        person: c,
+                        score: (score * 1000.0).round() / 1000.0,
+                        grade: if hit { Grade::Hit } else { Grade::Possible },
+                        how,
+                        birth,
+                        closeness: 0.0,
+                    });
                 }
             }
-            if hits.iter().any(|h| h.1 >= 0.95) {
+            if hits.iter().any(|h| h.score >= 0.95) {
                 break;
             }
         }
-        hits.sort_by(|a, b| {
-            b.2.cmp(&a.2)
-                .then_with(|| b.1.total_cmp(&a.1))
-                .then_with(|| a.0.cmp(&b.0))
-        });
+        let order = |a: &Found, b: &Found| {
+            b.grade
+                .cmp(&a.grade)
+                .then_with(|| b.score.total_cmp(&a.score))
+                .then_with(|| b.closeness.total_cmp(&a.closeness))
+                .then_with(|| a.person.cmp(&b.person))
+        };
+        hits.sort_by(order);
+        // Where more candidates than are returned share the last returned one's score, the closer
+        // spellings among them go first (worth its cost only where it decides who is returned).
+        if let Some(last) = hits.get(MAX_HITS - 1).map(|h| (h.grade, h.score)) {
+            if hits.get(MAX_HITS).is_some_and(|h| (h.grade, h.score) == last) {
+                for hit in hits.iter_mut().filter(|h| (h.grade, h.score) == last) {
+                    if let Some((surname, given)) = self.names_of(hit.person) {
+                        hit.closeness = spelling_closeness(&prepared, surname, given, &swaps);
+                    }
+                }
+                hits.sort_by(order);
+            }
+        }
         hits.truncate(MAX_HITS);
         hits.into_iter()
-            .map(|(c, score, grade, reasons)| Match {
-                id: self.id(c as usize),
-                score,
-                grade,
-                reasons,
+            .map(|found| {
+                let mut reasons = found.how.reasons();
+                reasons.push(found.birth.reason().to_owned());
+                if found.grade == Grade::Possible {
+                    reasons.push("possible hit: check by request".to_owned());
+                }
+                Match {
+                    id: self.id(found.person as usize),
+                    score: found.score,
+                    grade: found.grade,
+                    reasons,
+                }
             })
             .collect()
     }
