@@ -252,8 +252,11 @@ async fn art13_hotlists_are_checked_compared_and_their_hits_returned_and_withdra
     );
     // Expiry needs no message: at its instant the entry stops matching on the recipient, and the
     // provider lists it as expired.
+    // Twenty seconds: long enough that a loaded CI machine still reads it before it expires
+    // (four seconds once expired between sending and the first read).
+    let expires = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(20);
     let mut short = entry("GH-456-J", Some("stop"), Some("SIS II NL-V-43"));
-    short["valid_until"] = json!((jiff::Timestamp::now() + jiff::SignedDuration::from_secs(4)).to_string());
+    short["valid_until"] = json!(expires.to_string());
     nl.post("/api/v1/anpr/entries", &short)
         .await
         .expect("post")
@@ -273,7 +276,8 @@ async fn art13_hotlists_are_checked_compared_and_their_hits_returned_and_withdra
         .ok()
         .expect("ok");
     assert_eq!(before["hits"], 1, "{before}");
-    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    let until_expiry = expires.duration_since(jiff::Timestamp::now()) + jiff::SignedDuration::from_secs(1);
+    tokio::time::sleep(until_expiry.try_into().unwrap_or_default()).await;
     let after = be_cameras
         .post("/api/v1/anpr/reads", &json!({ "reads": [read("GH456J", "BE-E313-1")] }))
         .await
