@@ -4,7 +4,8 @@
 //!
 //! One message = NL signs a request, commits it to its outbox with its journal entry (fsync),
 //! delivers it over mTLS; BE verifies it, commits it to its inbox with its journal entry
-//! (fsync), signs a receipt; NL verifies the receipt and settles the outbox row (fsync).
+//! (fsync), signs a receipt; NL verifies the receipt and settles the outbox row (in a later
+//! group commit). The run ends when both nodes' case views have applied every message.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -15,7 +16,7 @@ use node::config::NodeConfig;
 use node::serve::start_with;
 use protocol::{Body, Envelope, LegalBasis, NodeAddress, Purpose, Subject};
 use serde_json::json;
-use store::{AnyStore, Settlement};
+use store::{AnyStore, CaseStore, Settlement};
 use tokio::net::TcpListener;
 use treaty::PartyCode;
 
@@ -121,20 +122,12 @@ pub async fn exchange(messages: usize, concurrency: usize, nats_url: &str) -> Re
         connections: Default::default(),
     };
     let store = |id: &str| format!("sqlite:{}", dir.path().join(format!("{id}.sqlite")).display());
-    let _be = start_with(
-        &config("BE-NCP", be_a),
+    let (be_store, nl_store) = (
         AnyStore::open(&store("BE-NCP")).await?,
-        be_l,
-        None,
-    )
-    .await?;
-    let nl = start_with(
-        &config("NL-NCP", nl_a),
         AnyStore::open(&store("NL-NCP")).await?,
-        nl_l,
-        None,
-    )
-    .await?;
+    );
+    let _be = start_with(&config("BE-NCP", be_a), be_store.clone(), be_l, None).await?;
+    let nl = start_with(&config("NL-NCP", nl_a), nl_store.clone(), nl_l, None).await?;
     let from = NodeAddress::node(nl_p, "NL-NCP");
     let to = NodeAddress::node(be_p, "BE-NCP");
 
@@ -170,6 +163,10 @@ pub async fn exchange(messages: usize, concurrency: usize, nats_url: &str) -> Re
     for w in workers {
         latencies.extend(w.await??);
     }
+    // The case views of every message are part of the work (applied off the messages' commits,
+    // store::case_feed): the clock stops once both nodes' views hold them.
+    nl_store.apply_pending_cases().await?;
+    be_store.apply_pending_cases().await?;
     let elapsed = started.elapsed();
     latencies.sort();
     let msgs_per_s = latencies.len() as f64 / elapsed.as_secs_f64();

@@ -147,6 +147,8 @@ async fn measure_size(messages: usize, o: &Options, say: &dyn Fn(String)) -> Res
         &demo_password("be.supervisor"),
     )
     .await?;
+    // Direct reads of the case tables below: first everything the feed still holds.
+    store::CaseStore::apply_pending_cases(&be.running.desk.node.store).await?;
     let store::AnyStore::Sqlite(sqlite) = &be.running.desk.node.store else {
         anyhow::bail!("the bench runs on SQLite");
     };

@@ -1,5 +1,8 @@
 //! `grens`: the command line of the grens platform. A thin layer over the crates.
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod anpr_bench;
 mod anpr_cmds;
 mod anpr_network_bench;

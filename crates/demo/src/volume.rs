@@ -14,7 +14,7 @@ use protocol::{
     Subject, PROTOCOL_VERSION,
 };
 use serde_json::json;
-use store::{AnyStore, Incoming, NewEntry, Operation, Outgoing, Settlement, StoreError};
+use store::{AnyStore, CaseStore, Incoming, NewEntry, Operation, Outgoing, Settlement, StoreError};
 use treaty::{PartyCode, Profile};
 
 /// What was generated.
@@ -383,6 +383,8 @@ pub async fn fill(
                 store.enqueue_many(outgoing).await?;
                 store.settle_many(delivered).await?;
             }
+            // The case views of the chunk, as the projector would apply them (store::case_feed).
+            store.apply_pending_cases().await?;
         }
         if i % (CHUNK * 50) == 0 {
             say(format!("{} messages in {} cases", volume.messages, volume.cases));

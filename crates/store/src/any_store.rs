@@ -207,6 +207,9 @@ impl CaseStore for AnyStore {
     ) -> Result<(), StoreError> {
         dispatch!(self.replay_case_change(case_id, change, at))
     }
+    async fn apply_pending_cases(&self) -> Result<usize, StoreError> {
+        dispatch!(self.apply_pending_cases())
+    }
     async fn clear_case_views(&self) -> Result<(), StoreError> {
         dispatch!(self.clear_case_views())
     }

@@ -1,16 +1,17 @@
 //! The batched writes of [`crate::JournalStore`] over SQL (group commit of received messages,
 //! queued messages and settlements, and bulk loads), generated for each backend inside
 //! [`crate::sql_store::sql_journal_store`], whose helpers (`chain_after_head`, `insert_rows`,
-//! `apply_cases`) they use.
+//! `feed_cases`) they use.
 
 /// Implements the batched writes for `$store`.
 macro_rules! sql_batch_store {
     ($store:ty, $conn:ty, $db:ty) => {
-        /// Stores incoming messages, once per id, with their journal entries, inside `conn`'s
-        /// transaction; answers each in order.
+        /// Stores incoming messages, once per id, with their journal entries and case facts
+        /// (the feed, counted in `fed`), inside `conn`'s transaction; answers each in order.
         async fn receive_in(
             conn: &mut $conn,
             items: &[($crate::Incoming, $crate::NewEntry)],
+            fed: &mut usize,
         ) -> Result<Vec<$crate::Received>, $crate::StoreError> {
             if items.is_empty() {
                 return Ok(Vec::new());
@@ -65,7 +66,7 @@ macro_rules! sql_batch_store {
                 .iter()
                 .map(|(incoming, _)| (&incoming.meta, $crate::Direction::Incoming, incoming.received_at))
                 .collect();
-            apply_cases(&mut *conn, &cases).await?;
+            *fed += feed_cases(&mut *conn, &cases).await?;
             let mut taken: Vec<Option<$crate::Entry>> = rows
                 .into_iter()
                 .map(|row| row.into_entry().map(Some))
@@ -82,11 +83,12 @@ macro_rules! sql_batch_store {
                 .collect())
         }
 
-        /// Queues messages (each claimed until its lease) with their journal entries, inside
-        /// `conn`'s transaction.
+        /// Queues messages (each claimed until its lease) with their journal entries and case
+        /// facts (counted in `fed`), inside `conn`'s transaction.
         async fn enqueue_in(
             conn: &mut $conn,
             items: &[($crate::Outgoing, $crate::NewEntry, jiff::Timestamp)],
+            fed: &mut usize,
         ) -> Result<Vec<$crate::Entry>, $crate::StoreError> {
             if items.is_empty() {
                 return Ok(Vec::new());
@@ -125,7 +127,7 @@ macro_rules! sql_batch_store {
                 .iter()
                 .map(|(message, _, _)| (&message.meta, $crate::Direction::Outgoing, message.queued_at))
                 .collect();
-            apply_cases(&mut *conn, &cases).await?;
+            *fed += feed_cases(&mut *conn, &cases).await?;
             rows.into_iter().map($crate::journal::Row::into_entry).collect()
         }
 
@@ -151,21 +153,31 @@ macro_rules! sql_batch_store {
         impl $store {
             /// Starts group commit: incoming messages, queued messages and settlements wait in one
             /// queue and go together in one transaction (on SQLite, one writer's commit and sync
-            /// serve them all: an outbox row and its settlement often share their pages).
+            /// serve them all: an outbox row and its settlement often share their pages). And the
+            /// case projector (crate::case_feed), woken by each commit that fed it.
             pub(crate) fn with_group_commit(mut self) -> Self {
                 let direct = self.clone();
+                let projector = direct.start_projector();
                 self.batch = Some($crate::group_commit::Batcher::start(move |items| {
-                    let direct = direct.clone();
-                    async move { direct.write_many(items).await }
+                    let (direct, projector) = (direct.clone(), projector.clone());
+                    async move {
+                        let (written, fed) = direct.write_many(items).await?;
+                        if let (true, Some(wake)) = (fed > 0, &projector) {
+                            // Full means already woken: the projector takes this commit too.
+                            let _ = wake.try_send(());
+                        }
+                        Ok(written)
+                    }
                 }));
                 self
             }
 
-            /// Writes a batch of the three kinds in one transaction; answers each in order.
+            /// Writes a batch of the three kinds in one transaction; answers each in order, and
+            /// says how many case facts it fed.
             async fn write_many(
                 &self,
                 items: Vec<$crate::group_commit::Write>,
-            ) -> Result<Vec<$crate::group_commit::Written>, $crate::StoreError> {
+            ) -> Result<(Vec<$crate::group_commit::Written>, usize), $crate::StoreError> {
                 use $crate::group_commit::{Kind, Write};
                 let (mut receives, mut enqueues, mut settles) = (Vec::new(), Vec::new(), Vec::new());
                 let mut kinds = Vec::with_capacity(items.len());
@@ -185,12 +197,13 @@ macro_rules! sql_batch_store {
                         }
                     });
                 }
+                let mut fed = 0;
                 let (_guard, mut tx) = self.begin_append().await?;
-                let received = receive_in(&mut tx, &receives).await?;
-                let queued = enqueue_in(&mut tx, &enqueues).await?;
+                let received = receive_in(&mut tx, &receives, &mut fed).await?;
+                let queued = enqueue_in(&mut tx, &enqueues, &mut fed).await?;
                 settle_in(&mut tx, &settles).await?;
                 tx.commit().await?;
-                $crate::group_commit::in_order(received, queued, &kinds)
+                Ok(($crate::group_commit::in_order(received, queued, &kinds)?, fed))
             }
 
             /// Stores incoming messages, once per id, with their journal entries, in one transaction.
@@ -200,7 +213,7 @@ macro_rules! sql_batch_store {
             ) -> Result<Vec<$crate::Received>, $crate::StoreError> {
                 // Serialised first, so two receivers of the same id cannot both insert it.
                 let (_guard, mut tx) = self.begin_append().await?;
-                let received = receive_in(&mut tx, &items).await?;
+                let received = receive_in(&mut tx, &items, &mut 0).await?;
                 tx.commit().await?;
                 Ok(received)
             }
@@ -211,7 +224,7 @@ macro_rules! sql_batch_store {
                 items: Vec<($crate::Outgoing, $crate::NewEntry, jiff::Timestamp)>,
             ) -> Result<Vec<$crate::Entry>, $crate::StoreError> {
                 let (_guard, mut tx) = self.begin_append().await?;
-                let queued = enqueue_in(&mut tx, &items).await?;
+                let queued = enqueue_in(&mut tx, &items, &mut 0).await?;
                 tx.commit().await?;
                 Ok(queued)
             }

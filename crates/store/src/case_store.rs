@@ -252,6 +252,8 @@ macro_rules! sql_case_store {
                 entry: &$crate::NewEntry,
             ) -> Result<$crate::journal::Row, $crate::StoreError> {
                 let (_guard, mut tx) = self.begin_append().await?;
+                // The messages before this change first, in their order.
+                project_in(&mut tx, i64::MAX).await?;
                 let before = read_case(&mut tx, case_id)
                     .await?
                     .ok_or_else(|| $crate::StoreError::Refused(format!("no case {case_id}")))?;
@@ -303,6 +305,7 @@ macro_rules! sql_case_store {
 
         impl $crate::cases::CaseStore for $store {
             async fn cases(&self, query: $crate::cases::CaseQuery) -> Result<Vec<$crate::cases::CaseRow>, $crate::StoreError> {
+                self.cases_current().await?;
                 if query.keys.is_empty() {
                     return self.case_page(&query, None).await;
                 }
@@ -318,6 +321,7 @@ macro_rules! sql_case_store {
             }
 
             async fn case(&self, case_id: &str) -> Result<Option<$crate::cases::CaseRow>, $crate::StoreError> {
+                self.cases_current().await?;
                 let mut conn = self.pool.acquire().await?;
                 read_case(&mut conn, case_id).await
             }
@@ -327,6 +331,7 @@ macro_rules! sql_case_store {
                 unit: Option<&str>,
                 now: jiff::Timestamp,
             ) -> Result<Vec<(String, i64)>, $crate::StoreError> {
+                self.cases_current().await?;
                 let stored: Vec<(String, i64)> =
                     sqlx::query_as("SELECT status, CAST(n AS BIGINT) FROM case_counts").fetch_all(&self.pool).await?;
                 let mut counts: std::collections::BTreeMap<String, i64> =
@@ -361,6 +366,7 @@ macro_rules! sql_case_store {
             }
 
             async fn related_cases(&self, case_id: &str, limit: i64) -> Result<Vec<$crate::cases::RelatedRow>, $crate::StoreError> {
+                self.cases_current().await?;
                 let columns = $crate::cases::case_columns_of_c();
                 // Strong keys only (a name with its given name, a plate, a document): a surname
                 // alone or a word of the text relates too much to mean anything. The other cases
@@ -386,6 +392,8 @@ macro_rules! sql_case_store {
                 entry: $crate::NewEntry,
             ) -> Result<$crate::cases::CaseRow, $crate::StoreError> {
                 let (_guard, mut tx) = self.begin_append().await?;
+                // The messages before this change first, in their order.
+                project_in(&mut tx, i64::MAX).await?;
                 let before = read_case(&mut tx, case_id)
                     .await?
                     .ok_or_else(|| $crate::StoreError::Refused(format!("no case {case_id}")))?;
@@ -399,6 +407,7 @@ macro_rules! sql_case_store {
             }
 
             async fn case_stats(&self, year: i64) -> Result<Vec<$crate::cases::StatRow>, $crate::StoreError> {
+                self.cases_current().await?;
                 Ok(sqlx::query_as::<_, $crate::cases::StatRow>(
                     "SELECT metric, party, detail, CAST(n AS BIGINT) AS n FROM case_stats WHERE year = $1 ORDER BY metric, party, detail",
                 )
@@ -408,6 +417,7 @@ macro_rules! sql_case_store {
             }
 
             async fn reviews_due(&self, now: jiff::Timestamp, limit: i64) -> Result<Vec<$crate::cases::CaseRow>, $crate::StoreError> {
+                self.cases_current().await?;
                 let sql = format!(
                     "SELECT {} FROM cases WHERE review_ms <= $1 AND erased = 0 ORDER BY review_ms, case_id LIMIT $2",
                     $crate::cases::CASE_COLUMNS
@@ -438,6 +448,7 @@ macro_rules! sql_case_store {
                 items: Vec<($crate::MessageMeta, $crate::Direction, jiff::Timestamp)>,
             ) -> Result<(), $crate::StoreError> {
                 let (_guard, mut tx) = self.begin_append().await?;
+                project_in(&mut tx, i64::MAX).await?;
                 let refs: Vec<_> = items.iter().map(|(m, d, t)| (m, *d, *t)).collect();
                 apply_cases(&mut tx, &refs).await?;
                 tx.commit().await?;
@@ -451,6 +462,7 @@ macro_rules! sql_case_store {
                 at: jiff::Timestamp,
             ) -> Result<(), $crate::StoreError> {
                 let (_guard, mut tx) = self.begin_append().await?;
+                project_in(&mut tx, i64::MAX).await?;
                 let before = read_case(&mut tx, case_id).await?;
                 let row = match (&before, &change) {
                     (Some(b), _) => change
@@ -467,9 +479,14 @@ macro_rules! sql_case_store {
                 Ok(())
             }
 
+            async fn apply_pending_cases(&self) -> Result<usize, $crate::StoreError> {
+                self.project_pending().await
+            }
+
             async fn clear_case_views(&self) -> Result<(), $crate::StoreError> {
                 let (_guard, mut tx) = self.begin_append().await?;
-                for table in ["cases", "case_keys", "case_counts", "case_stats"] {
+                // The feed too: a rebuild applies every stored message's facts itself.
+                for table in ["cases", "case_keys", "case_counts", "case_stats", "case_feed"] {
                     sqlx::query(&format!("DELETE FROM {table}")).execute(&mut *tx).await?;
                 }
                 tx.commit().await?;

@@ -8,6 +8,7 @@
 
 mod any_store;
 mod batch_store;
+mod case_feed;
 mod case_store;
 pub mod cases;
 mod group_commit;
@@ -167,7 +168,7 @@ pub struct Record {
 }
 
 /// What the store derives from a message's envelope when it is stored, for the views.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct MessageMeta {
     pub case_id: Option<String>,
     pub in_reply_to: Option<String>,

@@ -111,3 +111,4 @@ crate::case_store::sql_case_store!(
     sqlx::Sqlite,
     "PRAGMA wal_checkpoint(TRUNCATE)"
 );
+crate::case_feed::sql_case_feed!(SqliteStore, sqlx::SqliteConnection, sqlx::Sqlite);

@@ -115,8 +115,13 @@ impl Sender {
         Ok(self.store.enqueue(message, entry).await?)
     }
 
-    /// Like [`Sender::send`] (durable first), then delivers at once and settles; returns how
-    /// the attempt ended. If the partner is down, the rounds retry with backoff as usual.
+    /// Like [`Sender::send`] (durable first), then delivers at once; returns how the attempt
+    /// ended. If the partner is down, the rounds retry with backoff as usual.
+    ///
+    /// The settlement is written by a task of its own and rides in the store's next group
+    /// commit: the caller does not wait for a third commit. Losing it (a crash before that
+    /// commit) loses nothing: the message stays claimed until [`IMMEDIATE_LEASE`] ends, then
+    /// the rounds deliver it again and the partner's idempotent inbox answers it as a duplicate.
     pub async fn send_now(
         &self,
         envelope: &Envelope,
@@ -130,9 +135,13 @@ impl Sender {
             .await?;
         let outcome = self.attempt(&message, 0, now).await;
         self.count(&message, &outcome);
-        self.store
-            .settle(&message.message_id, outcome.clone(), self.clock.now())
-            .await?;
+        let (store, settled, at) = (self.store.clone(), outcome.clone(), self.clock.now());
+        tokio::spawn(async move {
+            if let Err(e) = store.settle(&message.message_id, settled, at).await {
+                tracing::warn!(message = %message.message_id, error = %e,
+                    "settlement not written; the delivery rounds will deliver the message again after its lease");
+            }
+        });
         Ok(outcome)
     }
 

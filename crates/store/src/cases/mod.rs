@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::Direction;
 
 /// What a message asks of the case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum CaseStep {
     /// We owe an answer or an action (a request, a consent request).
     OnUs,
@@ -27,7 +27,7 @@ pub enum CaseStep {
 }
 
 /// What the node derives from a message for its case.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct CaseFacts {
     /// The other party's code (`BE`).
     pub partner: String,
@@ -523,7 +523,10 @@ pub trait CaseStore: Send + Sync {
         change: CaseChange,
         at: Timestamp,
     ) -> impl std::future::Future<Output = Result<(), crate::StoreError>> + Send;
-    /// Empties the case views (before a rebuild).
+    /// Applies the case facts still waiting in the feed (crate::case_feed); returns how many.
+    /// Reads and changes of the views do it themselves; a benchmark waits for it.
+    fn apply_pending_cases(&self) -> impl std::future::Future<Output = Result<usize, crate::StoreError>> + Send;
+    /// Empties the case views and the feed (before a rebuild).
     fn clear_case_views(&self) -> impl std::future::Future<Output = Result<(), crate::StoreError>> + Send;
 }
 

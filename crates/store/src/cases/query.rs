@@ -10,7 +10,7 @@ pub(crate) enum CaseBind {
 }
 
 /// The statement of a case-list page, with its values in placeholder order. With `key`, the
-/// page of the cases having that match key, read in list order through `case_keys_order` (a
+/// page of the cases having that match key, read in list order through the primary key of `case_keys` (a
 /// search reads one page per key, whatever the number of matches).
 pub(crate) fn case_list_sql(q: &CaseQuery, key: Option<&str>) -> (String, Vec<CaseBind>) {
     let mut conditions = Vec::new();

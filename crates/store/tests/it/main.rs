@@ -512,3 +512,97 @@ async fn a_lease_is_held_by_one_holder_until_it_lapses() {
         assert!(!claim("a", t0 + s(13)).await, "{}: a lost it", name(&store));
     }
 }
+
+fn case_message(id: &str, case: &str, title: &str) -> store::Incoming {
+    let mut m = incoming(id, id);
+    m.meta = store::MessageMeta {
+        case_id: Some(case.into()),
+        in_reply_to: None,
+        kind: "request".into(),
+        case: Some(store::CaseFacts {
+            partner: "NL".into(),
+            partner_node: "NL-NCP".into(),
+            partner_unit: "NCP".into(),
+            unit: "NCP".into(),
+            title: title.into(),
+            keys: vec![("v:1ABC123".into(), "plate".into())],
+            step: store::CaseStep::OnUs,
+            ..store::CaseFacts::default()
+        }),
+    };
+    m
+}
+
+#[tokio::test]
+async fn the_case_views_apply_the_feed_before_any_read_or_change_and_after_a_crash() {
+    use store::{CaseChange, CaseQuery, CaseStore};
+    for (store, _dir) in stores().await {
+        let n = name(&store);
+        // A message's case is on the list as soon as the message is acknowledged, whatever the
+        // projector has done meanwhile; and an officer's change comes after it.
+        store
+            .receive(case_message("m-1", "c-1", "Jansen"), entry(1))
+            .await
+            .expect("receive");
+        let changed = store
+            .change_case("c-1", CaseChange::Assign("be.anna".into()), entry(2))
+            .await
+            .unwrap_or_else(|e| panic!("{n}: the change found no case: {e}"));
+        assert_eq!(changed.status, "assigned", "{n}");
+        // A feed row the projector was never woken for (a crash between the commit and the
+        // projection): the next read applies it, in order, and the feed is emptied.
+        let meta = serde_json::to_string(&case_message("m-2", "c-2", "Peeters").meta).expect("json");
+        let insert = format!(
+            "INSERT INTO case_feed (direction, at, meta) VALUES ('incoming', '2026-11-23T09:00:02Z', '{meta}')"
+        );
+        exec(&store, &insert, &insert).await;
+        let listed = store
+            .cases(CaseQuery {
+                limit: 50,
+                ..CaseQuery::default()
+            })
+            .await
+            .expect("cases");
+        let titles: Vec<&str> = listed.iter().map(|c| c.title.as_str()).collect();
+        assert!(
+            titles.contains(&"Peeters") && titles.contains(&"Jansen"),
+            "{n}: {titles:?}"
+        );
+        let searched = store
+            .cases(CaseQuery {
+                keys: vec!["v:1ABC123".into()],
+                limit: 50,
+                ..CaseQuery::default()
+            })
+            .await
+            .expect("search");
+        assert_eq!(searched.len(), 2, "{n}: both cases by their plate");
+        let pending: i64 = match &store {
+            AnyStore::Sqlite(s) => {
+                sqlx::query_scalar("SELECT COUNT(*) FROM case_feed")
+                    .fetch_one(s.pool())
+                    .await
+            }
+            AnyStore::Postgres(s) => {
+                sqlx::query_scalar("SELECT COUNT(*) FROM case_feed")
+                    .fetch_one(s.pool())
+                    .await
+            }
+        }
+        .expect("count");
+        assert_eq!(pending, 0, "{n}: the feed keeps nothing once applied");
+        // An unreadable row (a hand-edited database) is dropped, not blocking every later view.
+        exec(
+            &store,
+            "INSERT INTO case_feed (direction, at, meta) VALUES ('sideways', 'x', '{')",
+            "INSERT INTO case_feed (direction, at, meta) VALUES ('sideways', 'x', '{')",
+        )
+        .await;
+        store
+            .receive(case_message("m-3", "c-3", "Maes"), entry(3))
+            .await
+            .expect("receive");
+        assert!(store.case("c-3").await.expect("case").is_some(), "{n}");
+        assert_eq!(store.apply_pending_cases().await.expect("apply"), 0, "{n}");
+    }
+}
