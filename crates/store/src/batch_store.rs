@@ -7,14 +7,14 @@
 macro_rules! sql_batch_store {
     ($store:ty, $conn:ty, $db:ty) => {
         /// Stores incoming messages, once per id, with their journal entries and case facts
-        /// (the feed, counted in `fed`), inside `conn`'s transaction; answers each in order.
+        /// (the feed), inside `conn`'s transaction; answers each in order, and says how many
+        /// case facts it fed.
         async fn receive_in(
             conn: &mut $conn,
             items: &[($crate::Incoming, $crate::NewEntry)],
-            fed: &mut usize,
-        ) -> Result<Vec<$crate::Received>, $crate::StoreError> {
+        ) -> Result<(Vec<$crate::Received>, usize), $crate::StoreError> {
             if items.is_empty() {
-                return Ok(Vec::new());
+                return Ok((Vec::new(), 0));
             }
             let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT message_id, sha256 FROM inbox WHERE message_id IN (");
             let mut ids = qb.separated(", ");
@@ -66,12 +66,12 @@ macro_rules! sql_batch_store {
                 .iter()
                 .map(|(incoming, _)| (&incoming.meta, $crate::Direction::Incoming, incoming.received_at))
                 .collect();
-            *fed += feed_cases(&mut *conn, &cases).await?;
+            let fed = feed_cases(&mut *conn, &cases).await?;
             let mut taken: Vec<Option<$crate::Entry>> = rows
                 .into_iter()
                 .map(|row| row.into_entry().map(Some))
                 .collect::<Result<_, _>>()?;
-            Ok(outcomes
+            let received = outcomes
                 .into_iter()
                 .map(|o| match o {
                     Outcome::Known(r) => r,
@@ -80,18 +80,18 @@ macro_rules! sql_batch_store {
                         None => $crate::Received::Duplicate,
                     },
                 })
-                .collect())
+                .collect();
+            Ok((received, fed))
         }
 
         /// Queues messages (each claimed until its lease) with their journal entries and case
-        /// facts (counted in `fed`), inside `conn`'s transaction.
+        /// facts, inside `conn`'s transaction; says how many case facts it fed.
         async fn enqueue_in(
             conn: &mut $conn,
             items: &[($crate::Outgoing, $crate::NewEntry, jiff::Timestamp)],
-            fed: &mut usize,
-        ) -> Result<Vec<$crate::Entry>, $crate::StoreError> {
+        ) -> Result<(Vec<$crate::Entry>, usize), $crate::StoreError> {
             if items.is_empty() {
-                return Ok(Vec::new());
+                return Ok((Vec::new(), 0));
             }
             let entries: Vec<&$crate::NewEntry> = items.iter().map(|(_, e, _)| e).collect();
             let rows = chain_after_head(&mut *conn, &entries).await?;
@@ -127,8 +127,9 @@ macro_rules! sql_batch_store {
                 .iter()
                 .map(|(message, _, _)| (&message.meta, $crate::Direction::Outgoing, message.queued_at))
                 .collect();
-            *fed += feed_cases(&mut *conn, &cases).await?;
-            rows.into_iter().map($crate::journal::Row::into_entry).collect()
+            let fed = feed_cases(&mut *conn, &cases).await?;
+            let queued = rows.into_iter().map($crate::journal::Row::into_entry).collect::<Result<_, _>>()?;
+            Ok((queued, fed))
         }
 
         /// Records how delivery attempts ended, inside `conn`'s transaction.
@@ -197,13 +198,12 @@ macro_rules! sql_batch_store {
                         }
                     });
                 }
-                let mut fed = 0;
                 let (_guard, mut tx) = self.begin_append().await?;
-                let received = receive_in(&mut tx, &receives, &mut fed).await?;
-                let queued = enqueue_in(&mut tx, &enqueues, &mut fed).await?;
+                let (received, fed_in) = receive_in(&mut tx, &receives).await?;
+                let (queued, fed_out) = enqueue_in(&mut tx, &enqueues).await?;
                 settle_in(&mut tx, &settles).await?;
                 tx.commit().await?;
-                Ok(($crate::group_commit::in_order(received, queued, &kinds)?, fed))
+                Ok(($crate::group_commit::in_order(received, queued, &kinds)?, fed_in + fed_out))
             }
 
             /// Stores incoming messages, once per id, with their journal entries, in one transaction.
@@ -213,7 +213,7 @@ macro_rules! sql_batch_store {
             ) -> Result<Vec<$crate::Received>, $crate::StoreError> {
                 // Serialised first, so two receivers of the same id cannot both insert it.
                 let (_guard, mut tx) = self.begin_append().await?;
-                let received = receive_in(&mut tx, &items, &mut 0).await?;
+                let (received, _) = receive_in(&mut tx, &items).await?;
                 tx.commit().await?;
                 Ok(received)
             }
@@ -224,7 +224,7 @@ macro_rules! sql_batch_store {
                 items: Vec<($crate::Outgoing, $crate::NewEntry, jiff::Timestamp)>,
             ) -> Result<Vec<$crate::Entry>, $crate::StoreError> {
                 let (_guard, mut tx) = self.begin_append().await?;
-                let queued = enqueue_in(&mut tx, &items, &mut 0).await?;
+                let (queued, _) = enqueue_in(&mut tx, &items).await?;
                 tx.commit().await?;
                 Ok(queued)
             }

@@ -34,12 +34,8 @@ macro_rules! sql_case_feed {
         ) -> Result<usize, $crate::StoreError> {
             let mut rows = Vec::new();
             for (meta, direction, at) in items.iter().filter(|(meta, _, _)| meta.case.is_some() && meta.case_id.is_some()) {
-                let direction = match direction {
-                    $crate::Direction::Incoming => "incoming",
-                    $crate::Direction::Outgoing => "outgoing",
-                };
                 let meta = serde_json::to_string(meta).map_err(|e| $crate::StoreError::Batch(format!("case facts: {e}")))?;
-                rows.push((direction, at.to_string(), meta));
+                rows.push((direction.as_str(), at.to_string(), meta));
             }
             for chunk in rows.chunks($crate::cases::ROWS_PER_STATEMENT) {
                 let mut qb = sqlx::QueryBuilder::<$db>::new("INSERT INTO case_feed (direction, at, meta) ");
@@ -66,11 +62,7 @@ macro_rules! sql_case_feed {
             };
             let mut items = Vec::with_capacity(rows.len());
             for (seq, direction, at, meta) in &rows {
-                let direction = match direction.as_str() {
-                    "incoming" => Some($crate::Direction::Incoming),
-                    "outgoing" => Some($crate::Direction::Outgoing),
-                    _ => None,
-                };
+                let direction = $crate::Direction::parse(direction);
                 match (direction, at.parse::<jiff::Timestamp>(), serde_json::from_str::<$crate::MessageMeta>(meta)) {
                     (Some(direction), Ok(at), Ok(meta)) => items.push((meta, direction, at)),
                     (direction, at, meta) => tracing::error!(
@@ -99,6 +91,17 @@ macro_rules! sql_case_feed {
                         return Ok(total);
                     }
                 }
+            }
+
+            /// Before a change of the case views (an officer's step, an erasure, a replayed fact):
+            /// the append lock and a transaction in which every message stored before the change
+            /// is already applied, in its order — the change lands after them, never before.
+            async fn begin_case_change(
+                &self,
+            ) -> Result<(impl Send, sqlx::Transaction<'static, $db>), $crate::StoreError> {
+                let (guard, mut tx) = self.begin_append().await?;
+                project_in(&mut tx, i64::MAX).await?;
+                Ok((guard, tx))
             }
 
             /// Before a read of the case views: applies what is pending, if anything is (one

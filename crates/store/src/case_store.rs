@@ -251,9 +251,7 @@ macro_rules! sql_case_store {
                 redacted: &[(String, String)],
                 entry: &$crate::NewEntry,
             ) -> Result<$crate::journal::Row, $crate::StoreError> {
-                let (_guard, mut tx) = self.begin_append().await?;
-                // The messages before this change first, in their order.
-                project_in(&mut tx, i64::MAX).await?;
+                let (_guard, mut tx) = self.begin_case_change().await?;
                 let before = read_case(&mut tx, case_id)
                     .await?
                     .ok_or_else(|| $crate::StoreError::Refused(format!("no case {case_id}")))?;
@@ -391,9 +389,7 @@ macro_rules! sql_case_store {
                 change: $crate::cases::CaseChange,
                 entry: $crate::NewEntry,
             ) -> Result<$crate::cases::CaseRow, $crate::StoreError> {
-                let (_guard, mut tx) = self.begin_append().await?;
-                // The messages before this change first, in their order.
-                project_in(&mut tx, i64::MAX).await?;
+                let (_guard, mut tx) = self.begin_case_change().await?;
                 let before = read_case(&mut tx, case_id)
                     .await?
                     .ok_or_else(|| $crate::StoreError::Refused(format!("no case {case_id}")))?;
@@ -447,8 +443,7 @@ macro_rules! sql_case_store {
                 &self,
                 items: Vec<($crate::MessageMeta, $crate::Direction, jiff::Timestamp)>,
             ) -> Result<(), $crate::StoreError> {
-                let (_guard, mut tx) = self.begin_append().await?;
-                project_in(&mut tx, i64::MAX).await?;
+                let (_guard, mut tx) = self.begin_case_change().await?;
                 let refs: Vec<_> = items.iter().map(|(m, d, t)| (m, *d, *t)).collect();
                 apply_cases(&mut tx, &refs).await?;
                 tx.commit().await?;
@@ -461,8 +456,7 @@ macro_rules! sql_case_store {
                 change: $crate::cases::CaseChange,
                 at: jiff::Timestamp,
             ) -> Result<(), $crate::StoreError> {
-                let (_guard, mut tx) = self.begin_append().await?;
-                project_in(&mut tx, i64::MAX).await?;
+                let (_guard, mut tx) = self.begin_case_change().await?;
                 let before = read_case(&mut tx, case_id).await?;
                 let row = match (&before, &change) {
                     (Some(b), _) => change

@@ -186,6 +186,23 @@ pub enum Direction {
     Outgoing,
 }
 
+impl Direction {
+    /// Its name in JSON and in the stores' columns.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Incoming => "incoming",
+            Direction::Outgoing => "outgoing",
+        }
+    }
+
+    /// The direction named `name` ([`Direction::as_str`]), if it is one.
+    pub fn parse(name: &str) -> Option<Direction> {
+        [Direction::Incoming, Direction::Outgoing]
+            .into_iter()
+            .find(|d| d.as_str() == name)
+    }
+}
+
 /// The kinds of message that answer a received one: sending one marks what it replies to as
 /// answered.
 pub const ANSWER_KINDS: [&str; 10] = [
