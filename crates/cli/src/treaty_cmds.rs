@@ -200,7 +200,12 @@ pub fn coverage(profiles: &ProfileSource, scenarios: Option<&Path>) -> Result<Ex
 pub fn kinds() -> Result<ExitCode> {
     for k in treaty::rules::KINDS {
         let articles: Vec<String> = k.articles.iter().map(|a| format!("Art. {a}")).collect();
-        println!("{:<30} {}  [{}]", k.name, k.summary, articles.join(", "));
+        if articles.is_empty() {
+            // Not the treaty's: the summary names the instrument (Directive 2016/680, …).
+            println!("{:<30} {}", k.name, k.summary);
+        } else {
+            println!("{:<30} {}  [{}]", k.name, k.summary, articles.join(", "));
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

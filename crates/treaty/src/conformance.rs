@@ -175,6 +175,7 @@ const OBLIGATION_KINDS: &[&str] = &[
     "release",
     "execute_itself",
     "give_reasons",
+    "document",
 ];
 const ADDRESSEES: &[&str] = &[
     "host",
@@ -183,6 +184,8 @@ const ADDRESSEES: &[&str] = &[
     "recipient",
     "requesting_party",
     "host_authority",
+    "supervisory_authority",
+    "originating_state",
 ];
 const WHENS: &[&str] = &[
     "immediately",
@@ -192,6 +195,7 @@ const WHENS: &[&str] = &[
     "by_deadline",
     "after_operation",
     "on_host_request",
+    "on_request",
 ];
 
 fn parse_expected_obligation(v: &Value, path: &str) -> Result<ExpectedObligation, FieldError> {

@@ -34,6 +34,9 @@ pub enum ObligationKind {
     Release,
     ExecuteItself,
     GiveReasons,
+    /// Keep a record of a transfer for the supervisory authority (Directive 2016/680 Arts.
+    /// 37(3), 38(3), 39(4)).
+    Document,
 }
 
 /// To whom an obligation is owed.
@@ -46,6 +49,10 @@ pub enum Addressee {
     Recipient,
     RequestingParty,
     HostAuthority,
+    /// The data-protection supervisory authority of the sending member state.
+    SupervisoryAuthority,
+    /// The member state the data came from (Directive 2016/680 Art. 35(2)).
+    OriginatingState,
 }
 
 /// When an obligation falls due.
@@ -60,6 +67,8 @@ pub enum When {
     ByDeadline,
     AfterOperation,
     OnHostRequest,
+    /// When the addressee asks (a record kept available).
+    OnRequest,
 }
 
 /// One obligation that follows from a decision.

@@ -11,7 +11,10 @@ use toml::Spanned;
 use crate::ids::{DatabaseId, Language, PartyCode};
 
 /// The profiles compiled into the binary, by id.
-const BUILTIN: &[(&str, &str)] = &[("benelux-2018", include_str!("../../../profiles/benelux-2018.toml"))];
+const BUILTIN: &[(&str, &str)] = &[
+    ("benelux-2018", include_str!("../../../profiles/benelux-2018.toml")),
+    ("si-al", include_str!("../../../profiles/si-al.toml")),
+];
 
 /// A profile that could not be loaded: which file, which line, which key, and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -79,7 +82,8 @@ fn default_review_every_days() -> i64 {
 #[serde(deny_unknown_fields)]
 pub struct ContactPoint {
     pub id: String,
-    /// `ncp`, `regional_contact_point`, `joint_police_centre`, `liaison_officer`.
+    /// `ncp`, `regional_contact_point`, `joint_police_centre`, `liaison_officer`, `interpol_ncb`,
+    /// `europol_national_unit`.
     pub kind: String,
     pub name: String,
     /// The region it serves; empty for national.
@@ -225,6 +229,8 @@ pub struct Profile {
     pub databases: Vec<Database>,
     pub classification_tables: Vec<ClassificationTable>,
     pub agreements: Vec<Agreement>,
+    /// The kinds of action the agreement provides; `None`: every kind the engine decides.
+    pub kinds: Option<Vec<String>>,
 }
 
 #[derive(Deserialize)]
@@ -239,6 +245,8 @@ struct RawProfile {
     classification_tables: Vec<ClassificationTable>,
     #[serde(default)]
     agreements: Vec<Agreement>,
+    #[serde(default)]
+    kinds: Option<Vec<String>>,
 }
 
 #[derive(Deserialize)]
@@ -361,6 +369,19 @@ impl Profile {
                 "at least one table is required (Art. 8)".into(),
             ));
         }
+        if let Some(kinds) = &raw.kinds {
+            if let Some((i, unknown)) = kinds
+                .iter()
+                .enumerate()
+                .find(|(_, k)| !crate::rules::KINDS.iter().any(|known| known.name == k.as_str()))
+            {
+                return Err(error(
+                    None,
+                    format!("kinds[{i}]"),
+                    format!("'{unknown}' is not a kind the engine decides"),
+                ));
+            }
+        }
         let mut classification_tables = raw.classification_tables;
         classification_tables.sort_by_key(|t| t.valid_from);
         Ok(Profile {
@@ -372,7 +393,13 @@ impl Profile {
             databases,
             classification_tables,
             agreements: raw.agreements,
+            kinds: raw.kinds,
         })
+    }
+
+    /// Whether the agreement provides actions of `kind`.
+    pub fn provides(&self, kind: &str) -> bool {
+        self.kinds.as_ref().is_none_or(|kinds| kinds.iter().any(|k| k == kind))
     }
 
     pub fn party(&self, code: &PartyCode) -> Option<&Party> {

@@ -9,6 +9,7 @@ pub mod exchange;
 pub mod lifecycle;
 pub mod operations;
 pub mod powers;
+pub mod transfers;
 
 use serde_json::Value;
 
@@ -63,6 +64,7 @@ pub const KINDS: &[Kind] = &[
     Kind { name: "deadline", articles: &[12, 21, 22, 24, 65, 66], summary: "statutory clocks" },
     Kind { name: "agreement.in_force", articles: &[62], summary: "whether an implementing agreement applies on a day" },
     Kind { name: "territory", articles: &[67], summary: "the treaty's territorial scope" },
+    Kind { name: "transfer.third_country", articles: &[], summary: "a member state's transfer of personal data to a third country or Interpol (Directive 2016/680 Arts. 35–39)" },
 ];
 
 /// One action to decide, parsed and validated.
@@ -105,6 +107,7 @@ pub enum Action {
     Deadline(deadlines::Deadline),
     AgreementInForce(application::AgreementInForce),
     Territory(application::Territory),
+    ThirdCountryTransfer(transfers::ThirdCountryTransfer),
 }
 
 impl Action {
@@ -112,6 +115,17 @@ impl Action {
     pub fn parse(value: &Value, path: &str, profile: &Profile) -> Result<Action, FieldError> {
         let f = Fields::new(value, path, profile)?;
         let kind = f.string("kind")?;
+        if KINDS.iter().any(|k| k.name == kind) && !profile.provides(kind) {
+            return Err(f.error(
+                "kind",
+                format!(
+                    "'{kind}' is not provided by this agreement (profile {}: {}; provides: {})",
+                    profile.id,
+                    profile.title,
+                    profile.kinds.as_deref().unwrap_or_default().join(", ")
+                ),
+            ));
+        }
         Ok(match kind {
             "exchange.request" => Action::Request(exchange::Request::parse(&f)?),
             "exchange.spontaneous" => Action::Spontaneous(exchange::Spontaneous::parse(&f)?),
@@ -150,6 +164,7 @@ impl Action {
             "deadline" => Action::Deadline(deadlines::Deadline::parse(&f)?),
             "agreement.in_force" => Action::AgreementInForce(application::AgreementInForce::parse(&f)?),
             "territory" => Action::Territory(application::Territory::parse(&f)?),
+            "transfer.third_country" => Action::ThirdCountryTransfer(transfers::ThirdCountryTransfer::parse(&f)?),
             other => {
                 let known: Vec<&str> = KINDS.iter().map(|k| k.name).collect();
                 return Err(f.error(
@@ -200,6 +215,7 @@ impl Action {
             Action::Deadline(_) => "deadline",
             Action::AgreementInForce(_) => "agreement.in_force",
             Action::Territory(_) => "territory",
+            Action::ThirdCountryTransfer(_) => "transfer.third_country",
         }
     }
 
@@ -213,6 +229,7 @@ impl Action {
             Action::HitNoHit(q) => &q.owner,
             Action::Consultation(c) => &c.owner,
             Action::AnprReference(r) => &r.recipient,
+            Action::ThirdCountryTransfer(t) => &t.from,
             _ => return profile.parties.first(),
         };
         profile.party(code)
@@ -259,5 +276,6 @@ pub fn evaluate(profile: &Profile, action: &Action) -> Decision {
         Action::Deadline(d) => deadlines::deadline(profile, d),
         Action::AgreementInForce(a) => application::agreement_in_force(profile, a),
         Action::Territory(t) => application::territory(t),
+        Action::ThirdCountryTransfer(t) => transfers::third_country_transfer(t),
     }
 }

@@ -6,6 +6,7 @@ mod exchange;
 mod operations;
 mod powers_and_application;
 mod snapshots;
+mod transfers;
 
 use serde_json::{json, Value};
 use treaty::{evaluate, Action, Decision, Profile, Verdict};
