@@ -58,15 +58,18 @@ pub struct ThirdCountryTransfer {
     pub adequacy_decision: bool,
     /// `legally_binding_instrument` (37(1)(a)) or `controller_assessment` (37(1)(b)).
     pub safeguards: Option<&'static str>,
-    /// One of 38(1)(a)–(e).
-    pub derogation: Option<&'static str>,
+    /// One of 38(1)(a)–(e): its name, point and words.
+    pub derogation: Option<&'static Derogation>,
     pub rights_override_public_interest: bool,
     pub strictly_necessary: bool,
     pub individual_case: bool,
     pub competent_authority_ineffective: bool,
 }
 
-const DEROGATIONS: &[(&str, &str, &str)] = &[
+/// A derogation of Art. 38(1): the name scenarios use, its point, and the directive's words.
+pub type Derogation = (&'static str, &'static str, &'static str);
+
+const DEROGATIONS: &[Derogation] = &[
     ("vital_interests", "38(1)(a)", "to protect the vital interests of the data subject or another person"),
     (
         "data_subject_interests",
@@ -140,7 +143,8 @@ impl ThirdCountryTransfer {
             authorisation_obtainable_in_time: f.bool("authorisation_obtainable_in_time")?,
             adequacy_decision: f.bool("adequacy_decision")?,
             safeguards: optional("safeguards", &["legally_binding_instrument", "controller_assessment"])?,
-            derogation: optional("derogation", &DEROGATIONS.iter().map(|d| d.0).collect::<Vec<_>>())?,
+            derogation: optional("derogation", &DEROGATIONS.iter().map(|d| d.0).collect::<Vec<_>>())?
+                .and_then(|name| DEROGATIONS.iter().find(|d| d.0 == name)),
             rights_override_public_interest: f.bool("rights_override_public_interest")?,
             strictly_necessary: f.bool("strictly_necessary")?,
             individual_case: f.bool("individual_case")?,
@@ -252,14 +256,7 @@ pub fn third_country_transfer(t: &ThirdCountryTransfer) -> Decision {
             d.cite(dir("37(3)"), "document the transfer (date and time, receiving authority, justification, data transferred) for the supervisory authority");
             d.oblige(document("37(3)"));
         }
-    } else if let Some(derogation) = t.derogation {
-        let Some((_, point, text)) = DEROGATIONS.iter().find(|x| x.0 == derogation) else {
-            d.refuse(
-                dir("38(1)"),
-                format!("'{derogation}' is not a derogation of Art. 38(1)"),
-            );
-            return d.build();
-        };
+    } else if let Some(&(derogation, point, text)) = t.derogation {
         // 38(2): "Personal data shall not be transferred if the transferring competent authority
         // determines that fundamental rights and freedoms of the data subject concerned override
         // the public interest in the transfer set out in points (d) and (e) of paragraph 1."
