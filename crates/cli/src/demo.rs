@@ -1,4 +1,5 @@
-//! `grens demo`: BE, LU and NL nodes on loopback, each with its own SQLite file, keys and
+//! `grens demo`: five nodes on loopback — BE, LU and NL under the Benelux treaty, SI and AL under
+//! their bilateral agreement — in one directory, each with its own SQLite file, keys and
 //! generated officers. `--check` runs the scripted exchange through the API and the network
 //! and exits 0 only if every step behaved as the treaty requires.
 
@@ -8,11 +9,13 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use demo::network::{self, demo_password, demo_users, Ports, Stores};
 
-/// The fixed ports of `grens demo` (inbox, API) for BE, LU and NL.
-const DEMO_PORTS: [Ports; 3] = [
+/// The fixed ports of `grens demo` (inbox, API) for BE, LU, NL, SI and AL.
+const DEMO_PORTS: [Ports; 5] = [
     Ports { inbox: 7441, api: 8441 },
     Ports { inbox: 7442, api: 8442 },
     Ports { inbox: 7443, api: 8443 },
+    Ports { inbox: 7444, api: 8444 },
+    Ports { inbox: 7445, api: 8445 },
 ];
 
 fn demo_dir(dir: Option<PathBuf>) -> Result<PathBuf> {
@@ -38,18 +41,19 @@ pub fn run(check: bool, dir: Option<PathBuf>) -> Result<ExitCode> {
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
         let ports = if check {
-            [Ports { inbox: 0, api: 0 }; 3]
+            [Ports { inbox: 0, api: 0 }; 5]
         } else {
             DEMO_PORTS
         };
-        let net = network::start(&dir, ports, &Stores::Sqlite)
+        let plan: Vec<(&str, Ports)> = network::FULL.into_iter().zip(ports).collect();
+        let net = network::start_network(&dir, &plan, &Stores::Sqlite, None)
             .await
             .with_context(|| format!("starting the demo network in {}", dir.display()))?;
         println!("grens demo network in {}", dir.display());
         for node in &net.nodes {
             println!(
-                "  {:<7} web + officer API {}   inbox (mTLS) {}   store {}",
-                node.id, node.api_url, node.inbox_url, node.database
+                "  {:<7} {:<13} web + officer API {}   inbox (mTLS) {}   store {}",
+                node.id, node.agreement, node.api_url, node.inbox_url, node.database
             );
         }
         if !check {

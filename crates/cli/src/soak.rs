@@ -1,9 +1,9 @@
-//! `grens bench soak`: the demo network (`grens demo`, a child process: three nodes on SQLite)
-//! under a steady mixed load for some minutes — requests from NL and BE's answers, hit/no-hit
-//! queries, ANPR camera reads, hot pursuits with their events — reporting per minute the
-//! operations done, their p99 latency and the demo process's resident memory. Memory is flat
-//! when the last minute's is at most 1.1 × the second's (the first minute is warm-up: caches,
-//! connection pools, the allocator's arenas).
+//! `grens bench soak`: the demo network (`grens demo`, a child process: five nodes on SQLite;
+//! the load is on the Benelux three) under a steady mixed load for some minutes — requests from
+//! NL and BE's answers, hit/no-hit queries, ANPR camera reads, hot pursuits with their events —
+//! reporting per minute the operations done, their p99 latency and the demo process's resident
+//! memory. Memory is flat when the last minute's is at most 1.1 × the second's (the first minute
+//! is warm-up: caches, connection pools, the allocator's arenas).
 
 use std::process::{Child, Command, ExitCode, Stdio};
 use std::sync::{Arc, Mutex};
@@ -82,7 +82,7 @@ fn percentile(mut values: Vec<f64>, p: f64) -> f64 {
     values[((values.len() - 1) as f64 * p).round() as usize]
 }
 
-/// Starts `grens demo --dir dir` and waits until its network is up (its fixed ports 8441–8443).
+/// Starts `grens demo --dir dir` and waits until its network is up (its fixed ports 8441–8445).
 fn start_demo(dir: &std::path::Path) -> Result<DemoProcess> {
     let log = dir.join("demo.log");
     let child = Command::new(std::env::current_exe()?)
@@ -100,7 +100,7 @@ fn start_demo(dir: &std::path::Path) -> Result<DemoProcess> {
         }
         if let Ok(Some(status)) = demo.0.try_wait() {
             bail!(
-                "grens demo exited ({status}): {} (are ports 7441–7443 and 8441–8443 free?)",
+                "grens demo exited ({status}): {} (are ports 7441–7445 and 8441–8445 free?)",
                 std::fs::read_to_string(&log)?
             );
         }

@@ -29,7 +29,13 @@ impl Report {
         !self.steps.is_empty() && self.steps.iter().all(|s| s.ok)
     }
 
-    fn check(&mut self, name: &str, ok: bool, detail: impl Into<String>, print: &mut dyn FnMut(&Step)) -> bool {
+    pub(crate) fn check(
+        &mut self,
+        name: &str,
+        ok: bool,
+        detail: impl Into<String>,
+        print: &mut dyn FnMut(&Step),
+    ) -> bool {
         let step = Step {
             name: name.to_owned(),
             ok,
@@ -48,7 +54,7 @@ fn failed(what: &str, problem: impl std::fmt::Display) -> NodeError {
     }
 }
 
-async fn login(net: &DemoNetwork, party: &str, username: &str) -> Result<OfficerClient, NodeError> {
+pub(crate) async fn login(net: &DemoNetwork, party: &str, username: &str) -> Result<OfficerClient, NodeError> {
     let node = net.node(party).ok_or_else(|| failed(party, "no such node"))?;
     OfficerClient::login(&node.api_url, &net.ca_pem, username, &demo_password(username)).await
 }
@@ -367,6 +373,9 @@ pub async fn run(net: &DemoNetwork, print: &mut dyn FnMut(&Step)) -> Result<Repo
         ),
         print,
     );
+
+    // 10. The full network: two agreements in one directory, each message kept to its own.
+    crate::agreements_check::run(net, &mut r, print).await?;
     Ok(r)
 }
 

@@ -127,7 +127,8 @@ pub async fn generate(net: &DemoNetwork, requests: usize, operations: usize) -> 
         operators: Vec::new(),
         supervisors: Vec::new(),
     };
-    for node in &net.nodes {
+    // The history is the Benelux treaty's (requests, operations, the Art. 65 evaluation).
+    for node in net.nodes_of("benelux-2018") {
         let party = node.party.to_string();
         let login = |user: String| async move {
             OfficerClient::login(&node.api_url, &net.ca_pem, &user, &demo_password(&user)).await

@@ -1,5 +1,7 @@
-//! The demo network: BE, LU and NL nodes on loopback, each with its own store, keys and
-//! generated officers. Used by `grens demo`, `grens demo --check` and the integration tests.
+//! The demo network: nodes on loopback, each with its own store, keys and generated officers —
+//! BE, LU and NL under the Benelux treaty and, in the full network of `grens demo`, SI and AL
+//! under their bilateral agreement, all in one directory. Used by `grens demo`,
+//! `grens demo --check` and the integration tests (which start the three Benelux nodes).
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -29,11 +31,19 @@ pub struct Ports {
     pub api: u16,
 }
 
+/// The Benelux treaty's parties: the network of most tests.
+pub const BENELUX: [&str; 3] = ["BE", "LU", "NL"];
+
+/// The network of `grens demo`: the Benelux nodes, and SI and AL under the `si-al` agreement.
+pub const FULL: [&str; 5] = ["BE", "LU", "NL", "SI", "AL"];
+
 /// One running demo node.
 #[derive(Debug)]
 pub struct DemoNode {
     pub id: String,
     pub party: PartyCode,
+    /// The agreement its desk decides by (`benelux-2018`, `si-al`).
+    pub agreement: String,
     pub inbox_url: String,
     pub api_url: String,
     /// `sqlite:PATH` or the PostgreSQL schema.
@@ -54,6 +64,11 @@ impl DemoNetwork {
         self.nodes.iter().find(|n| n.party.as_str() == party)
     }
 
+    /// The nodes of one agreement.
+    pub fn nodes_of<'a>(&'a self, agreement: &'a str) -> impl Iterator<Item = &'a DemoNode> + 'a {
+        self.nodes.iter().filter(move |n| n.agreement == agreement)
+    }
+
     /// Stops every node gracefully (requests in flight and delivery rounds finish).
     pub async fn shutdown(&self) {
         for node in &self.nodes {
@@ -71,7 +86,12 @@ pub fn demo_password(username: &str) -> String {
 /// data-protection officer, an administrator and officers of border-region units.
 pub fn demo_users(party: &str) -> Vec<NewUser> {
     let p = party.to_ascii_lowercase();
-    let language = if party == "LU" { "fr" } else { "nl" };
+    // The web pages speak nl, fr and en: the Slovenian and Albanian officers work in English.
+    let language = match party {
+        "LU" => "fr",
+        "BE" | "NL" => "nl",
+        _ => "en",
+    };
     let user = |name: &str, display: &str, unit: &str, region: &str, roles: &[&str]| NewUser {
         username: format!("{p}.{name}"),
         display_name: display.to_owned(),
@@ -144,6 +164,31 @@ pub fn demo_users(party: &str) -> Vec<NewUser> {
                 &["officer"],
             ));
         }
+        "SI" => {
+            // The liaison officer posted in Tirana (seed 004): a user of SI's node who works
+            // from Albania, with a view of both sides' cases.
+            users.push(user(
+                "attache",
+                "Slovenian police attaché in Tirana",
+                "SI-ATTACHE-TIRANA",
+                "AL",
+                &["officer", "contact_point"],
+            ));
+            users.push(user(
+                "officer",
+                "Kriminalist Ljubljana",
+                "NCP",
+                "national",
+                &["officer"],
+            ));
+        }
+        "AL" => users.push(user(
+            "officer",
+            "Oficer policie Tiranë",
+            "NCP",
+            "national",
+            &["officer"],
+        )),
         _ => users.push(user("officer", "Officier de police", "NCP", "national", &["officer"])),
     }
     users
@@ -262,7 +307,7 @@ pub async fn record_agreement(
         .await
         .map_err(|e| fail(e.to_string()))?
         .ok_or_else(|| fail(format!("no {admin_name}")))?;
-    let parties: Vec<&str> = net.nodes.iter().map(|n| n.party.as_str()).collect();
+    let parties: Vec<&str> = net.nodes_of(&node.agreement).map(|n| n.party.as_str()).collect();
     let record = node::desk::Desk::agreement_from_fields(
         reference,
         title,
@@ -279,7 +324,7 @@ pub async fn record_agreement(
 /// The demo's implementing agreements between BE, LU and NL, on every node: hit/no-hit queries
 /// of ANG, BVH and LU-POLICE (Art. 14) and ANPR reference data (Art. 13).
 pub async fn record_demo_agreements(net: &DemoNetwork) -> Result<(), NodeError> {
-    for node in &net.nodes {
+    for node in net.nodes_of("benelux-2018") {
         let party = node.party.as_str();
         record_agreement(
             net,
@@ -329,9 +374,21 @@ pub async fn start_at(
     stores: &Stores,
     clock_start: Option<&str>,
 ) -> Result<DemoNetwork, NodeError> {
+    let plan: Vec<(&str, Ports)> = BENELUX.into_iter().zip(ports).collect();
+    start_network(dir, &plan, stores, clock_start).await
+}
+
+/// Creates the PKI in `dir` for the `(party, ports)` of `plan`, one `<PARTY>-NCP` node each in
+/// the agreements its party is party to, starts them and seeds their officers.
+pub async fn start_network(
+    dir: &Path,
+    plan: &[(&str, Ports)],
+    stores: &Stores,
+    clock_start: Option<&str>,
+) -> Result<DemoNetwork, NodeError> {
     std::fs::create_dir_all(dir).map_err(node::io(dir))?;
     let mut bound = Vec::new();
-    for (party, p) in ["BE", "LU", "NL"].into_iter().zip(ports) {
+    for (party, p) in plan {
         let (inbox, inbox_addr) = bind(p.inbox).await?;
         let (api, api_addr) = bind(p.api).await?;
         let party = PartyCode::parse(party).map_err(|problem| NodeError::Config {
@@ -367,11 +424,18 @@ pub async fn start_at(
                 )
             }
         };
+        let agreement = treaty::instrument::agreements_of(&party)
+            .into_iter()
+            .next()
+            .ok_or_else(|| NodeError::Config {
+                what: format!("party {party}"),
+                problem: "is party to no built-in agreement".into(),
+            })?;
         let config = NodeConfig {
             node: id.clone(),
             listen: inbox_addr,
             api_listen: Some(api_addr),
-            profile: "benelux-2018".into(),
+            profile: agreement.clone(),
             pki: pki.clone(),
             database: database.clone(),
             max_skew_secs: 300,
@@ -392,6 +456,7 @@ pub async fn start_at(
         nodes.push(DemoNode {
             id,
             party,
+            agreement,
             inbox_url: format!("https://{inbox_addr}"),
             api_url: format!("https://{api_addr}"),
             database,

@@ -170,6 +170,18 @@ pub async fn start_with(
             })
         }
     };
+    // The desk decides by one of the agreements the directory lists for this node.
+    if !me.agreements.contains(&profile.id) {
+        return Err(NodeError::Config {
+            what: "profile".into(),
+            problem: format!(
+                "{} decides by {}, but the network directory lists it under {}",
+                me.id,
+                profile.id,
+                me.agreements.join(", ")
+            ),
+        });
+    }
     // A store from before the case views: build them from its messages once.
     if crate::desk::cases::views_missing(&store)
         .await

@@ -4,6 +4,7 @@
 //! - [`rules`]: one module per part of the treaty; [`evaluate`] decides an [`Action`].
 //! - [`Decision`]: verdict, cited articles, reasons, obligations, deadline.
 //! - [`clocks`]: the statutory clocks, in the party's time zone.
+//! - [`instrument`]: which agreement or act a message names, and who may use it.
 //! - [`conformance`]: the scenario format shared with other implementations.
 //!
 //! Pure: no I/O but the profile text it is given, and time is always a parameter.
@@ -15,6 +16,7 @@ pub mod coverage;
 pub mod decision;
 pub mod fields;
 pub mod ids;
+pub mod instrument;
 pub mod profile;
 pub mod rules;
 

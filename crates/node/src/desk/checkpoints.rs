@@ -10,12 +10,13 @@ use serde_json::json;
 use store::{Direction, JournalStore, MessageQuery, Operation, User};
 
 impl Desk {
-    /// Sends a signed checkpoint of this node's journal (length, head) to every partner node,
-    /// which keeps it: a node that rewrites its history can no longer match what it gave away.
+    /// Sends a signed checkpoint of this node's journal (length, head) to every partner node (one
+    /// it shares an agreement with), which keeps it: a node that rewrites its history can no
+    /// longer match what it gave away.
     pub async fn publish_checkpoints(&self, actor: &str) -> Result<Vec<String>, DeskError> {
         let (length, head) = self.node.store.head().await?;
         let mut sent = Vec::new();
-        for partner in self.node.directory.nodes.iter().filter(|n| n.id != self.node.me.id) {
+        for partner in self.node.directory.partners_of(&self.node.me) {
             let envelope = Envelope::new(
                 self.my_address(None),
                 NodeAddress::node(partner.party.clone(), partner.id.clone()),

@@ -207,7 +207,7 @@ impl Desk {
             self.my_address(Some(user.unit.clone())),
             to.clone(),
             self.now(),
-            legal(article),
+            self.legal(article),
             body,
         );
         if let Some(oral) = &c.confirms_oral {

@@ -271,7 +271,7 @@ impl Desk {
             self.my_address(Some(user.unit.clone())),
             provided.from.clone(),
             self.now(),
-            legal("11(1)"),
+            self.legal("11(1)"),
             Body::ConsentRequest {
                 about: provided.id,
                 uses: ask.uses.clone(),
@@ -333,7 +333,7 @@ impl Desk {
             self.my_address(None),
             request.from.clone(),
             self.now(),
-            legal(article),
+            self.legal(article),
             body,
         )
         .replying_to(&request);

@@ -30,7 +30,7 @@ impl Desk {
             self.my_address(Some(user.unit.clone())),
             provision.to.clone(),
             self.now(),
-            legal("7(3)"),
+            self.legal("7(3)"),
             Body::FeedbackRequest { about: provision.id },
         )
         .replying_to(&provision);
@@ -55,7 +55,7 @@ impl Desk {
             self.my_address(Some(user.unit.clone())),
             request.from.clone(),
             self.now(),
-            legal("7(3)"),
+            self.legal("7(3)"),
             Body::FeedbackAnswer {
                 about,
                 text: answer.text.clone(),

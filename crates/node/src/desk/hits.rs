@@ -12,7 +12,7 @@ use store::{Direction, JournalStore, MessageQuery, Operation, Record, StoredMess
 use treaty::rules::databases;
 use treaty::{Action, Verdict};
 
-use super::{legal, party, Desk, DeskError, Sent};
+use super::{party, Desk, DeskError, Sent};
 use crate::accounts::Role;
 use crate::national::{self, NationalDatabase};
 
@@ -312,7 +312,7 @@ impl Desk {
                 unit: None,
             },
             self.now(),
-            legal("14(1)"),
+            self.legal("14(1)"),
             Body::HitQuery {
                 database: database.clone(),
                 subject,
@@ -466,7 +466,7 @@ impl Desk {
             self.my_address(None),
             query.from.clone(),
             self.now(),
-            legal("14(1)"),
+            self.legal("14(1)"),
             body,
         )
         .replying_to(&query);

@@ -106,16 +106,17 @@ fn actor(user: &User) -> String {
     format!("{}/officer:{}", user.party, user.username)
 }
 
-fn legal(article: &str) -> LegalBasis {
-    LegalBasis {
-        instrument: "benelux-2018".into(),
-        article: article
-            .parse()
-            .expect("the article references of this module are valid"),
-    }
-}
-
 impl Desk {
+    /// An article of the agreement this desk decides by, as an envelope's legal basis.
+    fn legal(&self, article: &str) -> LegalBasis {
+        LegalBasis {
+            instrument: self.profile.id.clone(),
+            article: article
+                .parse()
+                .expect("the article references of this module are valid"),
+        }
+    }
+
     fn now(&self) -> Timestamp {
         self.node.clock.now()
     }
@@ -209,7 +210,7 @@ impl Desk {
     /// Signs and queues an envelope; a message to this node itself (a notice to its own
     /// contact point) is stored in its inbox directly, signed all the same.
     async fn dispatch(&self, user: &User, envelope: &Envelope, justification: &str) -> Result<(), DeskError> {
-        Self::deliverable(envelope)?;
+        self.deliverable(envelope)?;
         if envelope.to.node == self.node.me.id {
             let signed = protocol::sign(envelope, &self.node.key)
                 .map_err(|e| DeskError::unavailable(format!("signing: {e}")))?;
@@ -242,7 +243,13 @@ impl Desk {
     /// What the partner's inbox would refuse forever is refused here, before it is queued: a
     /// date outside the plausible window (from a form, say) or an envelope over
     /// [`protocol::MAX_ENVELOPE_BYTES`].
-    fn deliverable(envelope: &Envelope) -> Result<(), DeskError> {
+    fn deliverable(&self, envelope: &Envelope) -> Result<(), DeskError> {
+        // The partner would refuse a message under an agreement one of the two is not party to:
+        // say so to the officer before it is queued.
+        if let Some(to) = self.node.directory.by_id(&envelope.to.node) {
+            treaty::instrument::admissible(&envelope.legal_basis.instrument, self.node.me.member(), to.member())
+                .map_err(|e| DeskError::invalid(format!("{}: {e}", envelope.to.party)))?;
+        }
         let value = serde_json::to_value(envelope)
             .map_err(|e| DeskError::unavailable(format!("encoding the envelope: {e}")))?;
         protocol::plausible::check_json(&value).map_err(|e| DeskError::invalid(format!("message {e}")))?;
@@ -270,7 +277,7 @@ impl Desk {
             self.my_address(Some(user.unit.clone())),
             NodeAddress::node(cp.party.clone(), cp.id.clone()),
             self.now(),
-            legal("6(4)"),
+            self.legal("6(4)"),
             Body::DirectExchangeNotice {
                 ground,
                 counterpart: counterpart.clone(),

@@ -46,7 +46,7 @@ impl Desk {
             self.my_address(Some(user.unit.clone())),
             to.clone(),
             self.now(),
-            legal("12(2)"),
+            self.legal("12(2)"),
             Body::OralRecord {
                 at: oral.at,
                 summary: oral.summary.clone(),

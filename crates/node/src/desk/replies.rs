@@ -167,7 +167,7 @@ impl Desk {
             self.my_address(Some(user.unit.clone())),
             request.from.clone(),
             self.now(),
-            legal(article),
+            self.legal(article),
             body,
         )
         .replying_to(&request);

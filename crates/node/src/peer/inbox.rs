@@ -1,9 +1,9 @@
 //! The inbox partners deliver to. Trust is established once, in order, before anything is
 //! stored: TLS client certificate of the network's CA (handshake), certificate in the directory,
 //! JWS key id of that same node, signature over the exact bytes, envelope from that node and
-//! addressed to this one, creation time within the allowed skew. Then the message is stored
-//! once (by id) with its journal entry, and a signed receipt goes back. Every refusal is
-//! journaled with its reason.
+//! addressed to this one, under an agreement both take part in, creation time within the
+//! allowed skew. Then the message is stored once (by id) with its journal entry, and a signed
+//! receipt goes back. Every refusal is journaled with its reason.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -314,6 +314,25 @@ async fn verified(state: &NodeState, peer: &Peer, headers: &HeaderMap, bytes: &[
                 "envelope is addressed to {}, this node is {}/{}",
                 envelope.to, state.me.party, state.me.id
             ),
+        ));
+    }
+    // 3b. Under an instrument both nodes may use: an agreement they both take part in, an EU
+    //     act only from a member state (treaty::instrument).
+    if let Err(e) = treaty::instrument::Instrument::parse(&envelope.legal_basis.instrument) {
+        return Err(refuse(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &actor,
+            id,
+            format!("legal_basis.instrument: {e}"),
+        ));
+    }
+    if let Err(e) = treaty::instrument::admissible(&envelope.legal_basis.instrument, sender.member(), state.me.member())
+    {
+        return Err(refuse(
+            StatusCode::FORBIDDEN,
+            &actor,
+            id,
+            format!("legal_basis.instrument: {e}"),
         ));
     }
     let now = state.clock.now();

@@ -87,6 +87,8 @@ impl DevCa {
 
 impl NodeCredentials {
     /// The node's directory entry at `url`.
+    /// The node's directory entry: it takes part in every built-in agreement its party is party
+    /// to (a production directory lists its agreements explicitly).
     pub fn directory_entry(&self, url: &str) -> DirectoryEntry {
         DirectoryEntry {
             id: self.id.clone(),
@@ -94,6 +96,7 @@ impl NodeCredentials {
             url: url.to_owned(),
             signing_key: hex::encode(self.signing_key.verifying_key().as_bytes()),
             tls_fingerprint: self.tls_fingerprint.clone(),
+            agreements: treaty::instrument::agreements_of(&self.party),
         }
     }
 

@@ -28,6 +28,8 @@ struct Net {
     _dir: tempfile::TempDir,
     ca_pem: String,
     nl: NodeCredentials,
+    /// A node of the other agreement (si-al) in the same directory.
+    al: NodeCredentials,
     directory: Directory,
     be_store: AnyStore,
 }
@@ -51,6 +53,7 @@ async fn network() -> Net {
     let be = ca.issue("BE-NCP", party("BE"), None).expect("be");
     let nl = ca.issue("NL-NCP", party("NL"), None).expect("nl");
     let lu = ca.issue("LU-NCP", party("LU"), None).expect("lu");
+    let al = ca.issue("AL-NCP", party("AL"), None).expect("al");
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let url = format!("https://127.0.0.1:{}", listener.local_addr().expect("addr").port());
     let directory = Directory {
@@ -58,6 +61,7 @@ async fn network() -> Net {
             be.directory_entry(&url),
             nl.directory_entry("https://127.0.0.1:1"),
             lu.directory_entry("https://127.0.0.1:2"),
+            al.directory_entry("https://127.0.0.1:3"),
         ],
     };
     let be_store = AnyStore::Sqlite(SqliteStore::open(&dir.path().join("be.sqlite")).await.expect("store"));
@@ -67,6 +71,7 @@ async fn network() -> Net {
         _dir: dir,
         ca_pem: ca.cert_pem(),
         nl,
+        al,
         directory,
         be_store,
     }
@@ -190,6 +195,137 @@ async fn a_signed_request_is_stored_once_journaled_and_receipted() {
         "{journal}"
     );
     assert!(verify_chain(&net.be_store).await.expect("read").is_ok());
+}
+
+/// `request` under another instrument.
+fn under(instrument: &str, mut envelope: Envelope) -> Envelope {
+    envelope.legal_basis.instrument = instrument.into();
+    envelope
+}
+
+#[tokio::test]
+async fn a_message_under_an_agreement_either_node_is_not_party_to_is_refused_and_journaled() {
+    let net = network().await;
+    let be = be_entry(&net);
+    let now = Timestamp::now();
+    let (nl, al) = (courier(&net.ca_pem, &net.nl), courier(&net.ca_pem, &net.al));
+    let al_key = NodeKey {
+        kid: "AL-NCP".into(),
+        key: net.al.signing_key.clone(),
+    };
+    let cases = [
+        // AL is in the directory, under si-al only: nothing but receipts between it and BE.
+        (
+            &al,
+            &al_key,
+            "AL-NCP",
+            "AL",
+            "benelux-2018",
+            403,
+            "the sender AL-NCP (AL) is not party to agreement benelux-2018 (it takes part in si-al)",
+        ),
+        (
+            &al,
+            &al_key,
+            "AL-NCP",
+            "AL",
+            "si-al",
+            403,
+            "the receiver BE-NCP (BE) is not party to agreement si-al (it takes part in benelux-2018)",
+        ),
+        // An EU directive binds member states only.
+        (
+            &al,
+            &al_key,
+            "AL-NCP",
+            "AL",
+            "2023/977",
+            403,
+            "cannot act under EU act 2023/977",
+        ),
+        (
+            &nl,
+            &nl_key(&net),
+            "NL-NCP",
+            "NL",
+            "si-al",
+            403,
+            "the sender NL-NCP (NL) is not party to agreement si-al",
+        ),
+        (
+            &nl,
+            &nl_key(&net),
+            "NL-NCP",
+            "NL",
+            "benelux",
+            422,
+            "unknown instrument 'benelux'",
+        ),
+    ];
+    for (courier, key, from, from_party, instrument, status, reason) in cases {
+        let envelope = under(instrument, request(from, from_party, "BE-NCP", "BE", now));
+        let signed = sign(&envelope, key).expect("sign");
+        let answer = courier.deliver(&be, &signed).await.expect("answer");
+        assert!(
+            matches!(answer, Delivery::Refused { status: s, reason: ref r } if s == status && r.contains(reason)),
+            "{from} under {instrument}: {answer:?}"
+        );
+    }
+    // Under the agreement both take part in, and under an EU act from a member state: stored.
+    for instrument in ["benelux-2018", "2023/977"] {
+        let signed = sign(
+            &under(instrument, request("NL-NCP", "NL", "BE-NCP", "BE", now)),
+            &nl_key(&net),
+        )
+        .expect("sign");
+        let answer = nl.deliver(&be, &signed).await.expect("answer");
+        assert!(matches!(answer, Delivery::Receipted { .. }), "{instrument}: {answer:?}");
+    }
+    let journal = journal_text(&net).await;
+    assert_eq!(
+        journal.matches("refused: legal_basis.instrument:").count(),
+        5,
+        "{journal}"
+    );
+    assert!(
+        journal.contains(
+            "AL/AL-NCP refused: legal_basis.instrument: the sender AL-NCP (AL) is not party to agreement benelux-2018"
+        ),
+        "{journal}"
+    );
+    assert!(verify_chain(&net.be_store).await.expect("read").is_ok());
+}
+
+#[test]
+fn a_directory_that_puts_a_party_in_an_agreement_it_is_not_party_to_does_not_load() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ca = DevCa::new("test CA").expect("ca");
+    let mut al = ca
+        .issue("AL-NCP", party("AL"), None)
+        .expect("al")
+        .directory_entry("https://127.0.0.1:3");
+    assert_eq!(al.agreements, ["si-al"]);
+    al.agreements = vec!["benelux-2018".into()];
+    let path = dir.path().join("network.toml");
+    Directory { nodes: vec![al] }.save(&path).expect("save");
+    let e = Directory::load(&path)
+        .expect_err("AL is not a Benelux party")
+        .to_string();
+    assert!(
+        e.contains("node AL-NCP: AL is not a party to agreement benelux-2018 (its parties: BE, LU, NL)"),
+        "{e}"
+    );
+    // A directory written before there were agreements: its nodes are Benelux nodes.
+    let be = ca
+        .issue("BE-NCP", party("BE"), None)
+        .expect("be")
+        .directory_entry("https://127.0.0.1:1");
+    Directory { nodes: vec![be] }.save(&path).expect("save");
+    let text = std::fs::read_to_string(&path).expect("read");
+    std::fs::write(&path, text.replace("agreements = [\"benelux-2018\"]\n", "")).expect("write");
+    assert!(!std::fs::read_to_string(&path).expect("read").contains("agreements"));
+    let loaded = Directory::load(&path).expect("an old directory loads");
+    assert_eq!(loaded.nodes[0].agreements, ["benelux-2018"]);
 }
 
 #[tokio::test]

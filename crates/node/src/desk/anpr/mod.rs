@@ -21,7 +21,7 @@ use protocol::{Body, Envelope, HotlistEntry};
 
 use store::{Direction, StoredMessage};
 
-use super::{legal, party, Desk, DeskError, Sent};
+use super::{party, Desk, DeskError, Sent};
 
 /// Registry kind of the entries this node compares (the recipient's side).
 const ACCEPTED: &str = "anpr.accepted";

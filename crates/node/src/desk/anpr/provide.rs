@@ -3,7 +3,7 @@
 
 use super::*;
 
-use super::{legal, party, Desk, DeskError, Sent};
+use super::{party, Desk, DeskError, Sent};
 use crate::accounts::Role;
 use jiff::{SignedDuration, Timestamp};
 use protocol::{Body, Envelope, HotlistEntry, NodeAddress};
@@ -194,7 +194,7 @@ impl Desk {
                     unit: None,
                 },
                 self.now(),
-                legal("13(1)"),
+                self.legal("13(1)"),
                 Body::AnprEntry(entry.clone()),
             );
             self.dispatch(
@@ -295,7 +295,7 @@ impl Desk {
                 self.my_address(Some(user.unit.clone())),
                 entry_env.to.clone(),
                 self.now(),
-                legal("13(1)"),
+                self.legal("13(1)"),
                 Body::AnprWithdrawal {
                     entry: id.to_owned(),
                     reason: w.reason.trim().to_owned(),

@@ -3,7 +3,7 @@
 
 use super::*;
 
-use super::{legal, Desk, DeskError, Sent};
+use super::{Desk, DeskError, Sent};
 use crate::accounts::Role;
 use protocol::{Body, Envelope, HotlistEntry};
 use serde::{Deserialize, Serialize};
@@ -223,7 +223,7 @@ impl Desk {
             self.my_address(None),
             env.from.clone(),
             self.now(),
-            legal("13(1)"),
+            self.legal("13(1)"),
             Body::AnprDecision {
                 entry: entry.id.clone(),
                 accepted: d.accept,
@@ -302,7 +302,7 @@ impl Desk {
                 self.my_address(None),
                 compared.provider.clone(),
                 now,
-                legal("13(3)"),
+                self.legal("13(3)"),
                 Body::AnprHit {
                     entry: compared.id.clone(),
                     plate_read: r.plate.clone(),

@@ -4,7 +4,7 @@
 use super::*;
 use treaty::rules::conditions;
 
-use super::{legal, Desk, DeskError};
+use super::{Desk, DeskError};
 use jiff::Timestamp;
 use protocol::{Body, Envelope, Subject};
 use serde_json::{json, Value};
@@ -243,7 +243,7 @@ impl Desk {
             self.my_address(None),
             query.from.clone(),
             self.now(),
-            legal(&basis),
+            self.legal(&basis),
             body,
         )
         .replying_to(&query);

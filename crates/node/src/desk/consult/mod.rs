@@ -19,7 +19,7 @@ use serde_json::Value;
 
 use store::{JournalStore, Record, User};
 
-use super::{actor, legal, party, Desk, DeskError, Sent};
+use super::{actor, party, Desk, DeskError, Sent};
 
 use crate::accounts::Role;
 
@@ -113,7 +113,7 @@ impl Desk {
             self.my_address(Some(user.unit.clone())),
             protocol::NodeAddress::node(owner.clone(), to_node.id.clone()),
             self.now(),
-            legal(&format!("{}(1)", ask.article)),
+            self.legal(&format!("{}(1)", ask.article)),
             Body::ConsultQuery {
                 article: ask.article,
                 officer: user.username.clone(),

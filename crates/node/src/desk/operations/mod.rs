@@ -11,7 +11,7 @@ use serde_json::Value;
 use treaty::rules::lifecycle::{self, Answer, OperationKind, OperationStatus, Side, StartFacts};
 use treaty::Action;
 
-use super::{actor, legal, party, DecisionView, Desk, DeskError};
+use super::{actor, party, DecisionView, Desk, DeskError};
 
 mod alerts;
 mod board;

@@ -3,7 +3,7 @@
 
 use super::*;
 
-use super::{actor, legal, party, Desk, DeskError};
+use super::{actor, party, Desk, DeskError};
 use crate::accounts::Role;
 use protocol::{Body, Envelope, NodeAddress, OperationEvent, OperationEventKind};
 use serde::{Deserialize, Serialize};
@@ -82,7 +82,7 @@ impl Desk {
                 unit: None,
             },
             self.now(),
-            legal(article),
+            self.legal(article),
             Body::Operation(event.clone()),
         );
         self.dispatch(

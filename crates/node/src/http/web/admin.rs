@@ -27,6 +27,8 @@ pub struct UserRow {
 pub struct NodeRow {
     id: String,
     party: String,
+    /// The agreements the node takes part in (`benelux-2018`, `si-al`).
+    agreements: String,
     url: String,
     fingerprint: String,
 }
@@ -128,6 +130,7 @@ pub async fn page(State(api): State<Arc<Api>>, w: WebUser) -> Response {
                 .map(|n| NodeRow {
                     id: n.id.clone(),
                     party: n.party.to_string(),
+                    agreements: n.agreements.join(", "),
                     url: n.url.clone(),
                     fingerprint: n.tls_fingerprint.chars().take(16).collect(),
                 })

@@ -116,15 +116,14 @@ impl Tr {
     }
 }
 
-/// The other parties of the network, for a form's choice of partner.
+/// The parties this node shares an agreement with, for a form's choice of partner.
 fn partners(api: &Api) -> Vec<String> {
     let me = api.desk.node.me.party.to_string();
     let mut partners: Vec<String> = api
         .desk
         .node
         .directory
-        .nodes
-        .iter()
+        .partners_of(&api.desk.node.me)
         .map(|n| n.party.to_string())
         .filter(|p| *p != me)
         .collect();
