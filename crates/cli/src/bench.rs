@@ -6,6 +6,11 @@
 //! delivers it over mTLS; BE verifies it, commits it to its inbox with its journal entry
 //! (fsync), signs a receipt; NL verifies the receipt and settles the outbox row (in a later
 //! group commit). The run ends when both nodes' case views have applied every message.
+//!
+//! On a 2-core machine NATS's own figure moves by 2× from one run to the next, so the bench runs
+//! paired rounds — grens on fresh stores, then NATS with the same payload, three times by
+//! default — and reports the median of the rounds' ratios, with p50/p99 over every round's
+//! latencies.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -23,13 +28,27 @@ use treaty::PartyCode;
 /// What `--json` prints.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Figures {
+    /// The median of the rounds'.
     pub msgs_per_s: f64,
+    /// Over the latencies of every round.
     pub p50_ms: f64,
     pub p99_ms: f64,
+    /// The median of the rounds' baselines.
     pub baseline: Baseline,
+    /// Per round.
     pub messages: usize,
     pub concurrency: usize,
-    /// grens msgs/s divided by the baseline's.
+    /// The median of the rounds' ratios (grens msgs/s divided by the baseline's of that round).
+    pub ratio_to_baseline: Option<f64>,
+    pub rounds: Vec<Round>,
+}
+
+/// One paired round: grens, then the baseline.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Round {
+    pub msgs_per_s: f64,
+    pub p99_ms: f64,
+    pub baseline_msgs_per_s: Option<f64>,
     pub ratio_to_baseline: Option<f64>,
 }
 
@@ -91,7 +110,51 @@ async fn bind() -> Result<(TcpListener, std::net::SocketAddr)> {
 }
 
 /// Runs grens' exchange, then the baseline.
-pub async fn exchange(messages: usize, concurrency: usize, nats_url: &str) -> Result<Figures> {
+fn median(mut values: Vec<f64>) -> Option<f64> {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(values[n / 2]),
+        _ => Some((values[n / 2 - 1] + values[n / 2]) / 2.0),
+    }
+}
+
+/// `rounds` paired rounds of [`round`]; the medians and the pooled latencies.
+pub async fn exchange(messages: usize, concurrency: usize, nats_url: &str, rounds: usize) -> Result<Figures> {
+    let mut all = Vec::new();
+    let mut latencies = Vec::new();
+    for _ in 0..rounds.max(1) {
+        let (figures, mut these) = round(messages, concurrency, nats_url).await?;
+        latencies.append(&mut these);
+        all.push(figures);
+    }
+    latencies.sort();
+    let errors: Vec<String> = all.iter().filter_map(|r| r.1.clone()).collect();
+    let baseline = median(all.iter().filter_map(|r| r.0.baseline_msgs_per_s).collect());
+    Ok(Figures {
+        msgs_per_s: median(all.iter().map(|r| r.0.msgs_per_s).collect()).unwrap_or(0.0),
+        p50_ms: percentile(&latencies, 50.0),
+        p99_ms: percentile(&latencies, 99.0),
+        baseline: Baseline {
+            name: "nats_jetstream",
+            msgs_per_s: baseline,
+            error: (baseline.is_none()).then(|| errors.join("; ")),
+        },
+        messages,
+        concurrency,
+        ratio_to_baseline: median(all.iter().filter_map(|r| r.0.ratio_to_baseline).collect()),
+        rounds: all.into_iter().map(|r| r.0).collect(),
+    })
+}
+
+/// One round on fresh stores: grens's figures, the baseline's error if it could not be
+/// measured, and the latencies.
+async fn round(
+    messages: usize,
+    concurrency: usize,
+    nats_url: &str,
+) -> Result<((Round, Option<String>), Vec<Duration>)> {
     let dir = tempfile::tempdir()?;
     let (be_l, be_a) = bind().await?;
     let (nl_l, nl_a) = bind().await?;
@@ -126,7 +189,7 @@ pub async fn exchange(messages: usize, concurrency: usize, nats_url: &str) -> Re
         AnyStore::open(&store("BE-NCP")).await?,
         AnyStore::open(&store("NL-NCP")).await?,
     );
-    let _be = start_with(&config("BE-NCP", be_a), be_store.clone(), be_l, None).await?;
+    let be = start_with(&config("BE-NCP", be_a), be_store.clone(), be_l, None).await?;
     let nl = start_with(&config("NL-NCP", nl_a), nl_store.clone(), nl_l, None).await?;
     let from = NodeAddress::node(nl_p, "NL-NCP");
     let to = NodeAddress::node(be_p, "BE-NCP");
@@ -170,28 +233,21 @@ pub async fn exchange(messages: usize, concurrency: usize, nats_url: &str) -> Re
     let elapsed = started.elapsed();
     latencies.sort();
     let msgs_per_s = latencies.len() as f64 / elapsed.as_secs_f64();
+    // The nodes stop before the baseline runs: it gets the machine to itself, as grens did.
     let payload = protocol::sign(&request(&from, &to, 0), &nl.sender.key)?.bytes;
-    let baseline = match nats_baseline(nats_url, messages, concurrency, payload).await {
-        Ok(rate) => Baseline {
-            name: "nats_jetstream",
-            msgs_per_s: Some(rate),
-            error: None,
-        },
-        Err(e) => Baseline {
-            name: "nats_jetstream",
-            msgs_per_s: None,
-            error: Some(format!("{e:#}")),
-        },
+    nl.shutdown().await;
+    be.shutdown().await;
+    let (baseline, error) = match nats_baseline(nats_url, messages, concurrency, payload).await {
+        Ok(rate) => (Some(rate), None),
+        Err(e) => (None, Some(format!("{e:#}"))),
     };
-    Ok(Figures {
+    let round = Round {
         msgs_per_s,
-        p50_ms: percentile(&latencies, 50.0),
         p99_ms: percentile(&latencies, 99.0),
-        ratio_to_baseline: baseline.msgs_per_s.map(|b| msgs_per_s / b),
-        baseline,
-        messages,
-        concurrency,
-    })
+        baseline_msgs_per_s: baseline,
+        ratio_to_baseline: baseline.map(|b| msgs_per_s / b),
+    };
+    Ok(((round, error), latencies))
 }
 
 /// Publishes `messages` copies of `payload` to a file-backed JetStream stream, `concurrency`
@@ -235,19 +291,40 @@ async fn nats_baseline(url: &str, messages: usize, concurrency: usize, payload: 
 }
 
 /// `grens bench exchange`.
-pub fn run(messages: usize, concurrency: usize, nats_url: &str, as_json: bool) -> Result<std::process::ExitCode> {
+pub fn run(
+    messages: usize,
+    concurrency: usize,
+    nats_url: &str,
+    rounds: usize,
+    as_json: bool,
+) -> Result<std::process::ExitCode> {
     let runtime = tokio::runtime::Runtime::new()?;
-    let figures = runtime.block_on(exchange(messages, concurrency, nats_url))?;
+    let figures = runtime.block_on(exchange(messages, concurrency, nats_url, rounds))?;
     if as_json {
         println!("{}", json!(figures));
     } else {
+        for (i, r) in figures.rounds.iter().enumerate() {
+            println!(
+                "round {}: grens {:.0} msgs/s, p99 {:.2} ms; NATS {} msgs/s; ratio {}",
+                i + 1,
+                r.msgs_per_s,
+                r.p99_ms,
+                r.baseline_msgs_per_s.map_or("-".into(), |b| format!("{b:.0}")),
+                r.ratio_to_baseline.map_or("-".into(), |x| format!("{x:.4}"))
+            );
+        }
         println!(
-            "grens exchange: {} messages, {} in flight: {:.0} msgs/s, p50 {:.2} ms, p99 {:.2} ms",
-            figures.messages, figures.concurrency, figures.msgs_per_s, figures.p50_ms, figures.p99_ms
+            "grens exchange: {} rounds of {} messages, {} in flight: median {:.0} msgs/s, p50 {:.2} ms, p99 {:.2} ms (all rounds)",
+            figures.rounds.len(),
+            figures.messages,
+            figures.concurrency,
+            figures.msgs_per_s,
+            figures.p50_ms,
+            figures.p99_ms
         );
         match (&figures.baseline.msgs_per_s, &figures.baseline.error) {
             (Some(rate), _) => println!(
-                "baseline NATS JetStream publish-ack: {rate:.0} msgs/s (grens = {:.2}× baseline)",
+                "baseline NATS JetStream publish-ack: median {rate:.0} msgs/s (grens = {:.4}× baseline, the median of the rounds' ratios)",
                 figures.ratio_to_baseline.unwrap_or(0.0)
             ),
             (None, Some(e)) => println!("baseline NATS JetStream: not measured: {e}"),

@@ -93,6 +93,9 @@ pub enum BenchCommand {
         concurrency: usize,
         #[arg(long, default_value = "nats://127.0.0.1:4222", value_name = "URL")]
         nats: String,
+        /// Paired rounds (grens on fresh stores, then NATS); the median ratio is reported.
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=20))]
+        rounds: u16,
         /// Print one JSON object.
         #[arg(long)]
         json: bool,

@@ -435,9 +435,10 @@ fn main() -> ExitCode {
                     messages,
                     concurrency,
                     nats,
+                    rounds,
                     json,
                 },
-        } => bench::run(messages, concurrency, &nats, json),
+        } => bench::run(messages, concurrency, &nats, usize::from(rounds), json),
         Command::Bench {
             command: BenchCommand::Soak { minutes, json },
         } => soak::bench(minutes, json),

@@ -3,6 +3,8 @@
 /// Implements the case views for `$store` (see [`crate::sql_store::sql_journal_store`]).
 macro_rules! sql_case_store {
     ($store:ty, $conn:ty, $db:ty, $after_erasure:expr) => {
+        $crate::case_keys::sql_case_keys!($conn, $db);
+
         /// Applies the case facts of stored messages inside the caller's transaction. A batch
         /// (group commit) costs a handful of statements, not a handful per message: the cases
         /// are read at once, changed in memory in message order, and written back together with
@@ -65,15 +67,30 @@ macro_rules! sql_case_store {
             for chunk in rows.chunks($crate::cases::ROWS_PER_STATEMENT) {
                 write_cases(conn, chunk).await?;
             }
-            // The keys carry the case's place in the list (the search reads them in that order).
-            for row in rows.iter().filter(|row| stored.get(&row.case_id).is_some_and(|b| b.sort_key != row.sort_key)) {
-                sqlx::query("UPDATE case_keys SET sort_key = $1 WHERE case_id = $2")
-                    .bind(&row.sort_key)
-                    .bind(&row.case_id)
-                    .execute(&mut *conn)
-                    .await?;
+            // The keys carry the case's place in the list (the search reads them in that order):
+            // a case that moved moves its stored keys, found through its key list.
+            let touched: Vec<&str> = current.keys().map(String::as_str).collect();
+            let mut lists = read_key_lists(conn, &touched).await?;
+            for row in &rows {
+                if let (Some(before), Some(list)) = (stored.get(&row.case_id), lists.get(&row.case_id)) {
+                    if before.sort_key != row.sort_key {
+                        move_keys(conn, &row.case_id, list, &before.sort_key, &row.sort_key).await?;
+                    }
+                }
             }
-            for chunk in keys.chunks($crate::cases::ROWS_PER_STATEMENT) {
+            // Keys a case did not have yet: their rows, and the case's longer list.
+            let mut new_keys: Vec<(String, String, String)> = Vec::new();
+            let mut grown: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+            for (key, case_id, label) in keys {
+                let list = lists.entry(case_id.clone()).or_default();
+                if list.iter().any(|(k, _)| *k == key) {
+                    continue;
+                }
+                list.push((key.clone(), label.clone()));
+                grown.insert(case_id.clone());
+                new_keys.push((key, case_id, label));
+            }
+            for chunk in new_keys.chunks($crate::cases::ROWS_PER_STATEMENT) {
                 let mut qb = sqlx::QueryBuilder::<$db>::new("INSERT INTO case_keys (key, case_id, label, sort_key) ");
                 qb.push_values(chunk.iter(), |mut b, (key, case_id, label)| {
                     let sort_key = current.get(case_id).map(|r| r.sort_key.clone()).unwrap_or_default();
@@ -85,6 +102,11 @@ macro_rules! sql_case_store {
                 qb.push(" ON CONFLICT DO NOTHING");
                 qb.build().execute(&mut *conn).await?;
             }
+            let grown: Vec<(&str, &$crate::case_keys::KeyList)> = grown
+                .iter()
+                .filter_map(|id| lists.get(id).map(|list| (id.as_str(), list)))
+                .collect();
+            write_key_lists(conn, &grown).await?;
             for (status, delta) in counts.into_iter().filter(|(_, d)| *d != 0) {
                 sqlx::query(
                     "INSERT INTO case_counts (status, n) VALUES ($1, $2) ON CONFLICT (status) DO UPDATE SET n = case_counts.n + excluded.n",
@@ -214,12 +236,10 @@ macro_rules! sql_case_store {
         ) -> Result<(), $crate::StoreError> {
             write_cases(conn, &[row]).await?;
             // The keys carry the case's place in the list (the search reads them in that order).
-            if before.is_some_and(|b| b.sort_key != row.sort_key) {
-                sqlx::query("UPDATE case_keys SET sort_key = $1 WHERE case_id = $2")
-                    .bind(&row.sort_key)
-                    .bind(&row.case_id)
-                    .execute(&mut *conn)
-                    .await?;
+            if let Some(b) = before.filter(|b| b.sort_key != row.sort_key) {
+                if let Some(list) = read_key_lists(conn, &[row.case_id.as_str()]).await?.get(&row.case_id) {
+                    move_keys(conn, &row.case_id, list, &b.sort_key, &row.sort_key).await?;
+                }
             }
             let moved = match before {
                 Some(b) if $crate::cases::count_key(b) == $crate::cases::count_key(row) => None,
@@ -265,7 +285,7 @@ macro_rules! sql_case_store {
                             .await?;
                     }
                 }
-                sqlx::query("DELETE FROM case_keys WHERE case_id = $1").bind(case_id).execute(&mut *tx).await?;
+                delete_keys(&mut tx, case_id, &before.sort_key).await?;
                 let mut row = before.clone();
                 row.title = String::new();
                 row.erased = 1;
@@ -369,18 +389,32 @@ macro_rules! sql_case_store {
                 // Strong keys only (a name with its given name, a plate, a document): a surname
                 // alone or a word of the text relates too much to mean anything. The other cases
                 // come with the same read.
-                let sql = format!(
-                    "SELECT other.label AS label, {columns} FROM case_keys mine
-                     JOIN case_keys other ON other.key = mine.key AND other.case_id <> mine.case_id
+                let mut conn = self.pool.acquire().await?;
+                let strong: Vec<String> = read_key_lists(&mut conn, &[case_id])
+                    .await?
+                    .remove(case_id)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|(_, label)| !matches!(label.as_str(), "name" | "text" | "alias"))
+                    .map(|(key, _)| key)
+                    .take($crate::case_keys::KEYS_PER_STATEMENT)
+                    .collect();
+                if strong.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut qb = sqlx::QueryBuilder::<$db>::new(format!(
+                    "SELECT other.label AS label, {columns} FROM case_keys other
                      JOIN cases c ON c.case_id = other.case_id
-                     WHERE mine.case_id = $1 AND mine.label NOT IN ('name', 'text', 'alias')
-                     ORDER BY other.sort_key, other.case_id LIMIT $2"
-                );
-                Ok(sqlx::query_as::<_, $crate::cases::RelatedRow>(&sql)
-                    .bind(case_id)
-                    .bind(limit.clamp(1, 1_000))
-                    .fetch_all(&self.pool)
-                    .await?)
+                     WHERE other.case_id <> "
+                ));
+                qb.push_bind(case_id.to_owned()).push(" AND other.key IN (");
+                let mut list = qb.separated(", ");
+                for key in strong {
+                    list.push_bind(key);
+                }
+                list.push_unseparated(") ORDER BY other.sort_key, other.case_id LIMIT ");
+                qb.push_bind(limit.clamp(1, 1_000));
+                Ok(qb.build_query_as::<$crate::cases::RelatedRow>().fetch_all(&mut *conn).await?)
             }
 
             async fn change_case(
@@ -480,7 +514,7 @@ macro_rules! sql_case_store {
             async fn clear_case_views(&self) -> Result<(), $crate::StoreError> {
                 let (_guard, mut tx) = self.begin_append().await?;
                 // The feed too: a rebuild applies every stored message's facts itself.
-                for table in ["cases", "case_keys", "case_counts", "case_stats", "case_feed"] {
+                for table in ["cases", "case_keys", "case_key_lists", "case_counts", "case_stats", "case_feed"] {
                     sqlx::query(&format!("DELETE FROM {table}")).execute(&mut *tx).await?;
                 }
                 tx.commit().await?;

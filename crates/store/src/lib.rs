@@ -9,6 +9,7 @@
 mod any_store;
 mod batch_store;
 mod case_feed;
+mod case_keys;
 mod case_store;
 pub mod cases;
 mod group_commit;

@@ -67,6 +67,6 @@ crate::case_store::sql_case_store!(
     PostgresStore,
     sqlx::PgConnection,
     sqlx::Postgres,
-    "VACUUM FULL inbox; VACUUM FULL outbox; VACUUM FULL cases; VACUUM FULL case_keys; VACUUM FULL case_feed"
+    "VACUUM FULL inbox; VACUUM FULL outbox; VACUUM FULL cases; VACUUM FULL case_keys; VACUUM FULL case_key_lists; VACUUM FULL case_feed"
 );
 crate::case_feed::sql_case_feed!(PostgresStore, sqlx::PgConnection, sqlx::Postgres);

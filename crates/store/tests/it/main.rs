@@ -1,5 +1,6 @@
 //! The same journal tests on both backends: a real SQLite file and a real PostgreSQL
 //! (`GRENS_TEST_POSTGRES_URL`, default postgres://root@127.0.0.1:5432/test), one schema per test.
+mod case_keys;
 
 use store::{verify_chain, AnyStore, JournalStore, NewEntry, Operation, PostgresStore, SqliteStore, GENESIS};
 
