@@ -261,6 +261,15 @@ fn bench_exchange_prints_the_figures_as_json_with_its_baseline() {
         "{v}"
     );
     assert!(v["p99_ms"].as_f64() >= v["p50_ms"].as_f64(), "{v}");
+    // Three paired rounds by default; the reported ratio is the median of theirs.
+    let rounds = v["rounds"].as_array().expect("rounds");
+    assert_eq!(rounds.len(), 3, "{v}");
+    if let Some(ratio) = v["ratio_to_baseline"].as_f64() {
+        let mut ratios: Vec<f64> = rounds.iter().filter_map(|r| r["ratio_to_baseline"].as_f64()).collect();
+        ratios.sort_by(f64::total_cmp);
+        assert_eq!(ratios.len(), 3, "{v}");
+        assert!((ratio - ratios[1]).abs() < 1e-12, "the median of {ratios:?}: {v}");
+    }
 }
 
 #[test]
