@@ -7,17 +7,10 @@ use std::time::Duration;
 use protocol::{Body, Envelope, LegalBasis, MessageId, NodeAddress, NodeKey};
 use serde_json::{json, Value};
 
-use crate::check::{login, Report, Step};
+use crate::check::{failed, login, Report, Step};
 use crate::network::DemoNetwork;
 use node::peer::courier::{Courier, Delivery};
 use node::NodeError;
-
-fn failed(what: &str, problem: impl std::fmt::Display) -> NodeError {
-    NodeError::Delivery {
-        to: what.to_owned(),
-        problem: problem.to_string(),
-    }
-}
 
 /// Runs the steps when the network has SI and AL nodes; a Benelux-only network has none to run.
 pub(crate) async fn run(net: &DemoNetwork, r: &mut Report, print: &mut dyn FnMut(&Step)) -> Result<(), NodeError> {

@@ -47,7 +47,7 @@ impl Report {
     }
 }
 
-fn failed(what: &str, problem: impl std::fmt::Display) -> NodeError {
+pub(crate) fn failed(what: &str, problem: impl std::fmt::Display) -> NodeError {
     NodeError::Delivery {
         to: what.to_owned(),
         problem: problem.to_string(),

@@ -69,6 +69,23 @@ macro_rules! sql_case_keys {
             Ok(())
         }
 
+        /// ` WHERE …`: the rows of `keys` of one case at one place in the list, by primary key.
+        fn where_key_rows(
+            qb: &mut sqlx::QueryBuilder<'_, $db>,
+            case_id: &str,
+            sort_key: &str,
+            keys: &[(String, String)],
+        ) {
+            qb.push(" WHERE sort_key = ").push_bind(sort_key.to_owned());
+            qb.push(" AND case_id = ").push_bind(case_id.to_owned());
+            qb.push(" AND key IN (");
+            let mut list = qb.separated(", ");
+            for (key, _) in keys {
+                list.push_bind(key.clone());
+            }
+            list.push_unseparated(")");
+        }
+
         /// Moves a case's key rows from `from` to `to` in the list order, by primary key.
         async fn move_keys(
             conn: &mut $conn,
@@ -80,14 +97,7 @@ macro_rules! sql_case_keys {
             for chunk in keys.chunks($crate::case_keys::KEYS_PER_STATEMENT) {
                 let mut qb = sqlx::QueryBuilder::<$db>::new("UPDATE case_keys SET sort_key = ");
                 qb.push_bind(to.to_owned());
-                qb.push(" WHERE sort_key = ").push_bind(from.to_owned());
-                qb.push(" AND case_id = ").push_bind(case_id.to_owned());
-                qb.push(" AND key IN (");
-                let mut list = qb.separated(", ");
-                for (key, _) in chunk {
-                    list.push_bind(key.clone());
-                }
-                list.push_unseparated(")");
+                where_key_rows(&mut qb, case_id, from, chunk);
                 qb.build().execute(&mut *conn).await?;
             }
             Ok(())
@@ -100,15 +110,8 @@ macro_rules! sql_case_keys {
                 .remove(case_id)
                 .unwrap_or_default();
             for chunk in keys.chunks($crate::case_keys::KEYS_PER_STATEMENT) {
-                let mut qb = sqlx::QueryBuilder::<$db>::new("DELETE FROM case_keys WHERE sort_key = ");
-                qb.push_bind(sort_key.to_owned());
-                qb.push(" AND case_id = ").push_bind(case_id.to_owned());
-                qb.push(" AND key IN (");
-                let mut list = qb.separated(", ");
-                for (key, _) in chunk {
-                    list.push_bind(key.clone());
-                }
-                list.push_unseparated(")");
+                let mut qb = sqlx::QueryBuilder::<$db>::new("DELETE FROM case_keys");
+                where_key_rows(&mut qb, case_id, sort_key, chunk);
                 qb.build().execute(&mut *conn).await?;
             }
             sqlx::query("DELETE FROM case_key_lists WHERE case_id = $1")
