@@ -71,7 +71,8 @@ enum Command {
         #[command(subcommand)]
         command: PkiCommand,
     },
-    /// BE, LU and NL nodes on loopback (SQLite each, generated officers); prints URLs and log-ins.
+    /// Five nodes on loopback — BE, LU, NL (Benelux treaty), SI, AL (si-al) — SQLite each, generated
+    /// officers; prints URLs and log-ins.
     Demo {
         /// Run the scripted exchange through the API and the network, print each step and the
         /// journals' heads; exit 0 only if every step behaved as the treaty requires.
@@ -237,8 +238,9 @@ enum GenerateCommand {
 #[derive(Debug, Subcommand)]
 enum PkiCommand {
     /// Create DIR/ca.crt, DIR/<node>/{tls.crt,tls.key,signing.key} and DIR/network.toml for the
-    /// demo network (BE-NCP, LU-NCP, NL-NCP on 127.0.0.1:7441–7443). Development only: in
-    /// production the national PKI issues certificates.
+    /// demo network (BE-NCP, LU-NCP, NL-NCP, SI-NCP, AL-NCP on 127.0.0.1:7441–7445, each under
+    /// the agreements its party is party to). Development only: in production the national PKI
+    /// issues certificates.
     Init {
         #[arg(long, value_name = "DIR", default_value = "grens-pki")]
         dir: PathBuf,
@@ -286,7 +288,14 @@ enum TreatyCommand {
 
 fn pki_init(dir: &std::path::Path) -> anyhow::Result<ExitCode> {
     let nodes: Vec<(String, treaty::PartyCode, String)> =
-        [("BE-NCP", "BE", 7441), ("LU-NCP", "LU", 7442), ("NL-NCP", "NL", 7443)]
+        // The demo's network: the Benelux nodes and SI and AL (si-al), on `grens demo`'s ports.
+        [
+            ("BE-NCP", "BE", 7441),
+            ("LU-NCP", "LU", 7442),
+            ("NL-NCP", "NL", 7443),
+            ("SI-NCP", "SI", 7444),
+            ("AL-NCP", "AL", 7445),
+        ]
             .into_iter()
             .map(|(id, party, port)| {
                 let party = treaty::PartyCode::parse(party).map_err(anyhow::Error::msg)?;
@@ -297,9 +306,10 @@ fn pki_init(dir: &std::path::Path) -> anyhow::Result<ExitCode> {
     println!("development PKI written to {}", dir.display());
     for n in &directory.nodes {
         println!(
-            "  {:<8} {}  {}  tls sha256 {}…",
+            "  {:<8} {}  {:<13} {}  tls sha256 {}…",
             n.id,
             n.party,
+            n.agreements.join(","),
             n.url,
             &n.tls_fingerprint[..16]
         );

@@ -366,7 +366,7 @@ fn pki_init_writes_a_ca_node_credentials_and_the_directory() {
     let out = grens(&["pki", "init", "--dir", dir.path().to_str().expect("utf-8")]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(dir.path().join("ca.crt").is_file());
-    for node in ["BE-NCP", "LU-NCP", "NL-NCP"] {
+    for node in ["BE-NCP", "LU-NCP", "NL-NCP", "SI-NCP", "AL-NCP"] {
         for file in ["tls.crt", "tls.key", "signing.key"] {
             assert!(dir.path().join(node).join(file).is_file(), "{node}/{file}");
         }
@@ -381,7 +381,10 @@ fn pki_init_writes_a_ca_node_credentials_and_the_directory() {
         }
     }
     let directory = node::peer::directory::Directory::load(&dir.path().join("network.toml")).expect("directory loads");
-    assert_eq!(directory.nodes.len(), 3);
+    assert_eq!(directory.nodes.len(), 5);
+    // Each node under the agreements its party is party to.
+    assert_eq!(directory.by_id("LU-NCP").expect("LU").agreements, ["benelux-2018"]);
+    assert_eq!(directory.by_id("AL-NCP").expect("AL").agreements, ["si-al"]);
     assert!(directory
         .nodes
         .iter()
