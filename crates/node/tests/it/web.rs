@@ -548,6 +548,17 @@ async fn administrators_keep_agreements_contact_points_and_accounts_and_others_m
         page.contains("BE-NCP") && page.contains("SICAD Antwerpen"),
         "nodes and profile contact points"
     );
+    // Each node with the agreements the directory lists it under.
+    assert!(
+        page.contains("<td>BE</td><td>benelux-2018</td>"),
+        "the nodes' agreements: {}",
+        page.split("BE-NCP")
+            .nth(1)
+            .unwrap_or_default()
+            .chars()
+            .take(300)
+            .collect::<String>()
+    );
 
     // An agreement: refused with the reason named, then recorded.
     let agreement = |db: &'static str, from: &'static str| {
