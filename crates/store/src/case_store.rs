@@ -79,11 +79,16 @@ macro_rules! sql_case_store {
                 }
             }
             // Keys a case did not have yet: their rows, and the case's longer list.
+            // A set per case of what it has, so that a long-lived case's check stays one lookup.
+            let mut known: HashMap<String, std::collections::HashSet<String>> = HashMap::new();
             let mut new_keys: Vec<(String, String, String)> = Vec::new();
             let mut grown: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
             for (key, case_id, label) in keys {
                 let list = lists.entry(case_id.clone()).or_default();
-                if list.iter().any(|(k, _)| *k == key) {
+                let has = known
+                    .entry(case_id.clone())
+                    .or_insert_with(|| list.iter().map(|(k, _)| k.clone()).collect());
+                if !has.insert(key.clone()) {
                     continue;
                 }
                 list.push((key.clone(), label.clone()));

@@ -63,10 +63,32 @@ impl Member<'_> {
     }
 }
 
+/// Why a message may not name its instrument.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inadmissible {
+    /// Neither an agreement, an EU act nor the protocol.
+    Unknown(String),
+    /// A known instrument one of the two nodes may not use.
+    NotParty(String),
+}
+
+impl std::fmt::Display for Inadmissible {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Inadmissible::Unknown(why) | Inadmissible::NotParty(why) => f.write_str(why),
+        }
+    }
+}
+
 /// Whether `sender` may send `receiver` a message under `instrument`; the refusal says which
 /// node is not party to what.
-pub fn admissible(instrument: &str, sender: Member<'_>, receiver: Member<'_>) -> Result<Instrument, String> {
-    let parsed = Instrument::parse(instrument)?;
+pub fn admissible(instrument: &str, sender: Member<'_>, receiver: Member<'_>) -> Result<Instrument, Inadmissible> {
+    let parsed = Instrument::parse(instrument).map_err(Inadmissible::Unknown)?;
+    not_party(&parsed, sender, receiver).map_err(Inadmissible::NotParty)?;
+    Ok(parsed)
+}
+
+fn not_party(parsed: &Instrument, sender: Member<'_>, receiver: Member<'_>) -> Result<(), String> {
     match &parsed {
         Instrument::Protocol => {}
         Instrument::EuAct(act) => {
@@ -97,28 +119,37 @@ pub fn admissible(instrument: &str, sender: Member<'_>, receiver: Member<'_>) ->
             }
         }
     }
-    Ok(parsed)
+    Ok(())
 }
 
 /// The built-in agreements `party` is a party to, in the order they are built in (the
 /// development PKI lists these for a node; a production directory lists them explicitly).
 pub fn agreements_of(party: &PartyCode) -> Vec<String> {
-    static PARTIES: std::sync::OnceLock<Vec<(&'static str, Vec<PartyCode>)>> = std::sync::OnceLock::new();
-    PARTIES
-        .get_or_init(|| {
-            Profile::builtin_ids()
-                .filter_map(|id| {
-                    // A built-in profile that does not load is reported where it is used (and
-                    // by the profile tests); it has no parties here.
-                    let profile = Profile::builtin(id)?.ok()?;
-                    Some((id, profile.parties.iter().map(|p| p.code.clone()).collect()))
-                })
-                .collect()
-        })
+    builtin_parties()
         .iter()
-        .filter(|(_, parties)| parties.contains(party))
+        .filter(|(_, parties)| parties.as_ref().is_ok_and(|p| p.contains(party)))
         .map(|(id, _)| (*id).to_owned())
         .collect()
+}
+
+/// A built-in agreement's id and its parties (or why its profile does not load).
+type AgreementParties = (&'static str, Result<Vec<PartyCode>, String>);
+
+/// The parties of each built-in agreement, read once.
+fn builtin_parties() -> &'static [AgreementParties] {
+    static PARTIES: std::sync::OnceLock<Vec<AgreementParties>> = std::sync::OnceLock::new();
+    PARTIES.get_or_init(|| {
+        Profile::builtin_ids()
+            .map(|id| {
+                let parties = match Profile::builtin(id) {
+                    Some(Ok(profile)) => Ok(profile.parties.iter().map(|p| p.code.clone()).collect()),
+                    Some(Err(e)) => Err(e.to_string()),
+                    None => Err("not built in".to_owned()),
+                };
+                (id, parties)
+            })
+            .collect()
+    })
 }
 
 /// Checks a directory entry's agreements: each a built-in profile with the node's party among
@@ -131,25 +162,19 @@ pub fn check_membership(party: &PartyCode, agreements: &[String]) -> Result<(), 
         if agreements[..i].contains(id) {
             return Err(format!("agreement {id} is listed twice"));
         }
-        let profile = match Profile::builtin(id) {
-            Some(Ok(p)) => p,
-            Some(Err(e)) => return Err(format!("agreement {id}: its profile does not load: {e}")),
-            None => {
-                return Err(format!(
-                    "unknown agreement '{id}' (known: {})",
-                    Profile::builtin_ids().collect::<Vec<_>>().join(", ")
-                ))
-            }
+        let Some((_, parties)) = builtin_parties().iter().find(|(known, _)| known == id) else {
+            return Err(format!(
+                "unknown agreement '{id}' (known: {})",
+                Profile::builtin_ids().collect::<Vec<_>>().join(", ")
+            ));
         };
-        if profile.party(party).is_none() {
+        let parties = parties
+            .as_ref()
+            .map_err(|e| format!("agreement {id}: its profile does not load: {e}"))?;
+        if !parties.contains(party) {
             return Err(format!(
                 "{party} is not a party to agreement {id} (its parties: {})",
-                profile
-                    .parties
-                    .iter()
-                    .map(|p| p.code.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                parties.iter().map(PartyCode::as_str).collect::<Vec<_>>().join(", ")
             ));
         }
     }
@@ -194,17 +219,27 @@ mod tests {
         let si_node = member("SI-NCP", &si, &si_al);
 
         let e = admissible("benelux-2018", be_node, al_node).expect_err("AL is not Benelux");
+        assert!(matches!(e, Inadmissible::NotParty(_)), "{e}");
+        let e = e.to_string();
         assert!(
             e.contains("receiver AL-NCP (AL) is not party to agreement benelux-2018"),
             "{e}"
         );
-        let e = admissible("benelux-2018", al_node, be_node).expect_err("nor as sender");
+        let e = admissible("benelux-2018", al_node, be_node)
+            .expect_err("nor as sender")
+            .to_string();
         assert!(e.contains("sender AL-NCP (AL) is not party"), "{e}");
         assert!(admissible("si-al", si_node, al_node).is_ok());
         assert!(admissible("si-al", al_node, si_node).is_ok());
 
         assert!(admissible("2016/680", si_node, al_node).is_ok());
-        let e = admissible("2016/680", al_node, si_node).expect_err("AL is not bound by the directive");
+        let e = admissible("2016/680", al_node, si_node)
+            .expect_err("AL is not bound by the directive")
+            .to_string();
+        assert!(matches!(
+            admissible("benelux", be_node, be_node),
+            Err(Inadmissible::Unknown(_))
+        ));
         assert!(e.contains("TFEU Art. 288"), "{e}");
         // The protocol's receipts travel between any two nodes of the directory.
         assert!(admissible("grens", al_node, be_node).is_ok());

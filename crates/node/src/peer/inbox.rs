@@ -318,22 +318,13 @@ async fn verified(state: &NodeState, peer: &Peer, headers: &HeaderMap, bytes: &[
     }
     // 3b. Under an instrument both nodes may use: an agreement they both take part in, an EU
     //     act only from a member state (treaty::instrument).
-    if let Err(e) = treaty::instrument::Instrument::parse(&envelope.legal_basis.instrument) {
-        return Err(refuse(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &actor,
-            id,
-            format!("legal_basis.instrument: {e}"),
-        ));
-    }
     if let Err(e) = treaty::instrument::admissible(&envelope.legal_basis.instrument, sender.member(), state.me.member())
     {
-        return Err(refuse(
-            StatusCode::FORBIDDEN,
-            &actor,
-            id,
-            format!("legal_basis.instrument: {e}"),
-        ));
+        let status = match e {
+            treaty::instrument::Inadmissible::Unknown(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            treaty::instrument::Inadmissible::NotParty(_) => StatusCode::FORBIDDEN,
+        };
+        return Err(refuse(status, &actor, id, format!("legal_basis.instrument: {e}")));
     }
     let now = state.clock.now();
     let skew = now.duration_since(envelope.created_at).abs();
