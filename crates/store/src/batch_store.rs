@@ -132,11 +132,33 @@ macro_rules! sql_batch_store {
             Ok((queued, fed))
         }
 
-        /// Records how delivery attempts ended, inside `conn`'s transaction.
+        /// Records how delivery attempts ended, inside `conn`'s transaction: one statement for
+        /// the batch (each statement is a round trip to the database, which the group commit
+        /// holds the writer through), or one per attempt when a message was settled twice in
+        /// the batch, so that each attempt is counted.
         async fn settle_in(
             conn: &mut $conn,
             items: &[(String, $crate::Settlement, jiff::Timestamp)],
         ) -> Result<(), $crate::StoreError> {
+            let ids: std::collections::HashSet<&str> = items.iter().map(|(id, _, _)| id.as_str()).collect();
+            if items.len() > 1 && ids.len() == items.len() {
+                for chunk in items.chunks($crate::cases::ROWS_PER_STATEMENT) {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(
+                        "WITH settled (state, next_ms, error, settled_at, message_id) AS (",
+                    );
+                    qb.push_values(chunk.iter(), |mut b, (message_id, outcome, at)| {
+                        let (state, next_ms, error, settled_at) = $crate::settlement_columns(outcome, *at);
+                        b.push_bind(state)
+                            .push_bind(next_ms)
+                            .push_bind(error)
+                            .push_bind(settled_at)
+                            .push_bind(message_id.clone());
+                    });
+                    qb.push($crate::sql_store::SETTLE_OUTBOX_FROM);
+                    qb.build().execute(&mut *conn).await?;
+                }
+                return Ok(());
+            }
             for (message_id, outcome, at) in items {
                 let (state, next_ms, error, settled_at) = $crate::settlement_columns(outcome, *at);
                 sqlx::query($crate::sql_store::SETTLE_OUTBOX)

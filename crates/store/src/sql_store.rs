@@ -26,6 +26,11 @@ pub(crate) const SELECT_USER: &str =
 pub(crate) const SETTLE_OUTBOX: &str = "UPDATE outbox SET state = $1, attempts = attempts + 1,
          next_attempt_ms = COALESCE($2, next_attempt_ms), last_error = $3, settled_at = $4
      WHERE message_id = $5";
+/// [`SETTLE_OUTBOX`] for several messages at once, after `WITH settled (…) AS (VALUES …)`.
+pub(crate) const SETTLE_OUTBOX_FROM: &str = ") UPDATE outbox SET state = settled.state, attempts = outbox.attempts + 1,
+         next_attempt_ms = COALESCE(settled.next_ms, outbox.next_attempt_ms), last_error = settled.error,
+         settled_at = settled.settled_at
+     FROM settled WHERE outbox.message_id = settled.message_id";
 pub(crate) const COUNT_OUTBOX: &str = "SELECT state, CAST(COUNT(*) AS BIGINT) FROM outbox GROUP BY state";
 
 pub(crate) use crate::query::{journal_count_sql, journal_search_sql, Bind};

@@ -268,6 +268,69 @@ async fn the_outbox_keeps_messages_until_settled_and_schedules_retries() {
     }
 }
 
+/// Settlements of one group commit go in one statement; each lands on its own message, and a
+/// message settled twice in one batch counts both attempts.
+#[tokio::test]
+async fn a_batch_of_settlements_settles_each_message_and_counts_every_attempt() {
+    use store::{OutboxCounts, Settlement};
+    let now: jiff::Timestamp = "2026-11-23T10:00:00Z".parse().expect("instant");
+    let later = now + jiff::SignedDuration::from_secs(10);
+    let retry = |error: &str| Settlement::Retry {
+        error: error.into(),
+        next_attempt: later,
+    };
+    for (store, _dir) in stores().await {
+        let n = name(&store);
+        for id in ["m-1", "m-2", "m-3", "m-4", "m-5"] {
+            store.enqueue(outgoing(id, now), entry(1)).await.expect("enqueue");
+        }
+        let batch = vec![
+            ("m-1".to_owned(), Settlement::Delivered, now),
+            ("m-2".to_owned(), Settlement::Refused("no".into()), now),
+            ("m-3".to_owned(), retry("down"), now),
+        ];
+        let twice = vec![
+            ("m-4".to_owned(), retry("first"), now),
+            ("m-4".to_owned(), retry("second"), now),
+        ];
+        match &store {
+            AnyStore::Sqlite(s) => {
+                s.settle_many(batch).await.expect("settle");
+                s.settle_many(twice).await.expect("settle");
+            }
+            AnyStore::Postgres(s) => {
+                s.settle_many(batch).await.expect("settle");
+                s.settle_many(twice).await.expect("settle");
+            }
+        }
+        // m-5 was not in either batch: still due now (and now claimed by this read).
+        let due_now = store.due(now, 10).await.expect("due");
+        assert_eq!(
+            due_now
+                .iter()
+                .map(|q| q.message.message_id.as_str())
+                .collect::<Vec<_>>(),
+            ["m-5"],
+            "{n}"
+        );
+        let due_later = store.due(later, 10).await.expect("due");
+        let attempts: Vec<(&str, i64)> = due_later
+            .iter()
+            .map(|q| (q.message.message_id.as_str(), q.attempts))
+            .collect();
+        assert_eq!(attempts, [("m-3", 1), ("m-4", 2)], "{n}");
+        assert_eq!(
+            store.outbox_counts().await.expect("counts"),
+            OutboxCounts {
+                pending: 3,
+                delivered: 1,
+                refused: 1
+            },
+            "{n}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn verification_reads_the_journal_in_pages_and_never_panics_on_odd_content() {
     for (store, _dir) in stores().await {
