@@ -231,6 +231,22 @@ pub struct Profile {
     pub agreements: Vec<Agreement>,
     /// The kinds of action the agreement provides; `None`: every kind the engine decides.
     pub kinds: Option<Vec<String>>,
+    /// The agreement's direct exchange between the parties' services (`exchange.direct`), where
+    /// it has one.
+    pub direct_exchange: Option<DirectExchange>,
+}
+
+/// An agreement's provision for the direct exchange of operational findings between the
+/// parties' competent services, as data: the article, its words, and the topics it covers.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DirectExchange {
+    /// The provision, in the profile's own numbering (`3(1)`).
+    pub article: crate::ArticleRef,
+    /// Its words (or, where the text is not at hand, the assumption the profile states).
+    pub words: String,
+    /// The topics it covers (`migrant_smuggling`, …).
+    pub topics: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -247,6 +263,8 @@ struct RawProfile {
     agreements: Vec<Agreement>,
     #[serde(default)]
     kinds: Option<Vec<String>>,
+    #[serde(default)]
+    direct_exchange: Option<DirectExchange>,
 }
 
 #[derive(Deserialize)]
@@ -382,6 +400,26 @@ impl Profile {
                 ));
             }
         }
+        if let Some(x) = &raw.direct_exchange {
+            if x.article.instrument().is_some() {
+                return Err(error(
+                    None,
+                    "direct_exchange.article".into(),
+                    format!(
+                        "{} names another instrument: the provision is the agreement's own",
+                        x.article
+                    ),
+                ));
+            }
+            let well_formed = |t: &String| !t.is_empty() && t.chars().all(|c| c.is_ascii_lowercase() || c == '_');
+            if x.topics.is_empty() || !x.topics.iter().all(well_formed) {
+                return Err(error(
+                    None,
+                    "direct_exchange.topics".into(),
+                    "at least one topic, each in lower-case letters and underscores".into(),
+                ));
+            }
+        }
         let mut classification_tables = raw.classification_tables;
         classification_tables.sort_by_key(|t| t.valid_from);
         Ok(Profile {
@@ -394,12 +432,17 @@ impl Profile {
             classification_tables,
             agreements: raw.agreements,
             kinds: raw.kinds,
+            direct_exchange: raw.direct_exchange,
         })
     }
 
     /// Whether the agreement provides actions of `kind`.
+    ///
+    /// A kind that reads a provision of the profile's own (`exchange.direct`) is provided only
+    /// where the profile has that provision: the Benelux treaty, which lists no kinds, has none.
     pub fn provides(&self, kind: &str) -> bool {
-        self.kinds.as_ref().is_none_or(|kinds| kinds.iter().any(|k| k == kind))
+        let listed = self.kinds.as_ref().is_none_or(|kinds| kinds.iter().any(|k| k == kind));
+        listed && (kind != "exchange.direct" || self.direct_exchange.is_some())
     }
 
     pub fn party(&self, code: &PartyCode) -> Option<&Party> {

@@ -64,6 +64,7 @@ pub const KINDS: &[Kind] = &[
     Kind { name: "deadline", articles: &[12, 21, 22, 24, 65, 66], summary: "statutory clocks" },
     Kind { name: "agreement.in_force", articles: &[62], summary: "whether an implementing agreement applies on a day" },
     Kind { name: "territory", articles: &[67], summary: "the treaty's territorial scope" },
+    Kind { name: "exchange.direct", articles: &[], summary: "direct exchange of operational findings between the parties' services, under an agreement's own provision (profile data)" },
     Kind { name: "transfer.third_country", articles: &[], summary: "a member state's transfer of personal data to a third country or Interpol (Directive 2016/680 Arts. 35–39)" },
 ];
 
@@ -108,6 +109,7 @@ pub enum Action {
     AgreementInForce(application::AgreementInForce),
     Territory(application::Territory),
     ThirdCountryTransfer(transfers::ThirdCountryTransfer),
+    DirectExchange(exchange::DirectExchange),
 }
 
 impl Action {
@@ -165,6 +167,7 @@ impl Action {
             "agreement.in_force" => Action::AgreementInForce(application::AgreementInForce::parse(&f)?),
             "territory" => Action::Territory(application::Territory::parse(&f)?),
             "transfer.third_country" => Action::ThirdCountryTransfer(transfers::ThirdCountryTransfer::parse(&f)?),
+            "exchange.direct" => Action::DirectExchange(exchange::DirectExchange::parse(&f)?),
             other => {
                 let known: Vec<&str> = KINDS.iter().map(|k| k.name).collect();
                 return Err(f.error(
@@ -216,6 +219,7 @@ impl Action {
             Action::AgreementInForce(_) => "agreement.in_force",
             Action::Territory(_) => "territory",
             Action::ThirdCountryTransfer(_) => "transfer.third_country",
+            Action::DirectExchange(_) => "exchange.direct",
         }
     }
 
@@ -230,6 +234,7 @@ impl Action {
             Action::Consultation(c) => &c.owner,
             Action::AnprReference(r) => &r.recipient,
             Action::ThirdCountryTransfer(t) => &t.from,
+            Action::DirectExchange(x) => &x.from,
             _ => return profile.parties.first(),
         };
         profile.party(code)
@@ -277,5 +282,6 @@ pub fn evaluate(profile: &Profile, action: &Action) -> Decision {
         Action::AgreementInForce(a) => application::agreement_in_force(profile, a),
         Action::Territory(t) => application::territory(t),
         Action::ThirdCountryTransfer(t) => transfers::third_country_transfer(t),
+        Action::DirectExchange(x) => exchange::direct_exchange(profile, x),
     }
 }

@@ -2,6 +2,7 @@
 //! `grens treaty coverage` lists them; plus decision snapshots.
 
 mod databases;
+mod direct_exchange;
 mod exchange;
 mod operations;
 mod powers_and_application;

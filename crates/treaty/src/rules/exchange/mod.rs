@@ -3,10 +3,12 @@
 
 mod channel;
 mod data;
+mod direct;
 mod oral;
 
 pub use channel::*;
 pub use data::*;
+pub use direct::*;
 pub use oral::*;
 
 use crate::article::art;
