@@ -176,6 +176,7 @@ const OBLIGATION_KINDS: &[&str] = &[
     "execute_itself",
     "give_reasons",
     "document",
+    "erase",
 ];
 const ADDRESSEES: &[&str] = &[
     "host",

@@ -37,6 +37,9 @@ pub enum ObligationKind {
     /// Keep a record of a transfer for the supervisory authority (Directive 2016/680 Arts.
     /// 37(3), 38(3), 39(4)).
     Document,
+    /// Erase the personal data received, by the `due` instant (e.g. a sports event's supporter
+    /// data some days after the event).
+    Erase,
 }
 
 /// To whom an obligation is owed.

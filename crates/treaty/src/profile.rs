@@ -234,6 +234,22 @@ pub struct Profile {
     /// The agreement's direct exchange between the parties' services (`exchange.direct`), where
     /// it has one.
     pub direct_exchange: Option<DirectExchange>,
+    /// The agreement's exchange of supporters' data for sports events (`sports.event_data`),
+    /// where it has one.
+    pub sports_events: Option<SportsEvents>,
+}
+
+/// An agreement's provision for the exchange of supporters' data before international sports
+/// events (on the model of Council Decision 2002/348/JHA), as data.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SportsEvents {
+    /// The provision, in the profile's own numbering.
+    pub article: crate::ArticleRef,
+    /// Its words (or the assumption the profile states).
+    pub words: String,
+    /// Personal data received for an event are erased this many days after it (1–365).
+    pub erasure_days: u32,
 }
 
 /// An agreement's provision for the direct exchange of operational findings between the
@@ -265,6 +281,8 @@ struct RawProfile {
     kinds: Option<Vec<String>>,
     #[serde(default)]
     direct_exchange: Option<DirectExchange>,
+    #[serde(default)]
+    sports_events: Option<SportsEvents>,
 }
 
 #[derive(Deserialize)]
@@ -420,6 +438,25 @@ impl Profile {
                 ));
             }
         }
+        if let Some(x) = &raw.sports_events {
+            if x.article.instrument().is_some() {
+                return Err(error(
+                    None,
+                    "sports_events.article".into(),
+                    format!(
+                        "{} names another instrument: the provision is the agreement's own",
+                        x.article
+                    ),
+                ));
+            }
+            if !(1..=365).contains(&x.erasure_days) {
+                return Err(error(
+                    None,
+                    "sports_events.erasure_days".into(),
+                    format!("{} days: between 1 and 365", x.erasure_days),
+                ));
+            }
+        }
         let mut classification_tables = raw.classification_tables;
         classification_tables.sort_by_key(|t| t.valid_from);
         Ok(Profile {
@@ -433,16 +470,23 @@ impl Profile {
             agreements: raw.agreements,
             kinds: raw.kinds,
             direct_exchange: raw.direct_exchange,
+            sports_events: raw.sports_events,
         })
     }
 
     /// Whether the agreement provides actions of `kind`.
     ///
-    /// A kind that reads a provision of the profile's own (`exchange.direct`) is provided only
+    /// A kind that reads a provision of the profile's own (`exchange.direct`,
+    /// `sports.event_data`) is provided only
     /// where the profile has that provision: the Benelux treaty, which lists no kinds, has none.
     pub fn provides(&self, kind: &str) -> bool {
         let listed = self.kinds.as_ref().is_none_or(|kinds| kinds.iter().any(|k| k == kind));
-        listed && (kind != "exchange.direct" || self.direct_exchange.is_some())
+        let has_provision = match kind {
+            "exchange.direct" => self.direct_exchange.is_some(),
+            "sports.event_data" => self.sports_events.is_some(),
+            _ => true,
+        };
+        listed && has_provision
     }
 
     pub fn party(&self, code: &PartyCode) -> Option<&Party> {

@@ -9,6 +9,7 @@ pub mod exchange;
 pub mod lifecycle;
 pub mod operations;
 pub mod powers;
+pub mod sports;
 pub mod transfers;
 
 use serde_json::Value;
@@ -65,6 +66,7 @@ pub const KINDS: &[Kind] = &[
     Kind { name: "agreement.in_force", articles: &[62], summary: "whether an implementing agreement applies on a day" },
     Kind { name: "territory", articles: &[67], summary: "the treaty's territorial scope" },
     Kind { name: "exchange.direct", articles: &[], summary: "direct exchange of operational findings between the parties' services, under an agreement's own provision (profile data)" },
+    Kind { name: "sports.event_data", articles: &[], summary: "supporters' data before an international sports event, erased after it, under an agreement's own provision (profile data)" },
     Kind { name: "transfer.third_country", articles: &[], summary: "a member state's transfer of personal data to a third country or Interpol (Directive 2016/680 Arts. 35–39)" },
 ];
 
@@ -110,6 +112,7 @@ pub enum Action {
     Territory(application::Territory),
     ThirdCountryTransfer(transfers::ThirdCountryTransfer),
     DirectExchange(exchange::DirectExchange),
+    SportsEventData(sports::SportsEventData),
 }
 
 impl Action {
@@ -168,6 +171,7 @@ impl Action {
             "territory" => Action::Territory(application::Territory::parse(&f)?),
             "transfer.third_country" => Action::ThirdCountryTransfer(transfers::ThirdCountryTransfer::parse(&f)?),
             "exchange.direct" => Action::DirectExchange(exchange::DirectExchange::parse(&f)?),
+            "sports.event_data" => Action::SportsEventData(sports::SportsEventData::parse(&f)?),
             other => {
                 let known: Vec<&str> = KINDS.iter().map(|k| k.name).collect();
                 return Err(f.error(
@@ -220,6 +224,7 @@ impl Action {
             Action::Territory(_) => "territory",
             Action::ThirdCountryTransfer(_) => "transfer.third_country",
             Action::DirectExchange(_) => "exchange.direct",
+            Action::SportsEventData(_) => "sports.event_data",
         }
     }
 
@@ -235,6 +240,8 @@ impl Action {
             Action::AnprReference(r) => &r.recipient,
             Action::ThirdCountryTransfer(t) => &t.from,
             Action::DirectExchange(x) => &x.from,
+            // The erasure is due in the receiver's time zone.
+            Action::SportsEventData(x) => &x.to,
             _ => return profile.parties.first(),
         };
         profile.party(code)
@@ -283,5 +290,6 @@ pub fn evaluate(profile: &Profile, action: &Action) -> Decision {
         Action::Territory(t) => application::territory(t),
         Action::ThirdCountryTransfer(t) => transfers::third_country_transfer(t),
         Action::DirectExchange(x) => exchange::direct_exchange(profile, x),
+        Action::SportsEventData(x) => sports::sports_event_data(profile, x),
     }
 }

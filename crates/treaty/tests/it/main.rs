@@ -7,6 +7,7 @@ mod exchange;
 mod operations;
 mod powers_and_application;
 mod snapshots;
+mod sports;
 mod transfers;
 
 use serde_json::{json, Value};
