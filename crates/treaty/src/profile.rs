@@ -237,6 +237,24 @@ pub struct Profile {
     /// The agreement's exchange of supporters' data for sports events (`sports.event_data`),
     /// where it has one.
     pub sports_events: Option<SportsEvents>,
+    /// The agreement's look-up of vehicle holders for road-traffic offences
+    /// (`traffic.holder_lookup`), where it has one.
+    pub traffic_offences: Option<TrafficOffences>,
+}
+
+/// An agreement's provision for looking up the holder of a vehicle registered with the other
+/// party, for road-traffic offences (on the model of Directive (EU) 2015/413), as data.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrafficOffences {
+    /// The provision, in the profile's own numbering.
+    pub article: crate::ArticleRef,
+    /// Its words (or the assumption the profile states).
+    pub words: String,
+    /// The offences it covers (`speeding`, …).
+    pub offences: Vec<String>,
+    /// The look-up is made within this many days of the offence (1–365).
+    pub lookup_within_days: u32,
 }
 
 /// An agreement's provision for the exchange of supporters' data before international sports
@@ -283,6 +301,8 @@ struct RawProfile {
     direct_exchange: Option<DirectExchange>,
     #[serde(default)]
     sports_events: Option<SportsEvents>,
+    #[serde(default)]
+    traffic_offences: Option<TrafficOffences>,
 }
 
 #[derive(Deserialize)]
@@ -457,6 +477,33 @@ impl Profile {
                 ));
             }
         }
+        if let Some(x) = &raw.traffic_offences {
+            if x.article.instrument().is_some() {
+                return Err(error(
+                    None,
+                    "traffic_offences.article".into(),
+                    format!(
+                        "{} names another instrument: the provision is the agreement's own",
+                        x.article
+                    ),
+                ));
+            }
+            let well_formed = |t: &String| !t.is_empty() && t.chars().all(|c| c.is_ascii_lowercase() || c == '_');
+            if x.offences.is_empty() || !x.offences.iter().all(well_formed) {
+                return Err(error(
+                    None,
+                    "traffic_offences.offences".into(),
+                    "at least one offence, each in lower-case letters and underscores".into(),
+                ));
+            }
+            if !(1..=365).contains(&x.lookup_within_days) {
+                return Err(error(
+                    None,
+                    "traffic_offences.lookup_within_days".into(),
+                    format!("{} days: between 1 and 365", x.lookup_within_days),
+                ));
+            }
+        }
         let mut classification_tables = raw.classification_tables;
         classification_tables.sort_by_key(|t| t.valid_from);
         Ok(Profile {
@@ -471,19 +518,21 @@ impl Profile {
             kinds: raw.kinds,
             direct_exchange: raw.direct_exchange,
             sports_events: raw.sports_events,
+            traffic_offences: raw.traffic_offences,
         })
     }
 
     /// Whether the agreement provides actions of `kind`.
     ///
     /// A kind that reads a provision of the profile's own (`exchange.direct`,
-    /// `sports.event_data`) is provided only
+    /// `sports.event_data`, `traffic.holder_lookup`) is provided only
     /// where the profile has that provision: the Benelux treaty, which lists no kinds, has none.
     pub fn provides(&self, kind: &str) -> bool {
         let listed = self.kinds.as_ref().is_none_or(|kinds| kinds.iter().any(|k| k == kind));
         let has_provision = match kind {
             "exchange.direct" => self.direct_exchange.is_some(),
             "sports.event_data" => self.sports_events.is_some(),
+            "traffic.holder_lookup" => self.traffic_offences.is_some(),
             _ => true,
         };
         listed && has_provision

@@ -10,6 +10,7 @@ pub mod lifecycle;
 pub mod operations;
 pub mod powers;
 pub mod sports;
+pub mod traffic;
 pub mod transfers;
 
 use serde_json::Value;
@@ -67,6 +68,7 @@ pub const KINDS: &[Kind] = &[
     Kind { name: "territory", articles: &[67], summary: "the treaty's territorial scope" },
     Kind { name: "exchange.direct", articles: &[], summary: "direct exchange of operational findings between the parties' services, under an agreement's own provision (profile data)" },
     Kind { name: "sports.event_data", articles: &[], summary: "supporters' data before an international sports event, erased after it, under an agreement's own provision (profile data)" },
+    Kind { name: "traffic.holder_lookup", articles: &[], summary: "the holder of a vehicle registered with the other party, for a road-traffic offence, under an agreement's own provision (profile data)" },
     Kind { name: "transfer.third_country", articles: &[], summary: "a member state's transfer of personal data to a third country or Interpol (Directive 2016/680 Arts. 35–39)" },
 ];
 
@@ -113,6 +115,7 @@ pub enum Action {
     ThirdCountryTransfer(transfers::ThirdCountryTransfer),
     DirectExchange(exchange::DirectExchange),
     SportsEventData(sports::SportsEventData),
+    HolderLookup(traffic::HolderLookup),
 }
 
 impl Action {
@@ -172,6 +175,7 @@ impl Action {
             "transfer.third_country" => Action::ThirdCountryTransfer(transfers::ThirdCountryTransfer::parse(&f)?),
             "exchange.direct" => Action::DirectExchange(exchange::DirectExchange::parse(&f)?),
             "sports.event_data" => Action::SportsEventData(sports::SportsEventData::parse(&f)?),
+            "traffic.holder_lookup" => Action::HolderLookup(traffic::HolderLookup::parse(&f)?),
             other => {
                 let known: Vec<&str> = KINDS.iter().map(|k| k.name).collect();
                 return Err(f.error(
@@ -225,6 +229,7 @@ impl Action {
             Action::ThirdCountryTransfer(_) => "transfer.third_country",
             Action::DirectExchange(_) => "exchange.direct",
             Action::SportsEventData(_) => "sports.event_data",
+            Action::HolderLookup(_) => "traffic.holder_lookup",
         }
     }
 
@@ -242,6 +247,7 @@ impl Action {
             Action::DirectExchange(x) => &x.from,
             // The erasure is due in the receiver's time zone.
             Action::SportsEventData(x) => &x.to,
+            Action::HolderLookup(x) => &x.requesting,
             _ => return profile.parties.first(),
         };
         profile.party(code)
@@ -291,5 +297,6 @@ pub fn evaluate(profile: &Profile, action: &Action) -> Decision {
         Action::ThirdCountryTransfer(t) => transfers::third_country_transfer(t),
         Action::DirectExchange(x) => exchange::direct_exchange(profile, x),
         Action::SportsEventData(x) => sports::sports_event_data(profile, x),
+        Action::HolderLookup(x) => traffic::holder_lookup(profile, x),
     }
 }

@@ -8,6 +8,7 @@ mod operations;
 mod powers_and_application;
 mod snapshots;
 mod sports;
+mod traffic;
 mod transfers;
 
 use serde_json::{json, Value};

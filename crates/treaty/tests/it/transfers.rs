@@ -182,7 +182,7 @@ fn a_kind_the_agreement_does_not_provide_is_refused_naming_the_profile() {
 #[test]
 fn a_profile_listing_an_unknown_kind_does_not_load() {
     let text = include_str!("../../../../profiles/si-al.toml").replace(
-        "kinds = [\"transfer.third_country\", \"exchange.direct\", \"sports.event_data\"]",
+        "kinds = [\"transfer.third_country\", \"exchange.direct\", \"sports.event_data\", \"traffic.holder_lookup\"]",
         "kinds = [\"transfer.third_country\", \"teleport\"]",
     );
     let e = Profile::from_toml("si-al.toml", &text).expect_err("unknown kind");
