@@ -96,6 +96,29 @@ impl<'a> Fields<'a> {
             .ok_or_else(|| self.error(name, format!("'{s}' is not one of: {}", allowed.join(", "))))
     }
 
+    /// A party code of the profile other than `than` (the other side of an exchange); `what`
+    /// says why it must differ.
+    pub fn other_party(&self, name: &str, than: &PartyCode, what: &str) -> Result<PartyCode, FieldError> {
+        let code = self.party(name)?;
+        if &code == than {
+            return Err(self.error(name, format!("{code} is the sending party itself: {what}")));
+        }
+        Ok(code)
+    }
+
+    /// A name as actions spell them (a topic, an offence): lower-case letters and underscores,
+    /// at most 64; `example` shows one.
+    pub fn token(&self, name: &str, example: &str) -> Result<&'a str, FieldError> {
+        let s = self.string(name)?;
+        if s.is_empty() || s.len() > 64 || !s.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+            return Err(self.error(
+                name,
+                format!("expected at most 64 lower-case letters and underscores (e.g. {example})"),
+            ));
+        }
+        Ok(s)
+    }
+
     /// A party code of the profile.
     pub fn party(&self, name: &str) -> Result<PartyCode, FieldError> {
         let s = self.string(name)?;

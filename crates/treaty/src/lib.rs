@@ -18,6 +18,7 @@ pub mod fields;
 pub mod ids;
 pub mod instrument;
 pub mod profile;
+pub mod provisions;
 pub mod rules;
 
 pub use article::ArticleRef;

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+pub use crate::provisions::{DirectExchange, SportsEvents, TrafficOffences};
 use jiff::civil::{Date, Time};
 use jiff::tz::TimeZone;
 use serde::Deserialize;
@@ -242,47 +243,6 @@ pub struct Profile {
     pub traffic_offences: Option<TrafficOffences>,
 }
 
-/// An agreement's provision for looking up the holder of a vehicle registered with the other
-/// party, for road-traffic offences (on the model of Directive (EU) 2015/413), as data.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TrafficOffences {
-    /// The provision, in the profile's own numbering.
-    pub article: crate::ArticleRef,
-    /// Its words (or the assumption the profile states).
-    pub words: String,
-    /// The offences it covers (`speeding`, …).
-    pub offences: Vec<String>,
-    /// The look-up is made within this many days of the offence (1–365).
-    pub lookup_within_days: u32,
-}
-
-/// An agreement's provision for the exchange of supporters' data before international sports
-/// events (on the model of Council Decision 2002/348/JHA), as data.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SportsEvents {
-    /// The provision, in the profile's own numbering.
-    pub article: crate::ArticleRef,
-    /// Its words (or the assumption the profile states).
-    pub words: String,
-    /// Personal data received for an event are erased this many days after it (1–365).
-    pub erasure_days: u32,
-}
-
-/// An agreement's provision for the direct exchange of operational findings between the
-/// parties' competent services, as data: the article, its words, and the topics it covers.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DirectExchange {
-    /// The provision, in the profile's own numbering (`3(1)`).
-    pub article: crate::ArticleRef,
-    /// Its words (or, where the text is not at hand, the assumption the profile states).
-    pub words: String,
-    /// The topics it covers (`migrant_smuggling`, …).
-    pub topics: Vec<String>,
-}
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawProfile {
@@ -438,72 +398,12 @@ impl Profile {
                 ));
             }
         }
-        if let Some(x) = &raw.direct_exchange {
-            if x.article.instrument().is_some() {
-                return Err(error(
-                    None,
-                    "direct_exchange.article".into(),
-                    format!(
-                        "{} names another instrument: the provision is the agreement's own",
-                        x.article
-                    ),
-                ));
-            }
-            let well_formed = |t: &String| !t.is_empty() && t.chars().all(|c| c.is_ascii_lowercase() || c == '_');
-            if x.topics.is_empty() || !x.topics.iter().all(well_formed) {
-                return Err(error(
-                    None,
-                    "direct_exchange.topics".into(),
-                    "at least one topic, each in lower-case letters and underscores".into(),
-                ));
-            }
-        }
-        if let Some(x) = &raw.sports_events {
-            if x.article.instrument().is_some() {
-                return Err(error(
-                    None,
-                    "sports_events.article".into(),
-                    format!(
-                        "{} names another instrument: the provision is the agreement's own",
-                        x.article
-                    ),
-                ));
-            }
-            if !(1..=365).contains(&x.erasure_days) {
-                return Err(error(
-                    None,
-                    "sports_events.erasure_days".into(),
-                    format!("{} days: between 1 and 365", x.erasure_days),
-                ));
-            }
-        }
-        if let Some(x) = &raw.traffic_offences {
-            if x.article.instrument().is_some() {
-                return Err(error(
-                    None,
-                    "traffic_offences.article".into(),
-                    format!(
-                        "{} names another instrument: the provision is the agreement's own",
-                        x.article
-                    ),
-                ));
-            }
-            let well_formed = |t: &String| !t.is_empty() && t.chars().all(|c| c.is_ascii_lowercase() || c == '_');
-            if x.offences.is_empty() || !x.offences.iter().all(well_formed) {
-                return Err(error(
-                    None,
-                    "traffic_offences.offences".into(),
-                    "at least one offence, each in lower-case letters and underscores".into(),
-                ));
-            }
-            if !(1..=365).contains(&x.lookup_within_days) {
-                return Err(error(
-                    None,
-                    "traffic_offences.lookup_within_days".into(),
-                    format!("{} days: between 1 and 365", x.lookup_within_days),
-                ));
-            }
-        }
+        crate::provisions::check(
+            raw.direct_exchange.as_ref(),
+            raw.sports_events.as_ref(),
+            raw.traffic_offences.as_ref(),
+        )
+        .map_err(|(key, problem)| error(None, key, problem))?;
         let mut classification_tables = raw.classification_tables;
         classification_tables.sort_by_key(|t| t.valid_from);
         Ok(Profile {

@@ -254,6 +254,17 @@ impl Action {
     }
 }
 
+/// The decision on a kind that reads a provision the profile does not have. `Action::parse`
+/// does not let such a kind through (`Profile::provides`); this answers an action built in code.
+pub(crate) fn without_provision(profile: &Profile, what: &str) -> Decision {
+    let mut d = crate::decision::DecisionBuilder::new();
+    d.refuse(
+        crate::article::art("1"),
+        format!("the agreement of profile {} provides no {what}", profile.id),
+    );
+    d.build()
+}
+
 /// Decides an action. Pure: the same profile and action always give the same decision.
 pub fn evaluate(profile: &Profile, action: &Action) -> Decision {
     match action {

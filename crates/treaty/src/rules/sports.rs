@@ -10,12 +10,11 @@
 use jiff::civil::Date;
 use jiff::ToSpan;
 
-use crate::article::art;
 use crate::decision::{Addressee, Decision, DecisionBuilder, Obligation, ObligationKind};
 use crate::fields::{FieldError, Fields};
 use crate::ids::PartyCode;
 use crate::profile::Profile;
-use crate::rules::transfers::is_eu_member_state;
+use crate::rules::transfers::cite_chapter_v;
 
 /// The window an event's date must fall in: a typo'd year is refused where it enters.
 const EARLIEST_EVENT: Date = jiff::civil::date(2000, 1, 1);
@@ -46,13 +45,7 @@ pub struct SportsEventData {
 impl SportsEventData {
     pub fn parse(f: &Fields) -> Result<Self, FieldError> {
         let from = f.party("from")?;
-        let to = f.party("to")?;
-        if from == to {
-            return Err(f.error(
-                "to",
-                format!("{to} is the sending party itself: event data go to the other party's information point"),
-            ));
-        }
+        let to = f.other_party("to", &from, "event data go to the other party's information point")?;
         let event_date = f.date("event_date")?;
         if !(EARLIEST_EVENT..=LATEST_EVENT).contains(&event_date) {
             return Err(f.error(
@@ -81,18 +74,10 @@ impl SportsEventData {
 
 /// Decides an exchange of event data under the profile's provision.
 pub fn sports_event_data(profile: &Profile, x: &SportsEventData) -> Decision {
-    let mut d = DecisionBuilder::new();
-    // `Action::parse` lets this kind through only where the profile has the provision.
     let Some(provision) = &profile.sports_events else {
-        d.refuse(
-            art("1"),
-            format!(
-                "the agreement of profile {} provides no exchange for sports events",
-                profile.id
-            ),
-        );
-        return d.build();
+        return crate::rules::without_provision(profile, "exchange for sports events");
     };
+    let mut d = DecisionBuilder::new();
     let article = provision.article.clone();
     match x.data {
         EventData::General | EventData::Evaluation => {
@@ -138,17 +123,7 @@ pub fn sports_event_data(profile: &Profile, x: &SportsEventData) -> Decision {
                     article,
                 ));
             }
-            if is_eu_member_state(x.from.as_str()) && !is_eu_member_state(x.to.as_str()) {
-                // Directive 2016/680 Art. 35(1), as for any personal data a member state sends a
-                // third country.
-                d.cite(
-                    art("2016/680:35(1)"),
-                    format!(
-                        "{} is an EU member state and {} a third country: the supporters' data must pass Chapter V (transfer.third_country) before they leave",
-                        x.from, x.to
-                    ),
-                );
-            }
+            cite_chapter_v(&mut d, &x.from, &x.to, "the supporters' data");
         }
     }
     d.build()

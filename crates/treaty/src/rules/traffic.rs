@@ -9,12 +9,11 @@
 
 use jiff::{SignedDuration, Timestamp};
 
-use crate::article::art;
 use crate::decision::{Decision, DecisionBuilder};
 use crate::fields::{FieldError, Fields};
 use crate::ids::PartyCode;
 use crate::profile::Profile;
-use crate::rules::transfers::is_eu_member_state;
+use crate::rules::transfers::cite_chapter_v;
 
 /// `traffic.holder_lookup`: who asks whose register, for which offence, committed when.
 #[derive(Debug, Clone)]
@@ -32,22 +31,8 @@ pub struct HolderLookup {
 impl HolderLookup {
     pub fn parse(f: &Fields) -> Result<Self, FieldError> {
         let requesting = f.party("requesting")?;
-        let registered_in = f.party("registered_in")?;
-        if requesting == registered_in {
-            return Err(f.error(
-                "registered_in",
-                format!("{registered_in} is the requesting party itself: its own register needs no exchange"),
-            ));
-        }
-        let offence = f.string("offence")?;
-        let well_formed =
-            !offence.is_empty() && offence.len() <= 64 && offence.chars().all(|c| c.is_ascii_lowercase() || c == '_');
-        if !well_formed {
-            return Err(f.error(
-                "offence",
-                "expected an offence name of at most 64 lower-case letters and underscores (e.g. speeding)",
-            ));
-        }
+        let registered_in = f.other_party("registered_in", &requesting, "its own register needs no exchange")?;
+        let offence = f.token("offence", "speeding")?;
         let committed_at = f.instant("committed_at")?;
         let asked_at = f.instant("asked_at")?;
         if asked_at < committed_at {
@@ -67,18 +52,10 @@ impl HolderLookup {
 /// provision's time limit, refused otherwise; a member state sending the registration number to
 /// a third country's register also cites Chapter V of Directive 2016/680.
 pub fn holder_lookup(profile: &Profile, x: &HolderLookup) -> Decision {
-    let mut d = DecisionBuilder::new();
-    // `Action::parse` lets this kind through only where the profile has the provision.
     let Some(provision) = &profile.traffic_offences else {
-        d.refuse(
-            art("1"),
-            format!(
-                "the agreement of profile {} provides no look-up of vehicle holders",
-                profile.id
-            ),
-        );
-        return d.build();
+        return crate::rules::without_provision(profile, "look-up of vehicle holders");
     };
+    let mut d = DecisionBuilder::new();
     let article = provision.article.clone();
     if !provision.offences.iter().any(|o| o == &x.offence) {
         d.refuse(
@@ -109,16 +86,12 @@ pub fn holder_lookup(profile: &Profile, x: &HolderLookup) -> Decision {
             x.requesting, x.registered_in, x.offence, provision.words
         ),
     );
-    if is_eu_member_state(x.requesting.as_str()) && !is_eu_member_state(x.registered_in.as_str()) {
-        // Directive 2016/680 Art. 35(1): the registration number identifies the holder — personal
-        // data a member state sends a third country.
-        d.cite(
-            art("2016/680:35(1)"),
-            format!(
-                "{} is an EU member state and {} a third country: the registration number sent with the look-up must pass Chapter V (transfer.third_country)",
-                x.requesting, x.registered_in
-            ),
-        );
-    }
+    // The registration number identifies the holder: personal data.
+    cite_chapter_v(
+        &mut d,
+        &x.requesting,
+        &x.registered_in,
+        "the registration number sent with the look-up",
+    );
     d.build()
 }

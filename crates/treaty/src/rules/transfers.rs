@@ -153,6 +153,19 @@ impl ThirdCountryTransfer {
     }
 }
 
+/// Where a member state sends personal data to a third country under an agreement's own
+/// provision, the decision also cites Directive 2016/680 Art. 35(1) — a transfer takes place
+/// "only where the conditions laid down in this Chapter are met" — so that the message passes
+/// `transfer.third_country` before it leaves. `what` names the data.
+pub(crate) fn cite_chapter_v(d: &mut DecisionBuilder, from: &PartyCode, to: &PartyCode, what: &str) {
+    if is_eu_member_state(from.as_str()) && !is_eu_member_state(to.as_str()) {
+        d.cite(
+            dir("35(1)"),
+            format!("{from} is an EU member state and {to} a third country: {what} must pass Chapter V (transfer.third_country) before it leaves"),
+        );
+    }
+}
+
 /// A provision of Directive 2016/680 (`35(1)(a)` → `2016/680:35(1)(a)`).
 ///
 /// # Panics

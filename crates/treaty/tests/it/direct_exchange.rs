@@ -5,22 +5,14 @@
 use serde_json::{json, Value};
 use treaty::{evaluate, Action, Decision, Profile};
 
-use super::{assert_allowed, assert_refused};
-
-fn si_al() -> Profile {
-    Profile::builtin("si-al")
-        .expect("built-in profile")
-        .expect("valid profile")
-}
+use super::{assert_allowed, assert_refused, decide_in, si_al};
 
 fn exchange(from: &str, to: &str, topic: &str, personal_data: bool) -> Value {
     json!({"kind": "exchange.direct", "from": from, "to": to, "topic": topic, "personal_data": personal_data})
 }
 
 fn decide(action: Value) -> Decision {
-    let p = si_al();
-    let action = Action::parse(&action, "action", &p).unwrap_or_else(|e| panic!("invalid test action: {e}"));
-    evaluate(&p, &action)
+    decide_in(&si_al(), &action)
 }
 
 fn cited(d: &Decision) -> Vec<String> {
@@ -85,4 +77,61 @@ fn a_provision_without_topics_or_under_another_instrument_does_not_load() {
     let foreign = text.replace("article = \"3(1)\"", "article = \"2016/680:3\"");
     let e = Profile::from_toml("si-al.toml", &foreign).expect_err("another instrument");
     assert_eq!(e.key, "direct_exchange.article");
+}
+
+fn via(action: Value, channel: &str) -> Value {
+    let mut action = action;
+    action["via"] = json!(channel);
+    action
+}
+
+#[test]
+fn the_channels_of_seed_004_each_need_their_contact_points() {
+    // The Slovenian attaché in Tirana carries SI's findings to AL and AL's to SI.
+    for (from, to) in [("SI", "AL"), ("AL", "SI")] {
+        let d = decide(via(exchange(from, to, "migrant_smuggling", false), "liaison_officer"));
+        assert_allowed(&d, "3(1)");
+        assert!(
+            format!("{:?}", d.reasons).contains("SI-ATTACHE-TIRANA"),
+            "{:?}",
+            d.reasons
+        );
+    }
+    // Interpol and Europol: outside the agreement's own channel, recorded with their reference.
+    let d = decide(via(exchange("SI", "AL", "terrorism", true), "interpol"));
+    assert_allowed(&d, "3(1)");
+    let reasons = format!("{:?}", d.reasons);
+    assert!(
+        reasons.contains("SI-INTERPOL-NCB") && reasons.contains("AL-INTERPOL-NCB") && reasons.contains("reference"),
+        "{reasons}"
+    );
+    let d = decide(via(exchange("AL", "SI", "terrorism", true), "europol"));
+    assert!(format!("{:?}", d.reasons).contains("AL-EUROPOL-NCP"), "{:?}", d.reasons);
+    // No `via`: directly between the services.
+    assert!(format!("{:?}", decide(exchange("SI", "AL", "terrorism", false)).reasons).contains("directly"));
+}
+
+#[test]
+fn without_an_attache_in_the_profile_that_channel_is_refused() {
+    let text = include_str!("../../../../profiles/si-al.toml");
+    let line = text
+        .lines()
+        .find(|l| l.contains("SI-ATTACHE-TIRANA"))
+        .expect("the attaché's contact point");
+    let p = Profile::from_toml("si-al.toml", &text.replace(&format!("{line}\n"), "")).expect("valid without it");
+    let action = Action::parse(
+        &via(exchange("SI", "AL", "migrant_smuggling", false), "liaison_officer"),
+        "action",
+        &p,
+    )
+    .expect("valid action");
+    let d = evaluate(&p, &action);
+    assert_refused(&d, "3(1)");
+    assert!(
+        format!("{:?}", d.reasons).contains("no liaison officer"),
+        "{:?}",
+        d.reasons
+    );
+    let e = Action::parse(&via(exchange("SI", "AL", "terrorism", false), "pigeon"), "action", &p).expect_err("bad via");
+    assert!(e.to_string().contains("action.via"), "{e}");
 }

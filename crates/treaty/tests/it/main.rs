@@ -33,6 +33,19 @@ pub fn invalid(action: Value) -> treaty::fields::FieldError {
     Action::parse(&action, "action", &p).expect_err("action should be invalid")
 }
 
+/// The built-in Slovenia–Albania profile.
+pub fn si_al() -> Profile {
+    Profile::builtin("si-al")
+        .expect("built-in profile")
+        .expect("valid profile")
+}
+
+/// Parses (panicking on invalid test input) and decides `action` under `profile`.
+pub fn decide_in(profile: &Profile, action: &Value) -> Decision {
+    let parsed = Action::parse(action, "action", profile).unwrap_or_else(|e| panic!("invalid test action: {e}"));
+    treaty::evaluate(profile, &parsed)
+}
+
 #[track_caller]
 pub fn assert_allowed(d: &Decision, article: &str) {
     assert_eq!(d.verdict, Some(Verdict::Allowed), "expected allowed: {:#?}", d.reasons);

@@ -2,15 +2,9 @@
 //! decided from the profile's own provision (`[sports_events]` in profiles/si-al.toml).
 
 use serde_json::{json, Value};
-use treaty::{evaluate, Action, Decision, ObligationKind, Profile, Verdict};
+use treaty::{Action, Decision, ObligationKind, Profile, Verdict};
 
-use super::{assert_allowed, assert_refused, obligations};
-
-fn si_al() -> Profile {
-    Profile::builtin("si-al")
-        .expect("built-in profile")
-        .expect("valid profile")
-}
+use super::{assert_allowed, assert_refused, decide_in, obligations, si_al};
 
 fn event_data(from: &str, to: &str, data: &str) -> Value {
     json!({"kind": "sports.event_data", "from": from, "to": to, "event_date": "2026-03-25",
@@ -18,9 +12,7 @@ fn event_data(from: &str, to: &str, data: &str) -> Value {
 }
 
 fn decide(action: Value) -> Decision {
-    let p = si_al();
-    let action = Action::parse(&action, "action", &p).unwrap_or_else(|e| panic!("invalid test action: {e}"));
-    evaluate(&p, &action)
+    decide_in(&si_al(), &action)
 }
 
 #[test]

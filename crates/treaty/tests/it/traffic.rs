@@ -2,15 +2,9 @@
 //! register for the holder, decided from the profile's own provision (`[traffic_offences]`).
 
 use serde_json::{json, Value};
-use treaty::{evaluate, Action, Decision, Profile};
+use treaty::{Action, Decision, Profile};
 
-use super::{assert_allowed, assert_refused};
-
-fn si_al() -> Profile {
-    Profile::builtin("si-al")
-        .expect("built-in profile")
-        .expect("valid profile")
-}
+use super::{assert_allowed, assert_refused, decide_in, si_al};
 
 fn lookup(changes: Value) -> Value {
     let mut action = json!({"kind": "traffic.holder_lookup", "requesting": "SI", "registered_in": "AL",
@@ -22,9 +16,7 @@ fn lookup(changes: Value) -> Value {
 }
 
 fn decide(action: Value) -> Decision {
-    let p = si_al();
-    let action = Action::parse(&action, "action", &p).unwrap_or_else(|e| panic!("invalid test action: {e}"));
-    evaluate(&p, &action)
+    decide_in(&si_al(), &action)
 }
 
 fn cited(d: &Decision) -> Vec<String> {

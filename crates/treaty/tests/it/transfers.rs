@@ -4,13 +4,7 @@
 use serde_json::{json, Value};
 use treaty::{evaluate, Action, Decision, Profile, Verdict};
 
-use super::{assert_allowed, assert_cites, assert_refused, obligations};
-
-fn si_al() -> Profile {
-    Profile::builtin("si-al")
-        .expect("built-in profile")
-        .expect("valid profile")
-}
+use super::{assert_allowed, assert_cites, assert_refused, obligations, si_al};
 
 /// SI → AL to the Albanian police, for a criminal investigation, under the bilateral agreement.
 fn transfer() -> Value {
