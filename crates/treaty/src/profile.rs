@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-pub use crate::provisions::{DirectExchange, SportsEvents, TrafficOffences};
+pub use crate::provisions::{DirectExchange, Provisions, SportsEvents, TrafficOffences};
 use jiff::civil::{Date, Time};
 use jiff::tz::TimeZone;
 use serde::Deserialize;
@@ -232,15 +232,8 @@ pub struct Profile {
     pub agreements: Vec<Agreement>,
     /// The kinds of action the agreement provides; `None`: every kind the engine decides.
     pub kinds: Option<Vec<String>>,
-    /// The agreement's direct exchange between the parties' services (`exchange.direct`), where
-    /// it has one.
-    pub direct_exchange: Option<DirectExchange>,
-    /// The agreement's exchange of supporters' data for sports events (`sports.event_data`),
-    /// where it has one.
-    pub sports_events: Option<SportsEvents>,
-    /// The agreement's look-up of vehicle holders for road-traffic offences
-    /// (`traffic.holder_lookup`), where it has one.
-    pub traffic_offences: Option<TrafficOffences>,
+    /// The provisions of the agreement's own (none for the Benelux treaty).
+    pub provisions: Provisions,
 }
 
 #[derive(Deserialize)]
@@ -398,12 +391,21 @@ impl Profile {
                 ));
             }
         }
-        crate::provisions::check(
-            raw.direct_exchange.as_ref(),
-            raw.sports_events.as_ref(),
-            raw.traffic_offences.as_ref(),
-        )
-        .map_err(|(key, problem)| error(None, key, problem))?;
+        let provisions = Provisions {
+            direct_exchange: raw.direct_exchange,
+            sports_events: raw.sports_events,
+            traffic_offences: raw.traffic_offences,
+        };
+        provisions.check().map_err(|(key, problem)| error(None, key, problem))?;
+        for (i, kind) in raw.kinds.iter().flatten().enumerate() {
+            if let Some((table, false)) = provisions.table_for(kind) {
+                return Err(error(
+                    None,
+                    format!("kinds[{i}]"),
+                    format!("'{kind}' reads the agreement's own provision: the profile needs a [{table}] table"),
+                ));
+            }
+        }
         let mut classification_tables = raw.classification_tables;
         classification_tables.sort_by_key(|t| t.valid_from);
         Ok(Profile {
@@ -416,9 +418,7 @@ impl Profile {
             classification_tables,
             agreements: raw.agreements,
             kinds: raw.kinds,
-            direct_exchange: raw.direct_exchange,
-            sports_events: raw.sports_events,
-            traffic_offences: raw.traffic_offences,
+            provisions,
         })
     }
 
@@ -429,12 +429,7 @@ impl Profile {
     /// where the profile has that provision: the Benelux treaty, which lists no kinds, has none.
     pub fn provides(&self, kind: &str) -> bool {
         let listed = self.kinds.as_ref().is_none_or(|kinds| kinds.iter().any(|k| k == kind));
-        let has_provision = match kind {
-            "exchange.direct" => self.direct_exchange.is_some(),
-            "sports.event_data" => self.sports_events.is_some(),
-            "traffic.holder_lookup" => self.traffic_offences.is_some(),
-            _ => true,
-        };
+        let has_provision = self.provisions.table_for(kind).is_none_or(|(_, present)| present);
         listed && has_provision
     }
 

@@ -47,26 +47,46 @@ pub struct DirectExchange {
     pub topics: Vec<String>,
 }
 
-/// Checks the provisions a profile has; the error names the key and the problem.
-pub(crate) fn check(
-    direct: Option<&DirectExchange>,
-    sports: Option<&SportsEvents>,
-    traffic: Option<&TrafficOffences>,
-) -> Result<(), (String, String)> {
-    if let Some(x) = direct {
-        own_article("direct_exchange", &x.article)?;
-        names("direct_exchange.topics", &x.topics, "topic")?;
+/// The provisions an agreement has of its own, each where it has it.
+#[derive(Debug, Clone, Default)]
+pub struct Provisions {
+    /// The direct exchange between the parties' services (`exchange.direct`).
+    pub direct_exchange: Option<DirectExchange>,
+    /// The exchange of supporters' data for sports events (`sports.event_data`).
+    pub sports_events: Option<SportsEvents>,
+    /// The look-up of vehicle holders for road-traffic offences (`traffic.holder_lookup`).
+    pub traffic_offences: Option<TrafficOffences>,
+}
+
+impl Provisions {
+    /// For a kind that reads one of them: the profile table it is written in, and whether
+    /// this profile has it.
+    pub fn table_for(&self, kind: &str) -> Option<(&'static str, bool)> {
+        match kind {
+            "exchange.direct" => Some(("direct_exchange", self.direct_exchange.is_some())),
+            "sports.event_data" => Some(("sports_events", self.sports_events.is_some())),
+            "traffic.holder_lookup" => Some(("traffic_offences", self.traffic_offences.is_some())),
+            _ => None,
+        }
     }
-    if let Some(x) = sports {
-        own_article("sports_events", &x.article)?;
-        days("sports_events.erasure_days", x.erasure_days)?;
+
+    /// Checks the provisions present; the error names the key and the problem.
+    pub(crate) fn check(&self) -> Result<(), (String, String)> {
+        if let Some(x) = &self.direct_exchange {
+            own_article("direct_exchange", &x.article)?;
+            names("direct_exchange.topics", &x.topics, "topic")?;
+        }
+        if let Some(x) = &self.sports_events {
+            own_article("sports_events", &x.article)?;
+            days("sports_events.erasure_days", x.erasure_days)?;
+        }
+        if let Some(x) = &self.traffic_offences {
+            own_article("traffic_offences", &x.article)?;
+            names("traffic_offences.offences", &x.offences, "offence")?;
+            days("traffic_offences.lookup_within_days", x.lookup_within_days)?;
+        }
+        Ok(())
     }
-    if let Some(x) = traffic {
-        own_article("traffic_offences", &x.article)?;
-        names("traffic_offences.offences", &x.offences, "offence")?;
-        days("traffic_offences.lookup_within_days", x.lookup_within_days)?;
-    }
-    Ok(())
 }
 
 /// A provision is the agreement's own: its article names no other instrument.

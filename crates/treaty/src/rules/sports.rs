@@ -74,7 +74,7 @@ impl SportsEventData {
 
 /// Decides an exchange of event data under the profile's provision.
 pub fn sports_event_data(profile: &Profile, x: &SportsEventData) -> Decision {
-    let Some(provision) = &profile.sports_events else {
+    let Some(provision) = &profile.provisions.sports_events else {
         return crate::rules::without_provision(profile, "exchange for sports events");
     };
     let mut d = DecisionBuilder::new();

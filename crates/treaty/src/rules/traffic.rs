@@ -52,7 +52,7 @@ impl HolderLookup {
 /// provision's time limit, refused otherwise; a member state sending the registration number to
 /// a third country's register also cites Chapter V of Directive 2016/680.
 pub fn holder_lookup(profile: &Profile, x: &HolderLookup) -> Decision {
-    let Some(provision) = &profile.traffic_offences else {
+    let Some(provision) = &profile.provisions.traffic_offences else {
         return crate::rules::without_provision(profile, "look-up of vehicle holders");
     };
     let mut d = DecisionBuilder::new();

@@ -97,3 +97,14 @@ fn an_erasure_period_out_of_range_does_not_load() {
         assert_eq!(e.key, "sports_events.erasure_days", "{bad}");
     }
 }
+
+#[test]
+fn a_profile_listing_the_kind_without_its_provision_does_not_load() {
+    let text = include_str!("../../../../profiles/si-al.toml");
+    let start = text.find("[sports_events]").expect("table");
+    let end = start + text[start..].find("erasure_days = 30").expect("end") + "erasure_days = 30".len();
+    let without = format!("{}{}", &text[..start], &text[end..]);
+    let e = Profile::from_toml("si-al.toml", &without).expect_err("kind without provision");
+    assert_eq!(e.key, "kinds[2]");
+    assert!(e.problem.contains("[sports_events]"), "{}", e.problem);
+}

@@ -2,9 +2,9 @@
 //! directive's order, under both profiles; and the profile's `kinds` gate.
 
 use serde_json::{json, Value};
-use treaty::{evaluate, Action, Decision, Profile, Verdict};
+use treaty::{Action, Decision, Profile, Verdict};
 
-use super::{assert_allowed, assert_cites, assert_refused, obligations, si_al};
+use super::{assert_allowed, assert_cites, assert_refused, decide_in, obligations, si_al};
 
 /// SI → AL to the Albanian police, for a criminal investigation, under the bilateral agreement.
 fn transfer() -> Value {
@@ -26,13 +26,8 @@ fn with(changes: Value) -> Value {
     action
 }
 
-fn decide_in(profile: &Profile, action: Value) -> Decision {
-    let action = Action::parse(&action, "action", profile).unwrap_or_else(|e| panic!("invalid test action: {e}"));
-    evaluate(profile, &action)
-}
-
 fn decide(action: Value) -> Decision {
-    decide_in(&si_al(), action)
+    decide_in(&si_al(), &action)
 }
 
 #[test]
@@ -82,25 +77,25 @@ fn dir35_1_b_and_39_a_recipient_other_than_a_competent_authority() {
 fn dir35_1_c_data_of_another_member_state_need_its_authorisation() {
     let benelux = Profile::builtin("benelux-2018").expect("built-in").expect("valid");
     let nl_data = json!({"from": "BE", "received_from": "NL"});
-    let d = decide_in(&benelux, with(nl_data.clone()));
+    let d = decide_in(&benelux, &with(nl_data.clone()));
     assert_refused(&d, "2016/680:35(1)(c)");
     assert!(d.reasons.iter().any(|r| r.contains("NL")), "{:?}", d.reasons);
 
     let mut authorised = with(nl_data.clone());
     authorised["authorisation_of_originating_state"] = json!(true);
-    assert_allowed(&decide_in(&benelux, authorised), "2016/680:35(1)(c)");
+    assert_allowed(&decide_in(&benelux, &authorised), "2016/680:35(1)(c)");
 
     // 35(2): an immediate and serious threat, and no time to ask: allowed, NL told at once.
     let mut urgent = with(nl_data.clone());
     urgent["immediate_serious_threat"] = json!(true);
     urgent["authorisation_obtainable_in_time"] = json!(false);
-    let d = decide_in(&benelux, urgent.clone());
+    let d = decide_in(&benelux, &urgent);
     assert_allowed(&d, "2016/680:35(2)");
     assert_eq!(obligations(&d), ["notify originating_state immediately"]);
 
     // The threat alone is not enough when the authorisation can still be obtained in time.
     urgent["authorisation_obtainable_in_time"] = json!(true);
-    assert_refused(&decide_in(&benelux, urgent), "2016/680:35(1)(c)");
+    assert_refused(&decide_in(&benelux, &urgent), "2016/680:35(1)(c)");
 }
 
 #[test]

@@ -75,7 +75,7 @@ impl DirectExchange {
 /// refused on any other; where a member state sends personal data to a third country, the
 /// decision also says that Chapter V of Directive 2016/680 must be passed before it leaves.
 pub fn direct_exchange(profile: &Profile, x: &DirectExchange) -> Decision {
-    let Some(provision) = &profile.direct_exchange else {
+    let Some(provision) = &profile.provisions.direct_exchange else {
         return crate::rules::without_provision(profile, "direct exchange");
     };
     let mut d = DecisionBuilder::new();
