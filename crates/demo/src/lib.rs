@@ -11,6 +11,7 @@ mod agreements_check;
 pub mod check;
 pub mod history;
 pub mod network;
+mod transfer_check;
 pub mod volume;
 
 pub use node::NodeError;

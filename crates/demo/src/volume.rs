@@ -59,6 +59,7 @@ fn envelope(from: &str, to: &str, at: Timestamp, article: &str, body: Body, repl
         },
         body,
         handling: None,
+        transfer: None,
     }
 }
 

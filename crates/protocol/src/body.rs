@@ -204,6 +204,20 @@ pub enum Body {
         /// Look-alike characters between read and entry (0: exact).
         confusions: u8,
     },
+    /// Directive 2016/680 Art. 35(2): data received from this member state were transferred to
+    /// a third country without its prior authorisation (an immediate and serious threat to
+    /// public security); "the authority responsible for giving prior authorisation shall be
+    /// informed without delay".
+    TransferNotice {
+        /// The data as this state provided them.
+        about: MessageId,
+        /// The message that carried them to the third country.
+        transfer: MessageId,
+        /// The third country (`AL`) or `INTERPOL`.
+        destination: String,
+        /// The threat and why the authorisation could not be obtained in time.
+        reasons: String,
+    },
 }
 
 /// Titles 3 and 5: one event of a cross-border operation, sent to the other party of it. Both
@@ -285,6 +299,28 @@ impl Body {
             Body::AnprHit { .. } => "anpr_hit",
             Body::Operation(_) => "operation",
             Body::DataCorrection { .. } => "data_correction",
+            Body::TransferNotice { .. } => "transfer_notice",
         }
+    }
+
+    /// Whether the body may carry personal data (Directive 2016/680 Art. 3(1)): what a member
+    /// state's node sends a third country then passes Chapter V first. Only the bodies that
+    /// carry references, decisions and protocol hashes are free of it.
+    pub fn may_carry_personal_data(&self) -> bool {
+        !matches!(
+            self,
+            Body::Receipt { .. }
+                | Body::JournalCheckpoint { .. }
+                | Body::FeedbackRequest { .. }
+                | Body::Refusal { .. }
+                | Body::HitRefusal { .. }
+                | Body::ConsultRefusal { .. }
+                | Body::ConsentRequest { .. }
+                | Body::ConsentGrant { .. }
+                | Body::ConsentDenial { .. }
+                | Body::AnprDecision { .. }
+                | Body::AnprWithdrawal { .. }
+                | Body::TransferNotice { .. }
+        )
     }
 }

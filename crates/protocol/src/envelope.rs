@@ -93,6 +93,28 @@ pub struct Envelope {
     /// Handling codes of provided data (Arts. 8–12); absent on messages without data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handling: Option<HandlingCodes>,
+    /// Directive 2016/680 Chapter V: the basis on which a member state's node sends personal
+    /// data to a third country, as its engine decided before the message left.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transfer: Option<TransferBasis>,
+}
+
+/// Directive 2016/680 Art. 35(1): a member state's competent authority transfers personal data
+/// to a third country "only where the conditions laid down in this Chapter are met". The
+/// engine's decision travels with the message, so the receiver sees the basis, and the sender's
+/// outbox refuses a message to a third country without it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransferBasis {
+    /// The provisions the decision cites (`2016/680:37(1)(a)`, `2016/680:35(1)(c)`, …).
+    pub articles: Vec<treaty::ArticleRef>,
+    /// Why the data are transferred, in the officer's words (Arts. 37(3), 38(3)).
+    pub justification: String,
+    /// The member state the data came from, when not collected by the sender (Art. 35(1)(c)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub received_from: Option<PartyCode>,
+    /// That state's prior authorisation: the consent grant it sent through grens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorisation: Option<MessageId>,
 }
 
 impl Envelope {
@@ -110,6 +132,7 @@ impl Envelope {
             legal_basis,
             body,
             handling: None,
+            transfer: None,
         }
     }
 
@@ -122,6 +145,11 @@ impl Envelope {
 
     pub fn with_handling(mut self, handling: HandlingCodes) -> Self {
         self.handling = Some(handling);
+        self
+    }
+
+    pub fn with_transfer(mut self, transfer: TransferBasis) -> Self {
+        self.transfer = Some(transfer);
         self
     }
 }

@@ -26,6 +26,9 @@ pub enum ConsentUse {
     Disclosure,
     /// Onward transfer to a non-competent authority (9(1)).
     OnwardTransfer,
+    /// Transfer to a third country or Interpol: Directive 2016/680 Art. 35(1)(c), the prior
+    /// authorisation of the member state the data came from.
+    ThirdCountryTransfer,
 }
 
 /// What travels with provided data.

@@ -21,7 +21,7 @@ pub mod signing;
 
 pub use body::{Body, Channel, ConsentScope, Correction, HotlistEntry, OperationEvent, OperationEventKind, Purpose};
 pub use entities::{Event, Location, Object, ObjectKind, Person, Subject};
-pub use envelope::{Envelope, LegalBasis, MessageId, NodeAddress, PROTOCOL_VERSION};
+pub use envelope::{Envelope, LegalBasis, MessageId, NodeAddress, TransferBasis, PROTOCOL_VERSION};
 pub use handling::{Classification, ConsentUse, HandlingCodes};
 pub use signing::{sign, verify, NodeKey, ProtocolError, SignedMessage};
 

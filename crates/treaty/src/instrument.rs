@@ -15,6 +15,10 @@ use crate::rules::transfers::is_eu_member_state;
 /// The protocol's own messages (receipts, checkpoints) name this instead of an instrument.
 pub const PROTOCOL: &str = "grens";
 
+/// Directive (EU) 2016/680: what member states' authorities send third countries (Chapter V)
+/// and the notices of correction (Art. 7(3)) travel under it.
+pub const DIRECTIVE_2016_680: &str = "2016/680";
+
 /// What `legal_basis.instrument` names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Instrument {

@@ -271,7 +271,7 @@ impl Desk {
             self.my_address(Some(user.unit.clone())),
             provided.from.clone(),
             self.now(),
-            self.legal("11(1)"),
+            super::transfers::consent_basis(self, &ask.uses, "11(1)"),
             Body::ConsentRequest {
                 about: provided.id,
                 uses: ask.uses.clone(),
@@ -310,33 +310,22 @@ impl Desk {
                 "consent request {id} is about {about}, which this node did not provide"
             )));
         }
-        let (body, article) = match answer {
-            ConsentAnswer::Grant { scope, conditions } => (
-                Body::ConsentGrant {
-                    about,
-                    scope: *scope,
-                    uses,
-                    conditions: conditions.clone(),
-                    given_at: self.now(),
-                },
-                "11(1)",
-            ),
-            ConsentAnswer::Deny { reasons } => (
-                Body::ConsentDenial {
-                    about,
-                    reasons: reasons.clone(),
-                },
-                "11(1)",
-            ),
+        let basis = super::transfers::consent_basis(self, &uses, "11(1)");
+        let body = match answer {
+            ConsentAnswer::Grant { scope, conditions } => Body::ConsentGrant {
+                about,
+                scope: *scope,
+                uses,
+                conditions: conditions.clone(),
+                given_at: self.now(),
+            },
+            ConsentAnswer::Deny { reasons } => Body::ConsentDenial {
+                about,
+                reasons: reasons.clone(),
+            },
         };
-        let envelope = Envelope::new(
-            self.my_address(None),
-            request.from.clone(),
-            self.now(),
-            self.legal(article),
-            body,
-        )
-        .replying_to(&request);
+        let envelope =
+            Envelope::new(self.my_address(None), request.from.clone(), self.now(), basis, body).replying_to(&request);
         self.dispatch(
             user,
             &envelope,

@@ -40,6 +40,7 @@ mod registry;
 mod replies;
 mod retention;
 mod sessions;
+mod transfers;
 
 pub use cases::{
     Art18Line, Art18Report, CaseAction, CaseFilter, CasePage, CaseSummary, CaseView, NationalMatch, RelatedCase,
@@ -57,6 +58,7 @@ pub use registry::{AgreementRecord, Contact, ContactKind, QueuedConsent};
 pub use replies::Reply;
 pub use retention::{CorrectionNotice, Erasure, RetentionDecision};
 pub use sessions::{NewUser, SESSION_LIFETIME};
+pub use transfers::{ThirdCountryTransfer, TransferFacts, TransferRecord, TransferRecordsQuery};
 
 /// One decision of the treaty engine, as shown to the officer.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -249,6 +251,21 @@ impl Desk {
         if let Some(to) = self.node.directory.by_id(&envelope.to.node) {
             treaty::instrument::admissible(&envelope.legal_basis.instrument, self.node.me.member(), to.member())
                 .map_err(|e| DeskError::invalid(format!("{}: {e}", envelope.to.party)))?;
+            // Directive 2016/680 Art. 35(1): personal data go to a third country only through
+            // the Chapter V decision (the outbox refuses them otherwise; say it here first).
+            if envelope.transfer.is_none()
+                && envelope.body.may_carry_personal_data()
+                && treaty::rules::transfers::chapter_v_applies(&self.node.me.party, &to.party)
+            {
+                return Err(DeskError::new(
+                    ErrorKind::RefusedByTreaty,
+                    format!(
+                        "Directive 2016/680 Art. 35(1): a {} to {} (a third country) leaves only after the Chapter V decision (transfer.third_country)",
+                        envelope.body.kind(),
+                        to.party
+                    ),
+                ));
+            }
         }
         let value = serde_json::to_value(envelope)
             .map_err(|e| DeskError::unavailable(format!("encoding the envelope: {e}")))?;

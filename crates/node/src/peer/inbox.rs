@@ -378,7 +378,11 @@ async fn verified(state: &NodeState, peer: &Peer, headers: &HeaderMap, bytes: &[
         recipient: Some(format!("{}/{}", state.me.party, state.me.id)),
         message_id: id.clone(),
         case_id: envelope.case.map(|c| c.to_string()),
-        details: serde_json::json!({ "kind": envelope.body.kind(), "sha256": sha256 }),
+        details: match &envelope.transfer {
+            None => serde_json::json!({ "kind": envelope.body.kind(), "sha256": sha256 }),
+            // A member state's Chapter V basis, as it sent the data (Directive 2016/680 Art. 35).
+            Some(t) => serde_json::json!({ "kind": envelope.body.kind(), "sha256": sha256, "transfer": t }),
+        },
     };
     match state.store.receive(incoming, entry).await {
         Ok(Received::New(_)) => {

@@ -82,6 +82,22 @@ impl Sender {
                 to: envelope.to.to_string(),
                 problem: "not in the network directory".into(),
             })?;
+        // Directive 2016/680 Art. 35(1), in the engine: personal data leave a member state's
+        // node for a third country only with the basis the desk's decision put on the message.
+        // The desk refuses earlier, with the officer's form; this keeps any other path honest.
+        if envelope.transfer.is_none()
+            && envelope.body.may_carry_personal_data()
+            && treaty::rules::transfers::chapter_v_applies(&self.me.party, &to.party)
+        {
+            return Err(NodeError::Delivery {
+                to: to.id.clone(),
+                problem: format!(
+                    "Directive 2016/680 Art. 35(1): a {} to {} (a third country) needs the Chapter V decision (transfer.third_country) before it leaves",
+                    envelope.body.kind(),
+                    to.party
+                ),
+            });
+        }
         let signed: SignedMessage = protocol::sign(envelope, &self.key).map_err(|e| NodeError::Delivery {
             to: to.id.clone(),
             problem: e.to_string(),
@@ -103,7 +119,18 @@ impl Sender {
             recipient: Some(format!("{}/{}", to.party, to.id)),
             message_id: Some(envelope.id.to_string()),
             case_id: envelope.case.map(|c| c.to_string()),
-            details: serde_json::json!({ "kind": envelope.body.kind() }),
+            details: match &envelope.transfer {
+                None => serde_json::json!({ "kind": envelope.body.kind() }),
+                // The transfer's documentation (Directive 2016/680 Arts. 37(3), 38(3), 39(4)):
+                // date and time and receiving authority are this entry's; the justification and
+                // basis are here; the data are the queued message, kept under its id.
+                Some(t) => serde_json::json!({
+                    "kind": envelope.body.kind(),
+                    "chapter_v": true,
+                    "transfer": t,
+                    "sha256": message.sha256,
+                }),
+            },
         };
         Ok((message, entry))
     }

@@ -7,6 +7,7 @@ mod flows;
 mod hardening;
 mod operations;
 mod support;
+mod third_country;
 mod web;
 mod workflows;
 

@@ -153,12 +153,21 @@ impl ThirdCountryTransfer {
     }
 }
 
+/// Whether personal data sent from `from` to `to` are a Chapter V transfer. Directive 2016/680
+/// Art. 35(1): "Member States shall provide for any transfer by competent authorities of
+/// personal data … to a third country or to an international organisation … to take place …
+/// only where the conditions laid down in this Chapter are met". The directive binds the
+/// member states (TFEU Art. 288); what a third country sends is not its transfer.
+pub fn chapter_v_applies(from: &PartyCode, to: &PartyCode) -> bool {
+    is_eu_member_state(from.as_str()) && !is_eu_member_state(to.as_str())
+}
+
 /// Where a member state sends personal data to a third country under an agreement's own
 /// provision, the decision also cites Directive 2016/680 Art. 35(1) — a transfer takes place
 /// "only where the conditions laid down in this Chapter are met" — so that the message passes
 /// `transfer.third_country` before it leaves. `what` names the data.
 pub(crate) fn cite_chapter_v(d: &mut DecisionBuilder, from: &PartyCode, to: &PartyCode, what: &str) {
-    if is_eu_member_state(from.as_str()) && !is_eu_member_state(to.as_str()) {
+    if chapter_v_applies(from, to) {
         d.cite(
             dir("35(1)"),
             format!("{from} is an EU member state and {to} a third country: {what} must pass Chapter V (transfer.third_country) before it leaves"),

@@ -4,7 +4,7 @@ use super::*;
 
 use crate::desk::{
     Compose, ConsentAnswer, ConsentAsk, DeskError, FeedbackText, InboxPage, MessageSummary, MessageView, OralExchange,
-    Reply, Sent, UseOutcome, UseRequest,
+    Reply, Sent, ThirdCountryTransfer, TransferRecord, TransferRecordsQuery, UseOutcome, UseRequest,
 };
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -146,4 +146,28 @@ pub(super) async fn consent_queue(
     officer: Officer,
 ) -> Result<Json<Vec<crate::desk::QueuedConsent>>, DeskError> {
     Ok(Json(api.desk.consent_queue(&officer.user).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/messages/{id}/third-country-transfer", tag = "handling", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the provision passed on")), request_body = ThirdCountryTransfer,
+    responses((status = 200, body = Sent), (status = 403, body = DeskError), (status = 422, body = DeskError)))]
+pub(super) async fn third_country_transfer(
+    State(api): State<Arc<Api>>,
+    officer: Officer,
+    Path(id): Path<String>,
+    bytes: Bytes,
+) -> Result<Json<Sent>, DeskError> {
+    let t: ThirdCountryTransfer = body(&bytes)?;
+    Ok(Json(api.desk.transfer_to_third_country(&officer.user, &id, &t).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/transfers", tag = "handling", security(("bearer" = [])),
+    params(TransferRecordsQuery),
+    responses((status = 200, body = Vec<TransferRecord>), (status = 403, body = DeskError), (status = 422, body = DeskError)))]
+pub(super) async fn transfer_records(
+    State(api): State<Arc<Api>>,
+    officer: Officer,
+    Query(q): Query<TransferRecordsQuery>,
+) -> Result<Json<Vec<TransferRecord>>, DeskError> {
+    Ok(Json(api.desk.transfer_records(&officer.user, &q).await?))
 }

@@ -1,0 +1,154 @@
+//! The step of `grens demo --check` for Directive 2016/680 Chapter V: BE passes data it received
+//! from NL to Albania; refused until NL authorises it through grens, then sent with its basis
+//! and documented for BE's supervisory authority. Both journals hold each step.
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::check::{failed, login, Report};
+use crate::network::DemoNetwork;
+use node::officer_client::OfficerClient;
+use node::NodeError;
+
+/// Waits until `client`'s node stores message `id` and returns it as the API shows it.
+async fn stored(client: &OfficerClient, id: &str) -> Result<Value, NodeError> {
+    for _ in 0..300 {
+        let a = client.get(&format!("/api/v1/messages/{id}")).await?;
+        if a.status.is_success() {
+            return Ok(a.body);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Err(failed(
+        &client.username,
+        format!("message {id} did not arrive within 15 s"),
+    ))
+}
+
+fn id_of(sent: &Value) -> Result<String, NodeError> {
+    sent["message_id"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| failed("API", format!("no message_id in {sent}")))
+}
+
+/// Whether `journal` (the search API's entries) holds an entry about message `id`.
+fn journals(journal: &Value, id: &str) -> bool {
+    journal
+        .as_array()
+        .is_some_and(|a| a.iter().any(|e| e["message_id"] == id))
+}
+
+pub(crate) async fn run(
+    net: &DemoNetwork,
+    r: &mut Report,
+    print: &mut dyn FnMut(&crate::check::Step),
+) -> Result<(), NodeError> {
+    let (nl, nl_sup) = (
+        login(net, "NL", "nl.operator").await?,
+        login(net, "NL", "nl.supervisor").await?,
+    );
+    let (be, be_dpo) = (
+        login(net, "BE", "be.operator").await?,
+        login(net, "BE", "be.dpo").await?,
+    );
+    let (al, al_dpo) = (
+        login(net, "AL", "al.operator").await?,
+        login(net, "AL", "al.dpo").await?,
+    );
+
+    let provided = nl
+        .post(
+            "/api/v1/messages",
+            &json!({
+                "kind": "spontaneous", "to_party": "BE", "factual_reasons_it_may_help": true,
+                "subjects": [{ "type": "person", "given_names": ["Arben"], "surname": "Hoxha", "birth_date": "1988-05-02" }],
+                "text": "Courier of a migrant-smuggling network, seen in Roosendaal on 3 November."
+            }),
+        )
+        .await?
+        .ok()?;
+    let data = id_of(&provided)?;
+    stored(&be, &data).await?;
+    let transfer = json!({
+        "to_party": "AL", "recipient": "competent_authority", "purpose": "criminal",
+        "safeguards": "controller_assessment",
+        "justification": "Albanian State Police investigate the same network (case TIR-2026-118)"
+    });
+    let path = format!("/api/v1/messages/{data}/third-country-transfer");
+    let first = be.post(&path, &transfer).await?;
+    r.check(
+        "BE's transfer to AL of data NL provided is refused until NL authorises it (Directive 2016/680 Art. 35(1)(c))",
+        first.status.as_u16() == 403
+            && first.body.to_string().contains("2016/680:35(1)(c)")
+            && first.body["offer"]["body"]["uses"] == json!(["third_country_transfer"]),
+        format!("{}: {}", first.status.as_u16(), first.body["message"]),
+        print,
+    );
+
+    let ask = be
+        .post(
+            &format!("/api/v1/messages/{data}/consent-request"),
+            &json!({ "uses": ["third_country_transfer"], "reasons": "to the Albanian State Police, same network" }),
+        )
+        .await?
+        .ok()?;
+    let ask_id = id_of(&ask)?;
+    stored(&nl_sup, &ask_id).await?;
+    let grant = nl_sup
+        .post(
+            &format!("/api/v1/messages/{ask_id}/consent"),
+            &json!({ "decision": "grant", "scope": "concrete_case" }),
+        )
+        .await?
+        .ok()?;
+    let grant_id = id_of(&grant)?;
+    stored(&be, &grant_id).await?;
+    let sent = be.post(&path, &transfer).await?.ok()?;
+    let sent_id = id_of(&sent)?;
+    let received = stored(&al, &sent_id).await?;
+    r.check(
+        "NL authorises it through grens; BE's transfer then goes to AL under Arts. 35(1)(c) and 37(1)(b)",
+        sent.to_string().contains("2016/680:35(1)(c)")
+            && sent.to_string().contains("2016/680:37(1)(b)")
+            && received.to_string().contains("Hoxha"),
+        format!("authorisation {grant_id}, transfer {sent_id}"),
+        print,
+    );
+
+    let mut record = Value::Null;
+    for _ in 0..300 {
+        let records = be_dpo.get("/api/v1/transfers?limit=10").await?.ok()?;
+        if let Some(t) = records
+            .as_array()
+            .and_then(|a| a.iter().find(|t| t["message_id"] == sent_id.as_str()))
+        {
+            record = t.clone();
+            if record["delivery"] == "delivered" {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let be_journal = be_dpo.get("/api/v1/journal/search?limit=200").await?.ok()?;
+    let al_journal = al_dpo.get("/api/v1/journal/search?limit=200").await?.ok()?;
+    r.check(
+        "BE documents the transfer for its supervisory authority (Art. 37(3)); both journals hold each step",
+        record["authorisation"] == grant_id.as_str()
+            && record["received_from"] == "NL"
+            && record["delivery"] == "delivered"
+            && record["data"].to_string().contains("Hoxha")
+            && journals(&be_journal, &sent_id)
+            && journals(&be_journal, &ask_id)
+            && journals(&al_journal, &sent_id),
+        format!(
+            "{} to {}, {}",
+            record["at"].as_str().unwrap_or("?"),
+            record["receiving_authority"].as_str().unwrap_or("?"),
+            record["articles"]
+        ),
+        print,
+    );
+    Ok(())
+}
