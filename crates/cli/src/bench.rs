@@ -91,6 +91,7 @@ fn request(from: &NodeAddress, to: &NodeAddress, n: usize) -> Envelope {
             channel: protocol::Channel::Ncp,
             direct_ground: None,
             hit_reference: None,
+            topic: None,
         },
     )
 }

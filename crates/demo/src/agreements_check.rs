@@ -87,7 +87,7 @@ pub(crate) async fn run(net: &DemoNetwork, r: &mut Report, print: &mut dyn FnMut
     );
 
     // 4. Directive 2016/680 Chapter V: BE passes NL's data to AL once NL has authorised it.
-    crate::transfer_check::run(net, r, print).await
+    crate::third_country_check::run(net, r, print).await
 }
 
 /// Delivers a feedback request under the Benelux treaty from BE-NCP to AL-NCP with BE's

@@ -11,7 +11,7 @@ mod agreements_check;
 pub mod check;
 pub mod history;
 pub mod network;
-mod transfer_check;
+mod third_country_check;
 pub mod volume;
 
 pub use node::NodeError;

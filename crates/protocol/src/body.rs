@@ -70,12 +70,19 @@ pub enum Body {
         /// Art. 14(2): the reference of the hit whose data this request asks for.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         hit_reference: Option<String>,
+        /// Under an agreement's direct exchange (`exchange.direct`): the topic it covers
+        /// (`migrant_smuggling`), which the receiver's engine decides its answer on.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        topic: Option<String>,
     },
     /// Art. 4(2): provision without a request.
     SpontaneousProvision {
         subjects: Vec<Subject>,
         text: String,
         channel: Channel,
+        /// As for a request: the topic of an agreement's direct exchange.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        topic: Option<String>,
     },
     /// Provision in reply to a request (handling codes in the envelope).
     Provision {

@@ -191,6 +191,7 @@ impl Desk {
                 subjects: c.subjects.clone(),
                 text: c.text.clone(),
                 channel: c.via.channel(),
+                topic: None,
             },
             _ => Body::Request {
                 purpose: purpose.unwrap_or(Purpose::Criminal),
@@ -201,6 +202,7 @@ impl Desk {
                 channel: c.via.channel(),
                 direct_ground,
                 hit_reference: c.hit_reference.clone().filter(|r| !r.trim().is_empty()),
+                topic: None,
             },
         };
         let mut envelope = Envelope::new(

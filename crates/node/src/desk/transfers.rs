@@ -50,6 +50,8 @@ pub struct TransferFacts {
     /// Art. 39(1)(c).
     #[serde(default)]
     pub competent_authority_ineffective: bool,
+    /// Why, in the officer's words: the documentation's justification (Arts. 37(3), 38(3)).
+    pub justification: String,
 }
 
 fn yes() -> bool {
@@ -63,8 +65,6 @@ pub struct ThirdCountryTransfer {
     pub to_party: String,
     #[serde(flatten)]
     pub facts: TransferFacts,
-    /// Why, in the officer's words: the documentation's justification (Arts. 37(3), 38(3)).
-    pub justification: String,
 }
 
 /// One transfer as documented for the supervisory authority (Directive 2016/680 Arts. 37(3),
@@ -125,10 +125,11 @@ impl Desk {
     ) -> Result<Sent, DeskError> {
         self.demand(user, &[Role::Officer, Role::ContactPoint])?;
         let to_party = party(&t.to_party)?;
-        if t.justification.trim().is_empty() {
-            return Err(DeskError::invalid(
-                "justification: say why the data are transferred (Directive 2016/680 Arts. 37(3), 38(3))",
-            ));
+        if !treaty::rules::transfers::chapter_v_applies(&self.node.me.party, &to_party) {
+            return Err(DeskError::invalid(format!(
+                "to_party: {to_party} is not a third country seen from {} (Directive 2016/680 Art. 35(1)); data go to a member state by the agreement's exchange",
+                self.node.me.party
+            )));
         }
         let (_, provided) = self.provided_data(user, id).await?;
         let to_node = self.node_of(&to_party)?;
@@ -138,36 +139,29 @@ impl Desk {
             Some(_) => self.authorisation(&provided).await?,
             None => None,
         };
-        let (view, decision) = self.decide_transfer(&to_party, &t.facts, origin.as_ref(), authorisation.is_some())?;
-        if decision.verdict == Some(Verdict::Refused) {
-            let mut e = DeskError::refused(
-                format!(
-                    "the transfer to {to_party} is not allowed: {}",
-                    decision.reasons.join("; ")
-                ),
-                serde_json::to_value(&view).unwrap_or(Value::Null),
-            );
-            if let (Some(_), None) = (&origin, authorisation) {
-                e.offer = Some(Box::new(json!({
-                    "action": "consent_request",
-                    "path": format!("/api/v1/messages/{id}/consent-request"),
-                    "body": { "uses": [ConsentUse::ThirdCountryTransfer], "reasons": t.justification },
-                    "to": provided.from.to_string(),
-                })));
-            }
-            return Err(e);
-        }
+        let cleared = self
+            .clear_transfer(&to_party, Some(&t.facts), origin.as_ref(), authorisation)
+            .map_err(|mut e| {
+                if let (Some(_), None, ErrorKind::RefusedByTreaty) = (&origin, authorisation, e.error) {
+                    e.offer = Some(Box::new(json!({
+                        "action": "consent_request",
+                        "path": format!("/api/v1/messages/{id}/consent-request"),
+                        "body": { "uses": [ConsentUse::ThirdCountryTransfer], "reasons": t.facts.justification },
+                        "to": provided.from.to_string(),
+                    })));
+                }
+                e
+            })?;
+        let Some((view, decision, basis)) = cleared else {
+            return Err(DeskError::invalid(format!(
+                "to_party: {to_party} is not a third country"
+            )));
+        };
         let (subjects, text) = match &provided.body {
             Body::Provision { subjects, text, .. } | Body::SpontaneousProvision { subjects, text, .. } => {
                 (subjects.clone(), text.clone())
             }
             _ => return Err(DeskError::invalid(format!("{id} carries no data to transfer"))),
-        };
-        let basis = TransferBasis {
-            articles: decision.articles.clone(),
-            justification: t.justification.trim().to_owned(),
-            received_from: origin.clone(),
-            authorisation,
         };
         let mut envelope = Envelope::new(
             self.my_address(Some(user.unit.clone())),
@@ -178,6 +172,7 @@ impl Desk {
                 subjects,
                 text,
                 channel: Channel::Ncp,
+                topic: None,
             },
         )
         .with_transfer(basis);
@@ -189,7 +184,7 @@ impl Desk {
             &format!(
                 "Directive 2016/680 Chapter V: data of {id} to {to_party} ({}): {}",
                 view.articles.join(", "),
-                t.justification.trim()
+                t.facts.justification.trim()
             ),
         )
         .await?;
@@ -204,6 +199,47 @@ impl Desk {
                 .push(self.notify_originating_state(user, &provided, &envelope, t).await?);
         }
         Ok(sent)
+    }
+
+    /// The Chapter V decision on sending personal data from this node to `to`, as the
+    /// envelope's basis; `None` when `to` is no third country seen from here (a member state,
+    /// or this node is in a third country itself). Refused, or without the officer's facts,
+    /// it is an error naming what is missing.
+    pub(super) fn clear_transfer(
+        &self,
+        to: &PartyCode,
+        facts: Option<&TransferFacts>,
+        received_from: Option<&PartyCode>,
+        authorisation: Option<MessageId>,
+    ) -> Result<Option<(DecisionView, Decision, TransferBasis)>, DeskError> {
+        let me = &self.node.me.party;
+        if !treaty::rules::transfers::chapter_v_applies(me, to) {
+            return Ok(None);
+        }
+        let Some(facts) = facts else {
+            return Err(DeskError::invalid(format!(
+                "transfer: {me} is an EU member state and {to} a third country — state the Chapter V facts (recipient, purpose, basis, justification) of Directive 2016/680 Arts. 35–39"
+            )));
+        };
+        if facts.justification.trim().is_empty() {
+            return Err(DeskError::invalid(
+                "justification: say why the data are transferred (Directive 2016/680 Arts. 37(3), 38(3))",
+            ));
+        }
+        let (view, decision) = self.decide_transfer(to, facts, received_from, authorisation.is_some())?;
+        if decision.verdict == Some(Verdict::Refused) {
+            return Err(DeskError::refused(
+                format!("the transfer to {to} is not allowed: {}", decision.reasons.join("; ")),
+                serde_json::to_value(&view).unwrap_or(Value::Null),
+            ));
+        }
+        let basis = TransferBasis {
+            articles: decision.articles.clone(),
+            justification: facts.justification.trim().to_owned(),
+            received_from: received_from.cloned(),
+            authorisation,
+        };
+        Ok(Some((view, decision, basis)))
     }
 
     /// The engine's Chapter V decision on sending data to `to` from this node.
@@ -281,7 +317,7 @@ impl Desk {
                 about: provided.id,
                 transfer: transfer.id,
                 destination: transfer.to.party.to_string(),
-                reasons: t.justification.trim().to_owned(),
+                reasons: t.facts.justification.trim().to_owned(),
             },
         )
         .replying_to(provided);

@@ -146,6 +146,7 @@ fn request(from: &str, from_party: &str, to: &str, to_party: &str, at: Timestamp
             channel: Channel::Ncp,
             direct_ground: None,
             hit_reference: None,
+            topic: None,
         },
     )
 }

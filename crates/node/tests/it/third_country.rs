@@ -277,11 +277,122 @@ async fn a_member_state_passes_anothers_data_to_a_third_country_only_through_cha
             subjects: Vec::<Subject>::new(),
             text: "names".into(),
             channel: protocol::Channel::Ncp,
+            topic: None,
         },
     );
     let refused = be_node.running.sender.send(&bare, "BE/test", "bare").await;
     assert!(
         refused.as_ref().is_err_and(|e| e.to_string().contains("Art. 35(1)")),
         "{refused:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_attache_asks_albania_directly_and_albania_answers() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let plan: Vec<(&str, Ports)> = FULL.iter().map(|p| (*p, Ports { inbox: 0, api: 0 })).collect();
+    let net = network::start_network(dir.path(), &plan, &Stores::Sqlite, None)
+        .await
+        .expect("network");
+    let (attache, si_dpo) = (login(&net, "SI", "si.attache").await, login(&net, "SI", "si.dpo").await);
+    let (al, be) = (
+        login(&net, "AL", "al.operator").await,
+        login(&net, "BE", "be.operator").await,
+    );
+    let ask = json!({
+        "to_party": "AL", "topic": "migrant_smuggling", "asks": true,
+        "subjects": [{ "type": "person", "given_names": ["Arben"], "surname": "Hoxha", "birth_date": "1988-05-02" }],
+        "text": "Known to the Albanian State Police? Suspected driver of a smuggling route via Kranj.",
+        "transfer": {
+            "recipient": "competent_authority", "purpose": "criminal", "safeguards": "legally_binding_instrument",
+            "justification": "identification of a suspected smuggler (SI case KR-2026-77)"
+        }
+    });
+
+    // SI is a member state and AL a third country: without Chapter V facts nothing leaves.
+    let mut bare = ask.clone();
+    bare["transfer"] = Value::Null;
+    let missing = attache.post("/api/v1/direct-exchanges", &bare).await.expect("post");
+    assert_eq!(missing.status.as_u16(), 422, "{}", missing.body);
+    assert!(
+        missing.body["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("transfer:")),
+        "{}",
+        missing.body
+    );
+    // A topic the agreement does not cover is refused on its article.
+    let mut tax = ask.clone();
+    tax["topic"] = json!("tax_fraud");
+    let refused = attache.post("/api/v1/direct-exchanges", &tax).await.expect("post");
+    assert_eq!(refused.status.as_u16(), 403, "{}", refused.body);
+    assert!(refused.body.to_string().contains("\"3(1)\""), "{}", refused.body);
+    // Under the Benelux treaty there is no such provision.
+    let benelux = be.post("/api/v1/direct-exchanges", &ask).await.expect("post");
+    assert_eq!(benelux.status.as_u16(), 422, "{}", benelux.body);
+    assert!(benelux.body.to_string().contains("benelux-2018"), "{}", benelux.body);
+
+    let sent = attache
+        .post("/api/v1/direct-exchanges", &ask)
+        .await
+        .expect("post")
+        .ok()
+        .expect("sent");
+    assert_eq!(sent["channel"], "liaison_officer", "{sent}");
+    assert!(
+        sent.to_string().contains("\"3(1)\"") && sent.to_string().contains("2016/680:37(1)(a)"),
+        "{sent}"
+    );
+    let request = id(&sent);
+    let received = arrived(&al, &request).await;
+    assert!(received.to_string().contains("Hoxha"), "{received}");
+
+    // AL answers from its records; AL is no member state, so no Chapter V on its side.
+    let answer = al
+        .post(
+            &format!("/api/v1/messages/{request}/direct-answer"),
+            &json!({
+                "subjects": [{ "type": "person", "given_names": ["Arben"], "surname": "Hoxha", "birth_date": "1988-05-02" }],
+                "text": "Known: convicted in Durrës in 2021 for smuggling migrants; current address in Shkodër."
+            }),
+        )
+        .await
+        .expect("post")
+        .ok()
+        .expect("answered");
+    assert!(answer.to_string().contains("\"3(1)\""), "{answer}");
+    let answered = arrived(&attache, &id(&answer)).await;
+    assert!(answered.to_string().contains("Durrës"), "{answered}");
+    // Answering what is not a direct exchange's request is refused, naming it.
+    let wrong = al
+        .post(
+            &format!("/api/v1/messages/{}/direct-answer", id(&answer)),
+            &json!({ "text": "?" }),
+        )
+        .await
+        .expect("post");
+    assert!(wrong.status.is_client_error(), "{}", wrong.body);
+
+    // SI's documentation of the transfer names the attaché and the agreement as safeguard.
+    let records = si_dpo
+        .get("/api/v1/transfers")
+        .await
+        .expect("get")
+        .ok()
+        .expect("records");
+    let record = records
+        .as_array()
+        .and_then(|a| a.iter().find(|r| r["message_id"] == request.as_str()))
+        .expect("documented");
+    assert!(
+        record["officer"].as_str().is_some_and(|o| o.contains("si.attache")),
+        "{record}"
+    );
+    assert!(record["articles"].to_string().contains("37(1)(a)"), "{record}");
+    assert!(
+        record["receiving_authority"]
+            .as_str()
+            .is_some_and(|r| r.contains("Albanian State Police")),
+        "{record}"
     );
 }

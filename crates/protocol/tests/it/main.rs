@@ -59,6 +59,7 @@ fn request() -> Envelope {
             channel: Channel::Ncp,
             direct_ground: None,
             hit_reference: None,
+            topic: None,
         },
     )
 }

@@ -100,6 +100,7 @@ pub(crate) fn facts_of(
             subjects: s,
             text: t,
             channel,
+            ..
         } => {
             subjects.extend(s);
             text = t;

@@ -3,8 +3,9 @@
 use super::*;
 
 use crate::desk::{
-    Compose, ConsentAnswer, ConsentAsk, DeskError, FeedbackText, InboxPage, MessageSummary, MessageView, OralExchange,
-    Reply, Sent, ThirdCountryTransfer, TransferRecord, TransferRecordsQuery, UseOutcome, UseRequest,
+    Compose, ConsentAnswer, ConsentAsk, DeskError, DirectAnswer, DirectSend, FeedbackText, InboxPage, MessageSummary,
+    MessageView, OralExchange, Reply, Sent, ThirdCountryTransfer, TransferRecord, TransferRecordsQuery, UseOutcome,
+    UseRequest,
 };
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -170,4 +171,29 @@ pub(super) async fn transfer_records(
     Query(q): Query<TransferRecordsQuery>,
 ) -> Result<Json<Vec<TransferRecord>>, DeskError> {
     Ok(Json(api.desk.transfer_records(&officer.user, &q).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/direct-exchanges", tag = "exchange", security(("bearer" = [])),
+    request_body = DirectSend,
+    responses((status = 200, body = Sent), (status = 403, body = DeskError), (status = 422, body = DeskError)))]
+pub(super) async fn send_direct(
+    State(api): State<Arc<Api>>,
+    officer: Officer,
+    bytes: Bytes,
+) -> Result<Json<Sent>, DeskError> {
+    let d: DirectSend = body(&bytes)?;
+    Ok(Json(api.desk.send_direct(&officer.user, &d).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/messages/{id}/direct-answer", tag = "exchange", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the direct exchange's request answered")), request_body = DirectAnswer,
+    responses((status = 200, body = Sent), (status = 403, body = DeskError), (status = 422, body = DeskError)))]
+pub(super) async fn answer_direct(
+    State(api): State<Arc<Api>>,
+    officer: Officer,
+    Path(id): Path<String>,
+    bytes: Bytes,
+) -> Result<Json<Sent>, DeskError> {
+    let a: DirectAnswer = body(&bytes)?;
+    Ok(Json(api.desk.answer_direct(&officer.user, &id, &a).await?))
 }

@@ -1,6 +1,7 @@
-//! The step of `grens demo --check` for Directive 2016/680 Chapter V: BE passes data it received
-//! from NL to Albania; refused until NL authorises it through grens, then sent with its basis
-//! and documented for BE's supervisory authority. Both journals hold each step.
+//! The steps of `grens demo --check` with the third country: SI's attaché in Tirana asks AL
+//! directly and AL answers (`exchange.direct`, SI's side through Chapter V); BE passes data it
+//! received from NL to Albania, refused until NL authorises it through grens, then sent with its
+//! basis and documented for BE's supervisory authority. Both journals hold each step.
 
 use std::time::Duration;
 
@@ -41,6 +42,73 @@ fn journals(journal: &Value, id: &str) -> bool {
 }
 
 pub(crate) async fn run(
+    net: &DemoNetwork,
+    r: &mut Report,
+    print: &mut dyn FnMut(&crate::check::Step),
+) -> Result<(), NodeError> {
+    attache_asks_albania(net, r, print).await?;
+    transfer_of_anothers_data(net, r, print).await
+}
+
+/// SI's attaché asks AL for a suspect's antecedents; AL's operator answers.
+async fn attache_asks_albania(
+    net: &DemoNetwork,
+    r: &mut Report,
+    print: &mut dyn FnMut(&crate::check::Step),
+) -> Result<(), NodeError> {
+    let (attache, si_dpo) = (login(net, "SI", "si.attache").await?, login(net, "SI", "si.dpo").await?);
+    let (al, al_dpo) = (
+        login(net, "AL", "al.operator").await?,
+        login(net, "AL", "al.dpo").await?,
+    );
+    let sent = attache
+        .post(
+            "/api/v1/direct-exchanges",
+            &json!({
+                "to_party": "AL", "topic": "migrant_smuggling", "asks": true,
+                "subjects": [{ "type": "person", "given_names": ["Gjon"], "surname": "Marku", "birth_date": "1979-11-20" }],
+                "text": "Known to the Albanian State Police? Suspected organiser of a smuggling route via Kranj.",
+                "transfer": {
+                    "recipient": "competent_authority", "purpose": "criminal", "safeguards": "legally_binding_instrument",
+                    "justification": "identification of a suspected smuggler (SI case KR-2026-77)"
+                }
+            }),
+        )
+        .await?
+        .ok()?;
+    let request = id_of(&sent)?;
+    stored(&al, &request).await?;
+    let answer = al
+        .post(
+            &format!("/api/v1/messages/{request}/direct-answer"),
+            &json!({
+                "subjects": [{ "type": "person", "given_names": ["Gjon"], "surname": "Marku", "birth_date": "1979-11-20" }],
+                "text": "Known: convicted in Durrës in 2021 for smuggling migrants; current address in Shkodër."
+            }),
+        )
+        .await?
+        .ok()?;
+    let answer_id = id_of(&answer)?;
+    let answered = stored(&attache, &answer_id).await?;
+    let si_journal = si_dpo.get("/api/v1/journal/search?limit=50").await?.ok()?;
+    let al_journal = al_dpo.get("/api/v1/journal/search?limit=50").await?.ok()?;
+    r.check(
+        "SI's attaché in Tirana asks AL directly (si-al Art. 3(1), Chapter V by Art. 37(1)(a)); AL answers; both journals hold both messages",
+        sent["channel"] == "liaison_officer"
+            && sent.to_string().contains("2016/680:37(1)(a)")
+            && answered.to_string().contains("Durrës")
+            && journals(&si_journal, &request)
+            && journals(&si_journal, &answer_id)
+            && journals(&al_journal, &request)
+            && journals(&al_journal, &answer_id),
+        format!("request {request}, answer {answer_id}"),
+        print,
+    );
+    Ok(())
+}
+
+/// BE passes NL's data to AL once NL has authorised it.
+async fn transfer_of_anothers_data(
     net: &DemoNetwork,
     r: &mut Report,
     print: &mut dyn FnMut(&crate::check::Step),
