@@ -229,6 +229,46 @@ async fn a_member_state_passes_anothers_data_to_a_third_country_only_through_cha
         bad_date.body
     );
 
+    // The DPO's page lists it (in BE's DPO's language) and exports the records as JSON.
+    let http = node::officer_client::browser_like(&net.ca_pem, reqwest::redirect::Policy::none()).expect("client");
+    let base = &net.node("BE").expect("BE").api_url;
+    let login = crate::web::web_login(&http, base, "be.dpo", &network::demo_password("be.dpo")).await;
+    let cookie = login
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("grens_session="))
+        .and_then(|c| c.split(';').next())
+        .expect("session")
+        .to_owned();
+    let page = http
+        .get(format!("{base}/transfers"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(page.status().as_u16(), 200);
+    let html = page.text().await.expect("html");
+    assert!(
+        html.contains("Doorgiften aan derde landen") && html.contains("TIR-2026-118"),
+        "{html}"
+    );
+    assert!(html.contains("2016/680:37(1)(b)") && html.contains(&grant_id), "{html}");
+    let export = http
+        .get(format!("{base}/transfers.json"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("export");
+    assert!(export
+        .headers()
+        .get("content-disposition")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|d| d.contains("chapter-v-transfers.json")));
+    let exported: Value = serde_json::from_str(&export.text().await.expect("text")).expect("json");
+    assert_eq!(exported[0]["message_id"], transfer_id.as_str(), "{exported}");
+
     // Art. 35(2): a second provision, an immediate and serious threat and no time to ask NL:
     // the transfer goes and NL is informed at once.
     let urgent = nl_provides(&nl, &be, "Dervishi").await;

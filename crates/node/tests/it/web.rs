@@ -28,6 +28,7 @@ fn every_key_is_translated_in_every_language_and_every_used_key_exists() {
         "evidence",
         "disclosure",
         "onward_transfer",
+        "third_country_transfer",
     ] {
         used.push(format!("use.{u}"));
     }
@@ -57,6 +58,7 @@ fn every_key_is_translated_in_every_language_and_every_used_key_exists() {
         "anpr_withdrawal",
         "anpr_hit",
         "operation",
+        "transfer_notice",
     ] {
         used.push(format!("kind.{kind}"));
     }

@@ -28,6 +28,7 @@ pub mod operations;
 pub mod pdf;
 mod query;
 mod session;
+mod transfers;
 
 pub use audit::AuditFilter;
 use compose::*;
@@ -294,6 +295,8 @@ pub fn router(api: Arc<Api>) -> Router {
         .route("/messages/{id}/feedback-request", post(feedback_request))
         .route("/messages/{id}/feedback", post(feedback_answer))
         .route("/consents", get(consents))
+        .route("/transfers", get(transfers::page))
+        .route("/transfers.json", get(transfers::export))
         .route("/query", get(query::page).post(query::send))
         .route("/consult", post(query::consult))
         .route("/authorisations", get(authorisations::page).post(authorisations::grant))
