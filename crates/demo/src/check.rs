@@ -77,7 +77,7 @@ async fn arrives(client: &OfficerClient, id: &str) -> Result<Value, NodeError> {
     ))
 }
 
-fn id_of(sent: &Value) -> Result<String, NodeError> {
+pub(crate) fn id_of(sent: &Value) -> Result<String, NodeError> {
     sent["message_id"]
         .as_str()
         .map(str::to_owned)

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::check::{failed, login, Report};
+use crate::check::{failed, id_of, login, Report};
 use crate::network::DemoNetwork;
 use node::officer_client::OfficerClient;
 use node::NodeError;
@@ -27,13 +27,6 @@ async fn stored(client: &OfficerClient, id: &str) -> Result<Value, NodeError> {
     ))
 }
 
-fn id_of(sent: &Value) -> Result<String, NodeError> {
-    sent["message_id"]
-        .as_str()
-        .map(str::to_owned)
-        .ok_or_else(|| failed("API", format!("no message_id in {sent}")))
-}
-
 /// Whether `journal` (the search API's entries) holds an entry about message `id`.
 fn journals(journal: &Value, id: &str) -> bool {
     journal
@@ -47,7 +40,103 @@ pub(crate) async fn run(
     print: &mut dyn FnMut(&crate::check::Step),
 ) -> Result<(), NodeError> {
     attache_asks_albania(net, r, print).await?;
+    supporters_of_a_past_match(net, r, print).await?;
     transfer_of_anothers_data(net, r, print).await
+}
+
+/// SI's information point sends AL general information and a risk supporter for a match whose
+/// erasure day (the event + 30 days, si-al Art. 5) has already passed on the demo's clock: both
+/// nodes erase the risk supporter by themselves within a duty round and journal it.
+async fn supporters_of_a_past_match(
+    net: &DemoNetwork,
+    r: &mut Report,
+    print: &mut dyn FnMut(&crate::check::Step),
+) -> Result<(), NodeError> {
+    let (si, al) = (
+        login(net, "SI", "si.operator").await?,
+        login(net, "AL", "al.operator").await?,
+    );
+    let (si_dpo, al_dpo) = (login(net, "SI", "si.dpo").await?, login(net, "AL", "al.dpo").await?);
+    let today = net
+        .node("AL")
+        .ok_or_else(|| failed("AL", "no such node"))?
+        .running
+        .desk
+        .now_public()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date();
+    let match_day = today
+        .checked_sub(jiff::Span::new().days(32))
+        .map_err(|e| failed("date", e))?;
+    let send = |data: &str, supporters: Value, text: &str| {
+        json!({
+            "to_party": "AL",
+            "event": {
+                "competition": "UEFA Conference League, second qualifying round",
+                "home_team": "FK Partizani", "away_team": "NK Olimpija Ljubljana",
+                "venue": "Arena Kombëtare, Tirana", "date": match_day.to_string(), "host": "AL"
+            },
+            "data": data, "supporters": supporters, "text": text,
+            "transfer": {
+                "recipient": "competent_authority", "purpose": "public_security",
+                "safeguards": "legally_binding_instrument",
+                "justification": "risk supporters travelling to the match in Tirana"
+            }
+        })
+    };
+    let general = si
+        .post(
+            "/api/v1/sports-events/data",
+            &send(
+                "general",
+                json!([]),
+                "About 400 supporters, 8 coaches via Zagreb and Podgorica, arriving 14:00; 3 spotters",
+            ),
+        )
+        .await?
+        .ok()?;
+    let risky = si
+        .post(
+            "/api/v1/sports-events/data",
+            &send(
+                "risk_supporters",
+                json!([{ "person": { "type": "person", "given_names": ["Luka"], "surname": "Novak", "birth_date": "1996-02-14" },
+                         "reason": "convicted of violence at the 2025 cup final; stadium ban in SI" }]),
+                "One known risk supporter travelling with the coaches",
+            ),
+        )
+        .await?
+        .ok()?;
+    let (general_id, risky_id) = (id_of(&general)?, id_of(&risky)?);
+    stored(&al, &general_id).await?;
+    let mut erased = false;
+    for _ in 0..300 {
+        let on_al = al.get(&format!("/api/v1/messages/{risky_id}")).await?.status.as_u16();
+        let on_si = si.get(&format!("/api/v1/messages/{risky_id}")).await?.status.as_u16();
+        if on_al == 404 && on_si == 404 {
+            erased = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let si_journal = si_dpo
+        .get("/api/v1/journal/search?operation=erasure&limit=10")
+        .await?
+        .ok()?;
+    let al_journal = al_dpo
+        .get("/api/v1/journal/search?operation=erasure&limit=10")
+        .await?
+        .ok()?;
+    r.check(
+        "SI's information point sends AL supporters' data for Partizani – Olimpija (si-al Art. 5); the risk supporter is erased on both nodes after the event, journaled; the general information stays",
+        erased
+            && journals(&si_journal, &risky_id)
+            && journals(&al_journal, &risky_id)
+            && stored(&al, &general_id).await.is_ok(),
+        format!("match day {match_day}; general {general_id}, risk supporters {risky_id}"),
+        print,
+    );
+    Ok(())
 }
 
 /// SI's attaché asks AL for a suspect's antecedents; AL's operator answers.

@@ -338,6 +338,20 @@ pub async fn start_with(
         }
     });
 
+    // Agreements' erasures after sports events, at their instants (scheduled in the store).
+    let erasures = desk.clone();
+    every(&tasks, &stop, "event-data erasures", move || {
+        let desk = erasures.clone();
+        async move {
+            if desk.node.duties.leading() {
+                if let Err(e) = desk.erase_due_event_data().await {
+                    tracing::warn!(error = %e, "erasing event data failed");
+                }
+            }
+            Duration::from_secs(2)
+        }
+    });
+
     // Failures of unauthenticated callers: one summary entry per channel and minute.
     let tally = state.clone();
     every(&tasks, &stop, "refusal summaries", move || {

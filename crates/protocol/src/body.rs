@@ -211,6 +211,23 @@ pub enum Body {
         /// Look-alike characters between read and entry (0: exact).
         confusions: u8,
     },
+    /// An agreement's exchange for international sports events (`sports.event_data`; `si-al`
+    /// assumed Art. 5): one information point's data about a match — general information, risk
+    /// supporters each with the reason, or the evaluation afterwards.
+    SportsEventData {
+        event: SportsEvent,
+        /// `general`, `risk_supporters` or `evaluation`.
+        data: String,
+        /// Risk supporters (personal data), erased after the event.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        subjects: Vec<Subject>,
+        /// Why each is considered a risk, in the order of `subjects`.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        reasons: Vec<String>,
+        /// Movements, numbers, transport, routes, arrival times, ticketing, spotters; or the
+        /// evaluation.
+        text: String,
+    },
     /// Directive 2016/680 Art. 35(2): data received from this member state were transferred to
     /// a third country without its prior authorisation (an immediate and serious threat to
     /// public security); "the authority responsible for giving prior authorisation shall be
@@ -225,6 +242,20 @@ pub enum Body {
         /// The threat and why the authorisation could not be obtained in time.
         reasons: String,
     },
+}
+
+/// An international sports event: competition, match, venue, date and host.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SportsEvent {
+    /// `UEFA Europa Conference League, qualifying round`.
+    pub competition: String,
+    pub home_team: String,
+    pub away_team: String,
+    pub venue: String,
+    /// The match day, in the host's calendar.
+    pub date: jiff::civil::Date,
+    /// The party where the match is played.
+    pub host: treaty::PartyCode,
 }
 
 /// Titles 3 and 5: one event of a cross-border operation, sent to the other party of it. Both
@@ -307,6 +338,7 @@ impl Body {
             Body::Operation(_) => "operation",
             Body::DataCorrection { .. } => "data_correction",
             Body::TransferNotice { .. } => "transfer_notice",
+            Body::SportsEventData { .. } => "sports_event_data",
         }
     }
 
@@ -314,6 +346,10 @@ impl Body {
     /// state's node sends a third country then passes Chapter V first. Only the bodies that
     /// carry references, decisions and protocol hashes are free of it.
     pub fn may_carry_personal_data(&self) -> bool {
+        if let Body::SportsEventData { subjects, .. } = self {
+            // General information and the evaluation carry numbers and routes, not persons.
+            return !subjects.is_empty();
+        }
         !matches!(
             self,
             Body::Receipt { .. }

@@ -19,7 +19,9 @@ pub mod handling;
 pub mod plausible;
 pub mod signing;
 
-pub use body::{Body, Channel, ConsentScope, Correction, HotlistEntry, OperationEvent, OperationEventKind, Purpose};
+pub use body::{
+    Body, Channel, ConsentScope, Correction, HotlistEntry, OperationEvent, OperationEventKind, Purpose, SportsEvent,
+};
 pub use entities::{Event, Location, Object, ObjectKind, Person, Subject};
 pub use envelope::{Envelope, LegalBasis, MessageId, NodeAddress, TransferBasis, PROTOCOL_VERSION};
 pub use handling::{Classification, ConsentUse, HandlingCodes};

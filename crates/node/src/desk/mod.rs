@@ -41,6 +41,7 @@ mod registry;
 mod replies;
 mod retention;
 mod sessions;
+pub mod sports;
 mod transfers;
 
 pub use cases::{
@@ -60,6 +61,7 @@ pub use registry::{AgreementRecord, Contact, ContactKind, QueuedConsent};
 pub use replies::Reply;
 pub use retention::{CorrectionNotice, Erasure, RetentionDecision};
 pub use sessions::{NewUser, SESSION_LIFETIME};
+pub use sports::{EventForm, RiskSupporter, SportsSend};
 pub use transfers::{ThirdCountryTransfer, TransferFacts, TransferRecord, TransferRecordsQuery};
 
 /// One decision of the treaty engine, as shown to the officer.

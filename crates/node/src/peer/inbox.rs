@@ -384,6 +384,18 @@ async fn verified(state: &NodeState, peer: &Peer, headers: &HeaderMap, bytes: &[
             Some(t) => serde_json::json!({ "kind": envelope.body.kind(), "sha256": sha256, "transfer": t }),
         },
     };
+    // Risk supporters' data are erased after the event: scheduled before they are stored.
+    if let Some((due, article)) = crate::desk::sports::erasure_due(&state.profile, &envelope) {
+        if let Err(e) = crate::desk::sports::schedule_erasure(&state.store, &envelope, due, &article, &actor).await {
+            tracing::error!(message = %envelope.id, error = %e, "store failure scheduling an erasure");
+            return Err(refuse(
+                StatusCode::SERVICE_UNAVAILABLE,
+                &actor,
+                id,
+                "the message could not be stored; deliver again later",
+            ));
+        }
+    }
     match state.store.receive(incoming, entry).await {
         Ok(Received::New(_)) => {
             state.metrics.received(envelope.body.kind());

@@ -6,6 +6,7 @@ mod cases;
 mod flows;
 mod hardening;
 mod operations;
+mod sports;
 mod support;
 mod third_country;
 mod web;

@@ -233,15 +233,7 @@ async fn a_member_state_passes_anothers_data_to_a_third_country_only_through_cha
     let http = node::officer_client::browser_like(&net.ca_pem, reqwest::redirect::Policy::none()).expect("client");
     let base = &net.node("BE").expect("BE").api_url;
     let login = crate::web::web_login(&http, base, "be.dpo", &network::demo_password("be.dpo")).await;
-    let cookie = login
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("grens_session="))
-        .and_then(|c| c.split(';').next())
-        .expect("session")
-        .to_owned();
+    let cookie = crate::web::session_cookie(&login);
     let page = http
         .get(format!("{base}/transfers"))
         .header("cookie", &cookie)

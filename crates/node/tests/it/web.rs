@@ -213,7 +213,7 @@ pub(crate) async fn web_login(http: &reqwest::Client, base: &str, user: &str, pa
         .expect("log in")
 }
 
-fn session_cookie(response: &reqwest::Response) -> String {
+pub(crate) fn session_cookie(response: &reqwest::Response) -> String {
     response
         .headers()
         .get_all("set-cookie")

@@ -56,6 +56,7 @@ pub(crate) fn facts_of(
     let incoming = direction == Direction::Incoming;
     let mut subjects: Vec<&Subject> = Vec::new();
     let mut text = "";
+    let mut event_title = None;
     facts.step = match &envelope.body {
         Body::Request {
             subjects: s,
@@ -235,6 +236,26 @@ pub(crate) fn facts_of(
             ));
             CaseStep::TakeNote
         }
+        Body::SportsEventData {
+            event,
+            subjects: s,
+            text: t,
+            data,
+            ..
+        } => {
+            subjects.extend(s);
+            text = t;
+            facts.channel = truncate(data, 40);
+            event_title = Some(format!(
+                "{} – {} ({}, {})",
+                event.home_team, event.away_team, event.competition, event.date
+            ));
+            if incoming {
+                CaseStep::TakeNote
+            } else {
+                CaseStep::Answered
+            }
+        }
         Body::DirectExchangeNotice { summary, .. } => {
             text = summary;
             CaseStep::TakeNote
@@ -258,6 +279,9 @@ pub(crate) fn facts_of(
     facts.keys.extend(word_keys(text));
     facts.keys.sort();
     facts.keys.dedup();
+    if let Some(event) = event_title {
+        titles.insert(0, event);
+    }
     facts.title = truncate(&titles.join("; "), 200);
     Some(facts)
 }

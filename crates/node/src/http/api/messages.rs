@@ -4,8 +4,8 @@ use super::*;
 
 use crate::desk::{
     Compose, ConsentAnswer, ConsentAsk, DeskError, DirectAnswer, DirectSend, FeedbackText, InboxPage, MessageSummary,
-    MessageView, OralExchange, Reply, Sent, ThirdCountryTransfer, TransferRecord, TransferRecordsQuery, UseOutcome,
-    UseRequest,
+    MessageView, OralExchange, Reply, Sent, SportsSend, ThirdCountryTransfer, TransferRecord, TransferRecordsQuery,
+    UseOutcome, UseRequest,
 };
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -196,4 +196,16 @@ pub(super) async fn answer_direct(
 ) -> Result<Json<Sent>, DeskError> {
     let a: DirectAnswer = body(&bytes)?;
     Ok(Json(api.desk.answer_direct(&officer.user, &id, &a).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/sports-events/data", tag = "exchange", security(("bearer" = [])),
+    request_body = SportsSend,
+    responses((status = 200, body = Sent), (status = 403, body = DeskError), (status = 422, body = DeskError)))]
+pub(super) async fn send_event_data(
+    State(api): State<Arc<Api>>,
+    officer: Officer,
+    bytes: Bytes,
+) -> Result<Json<Sent>, DeskError> {
+    let s: SportsSend = body(&bytes)?;
+    Ok(Json(api.desk.send_event_data(&officer.user, &s).await?))
 }

@@ -189,9 +189,9 @@ async fn healthz() -> &'static str {
 #[derive(Debug, OpenApi)]
 #[openapi(
     info(title = "grens officer API", description = "Title 2 information exchange under the 2018 Benelux police treaty. Every decision names the article it applies."),
-    paths(login, logout, me, inbox, cases, case, change_case, reviews, keep_case, erase_case, correct_case, art18, compose, view, reply, use_data, hit_query, hit_query_everywhere, hit_reference, grant_authorisation, supervision, revoke_authorisation, start_patrol, begin_patrol, end_patrol, consult, provide_entry, provided_entries, withdraw_entry, received_entries, decide_entry, ingest_reads, anpr_hits, start_pursuit, start_operation, operations, operation, operation_event, consent_request, consent, third_country_transfer, transfer_records, send_direct, answer_direct, feedback_request, feedback, oral, evaluation, consent_queue, search_journal, journal, verify, checkpoints, verify_partners, put_user, healthz, readyz),
+    paths(login, logout, me, inbox, cases, case, change_case, reviews, keep_case, erase_case, correct_case, art18, compose, view, reply, use_data, hit_query, hit_query_everywhere, hit_reference, grant_authorisation, supervision, revoke_authorisation, start_patrol, begin_patrol, end_patrol, consult, provide_entry, provided_entries, withdraw_entry, received_entries, decide_entry, ingest_reads, anpr_hits, start_pursuit, start_operation, operations, operation, operation_event, consent_request, consent, third_country_transfer, transfer_records, send_direct, answer_direct, send_event_data, feedback_request, feedback, oral, evaluation, consent_queue, search_journal, journal, verify, checkpoints, verify_partners, put_user, healthz, readyz),
     components(schemas(crate::desk::CasePage, crate::desk::CaseSummary, crate::desk::CaseView, crate::desk::RelatedCase, crate::desk::NationalMatch, crate::desk::FanOut, crate::desk::FannedQuery, crate::desk::HitQueryEverywhere, crate::desk::CaseAction, crate::desk::Art18Report, crate::desk::Art18Line, crate::desk::Erasure, crate::desk::CorrectionNotice, crate::desk::RetentionDecision, Login, SessionView, UserView, Compose, ComposeKind, Via, DirectFacts, Sent, DecisionView, Reply,
-        UseRequest, UseKind, UseOutcome, ConsentAsk, ConsentAnswer, crate::desk::ThirdCountryTransfer, crate::desk::TransferFacts, crate::desk::TransferRecord, crate::desk::DirectSend, crate::desk::DirectAnswer, crate::desk::DirectChannel, FeedbackText, OralExchange, MessageSummary,
+        UseRequest, UseKind, UseOutcome, ConsentAsk, ConsentAnswer, crate::desk::ThirdCountryTransfer, crate::desk::TransferFacts, crate::desk::TransferRecord, crate::desk::DirectSend, crate::desk::DirectAnswer, crate::desk::DirectChannel, crate::desk::SportsSend, crate::desk::EventForm, crate::desk::RiskSupporter, FeedbackText, OralExchange, MessageSummary,
         MessageView, ActionView, DeadlineView, JournalStatus, PartnerHistory, NewUser, EntryView, HitQueryAsk, Authorisation, Supervised, Patrol, ConsultAsk,
         NewHotlistEntry, ProvidedEntry, ReceivedEntry, EntryDecision, Withdrawal, ReadBatch, IngestReport, AnprHitView,
         PursuitStart, OperationStart, EventAsk, EventView, ClockView, DeadlineClock, HoursView, PowersView, OperationView, DeskError)),
@@ -245,6 +245,7 @@ pub fn router(api: Arc<Api>) -> Router {
         )
         .route("/api/v1/transfers", get(transfer_records))
         .route("/api/v1/direct-exchanges", post(send_direct))
+        .route("/api/v1/sports-events/data", post(send_event_data))
         .route("/api/v1/messages/{id}/direct-answer", post(answer_direct))
         .route("/api/v1/messages/{id}/feedback-request", post(feedback_request))
         .route("/api/v1/messages/{id}/feedback", post(feedback))
