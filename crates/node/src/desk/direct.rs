@@ -65,7 +65,7 @@ impl Desk {
         if d.text.trim().is_empty() {
             return Err(DeskError::invalid("text: say what is asked or provided, and why"));
         }
-        let via = if self.is_attache(user) {
+        let via = if self.posted_in(user).is_some() {
             DirectChannel::LiaisonOfficer
         } else {
             d.via
@@ -221,15 +221,5 @@ impl Desk {
             instrument: self.profile.id.clone(),
             article: provision.article.clone(),
         })
-    }
-
-    /// Whether `user` works as a liaison officer of the profile (the attaché's unit).
-    fn is_attache(&self, user: &User) -> bool {
-        self.profile
-            .parties
-            .iter()
-            .filter(|p| p.code.as_str() == user.party)
-            .flat_map(|p| &p.contact_points)
-            .any(|c| c.kind == "liaison_officer" && c.id == user.unit)
     }
 }

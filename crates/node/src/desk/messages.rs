@@ -133,10 +133,17 @@ impl Desk {
         if self.sees_everything(user) {
             return true;
         }
-        let local = match message.direction {
-            Direction::Incoming => &envelope.to,
-            Direction::Outgoing => &envelope.from,
+        let (local, partner) = match message.direction {
+            Direction::Incoming => (&envelope.to, &envelope.from),
+            Direction::Outgoing => (&envelope.from, &envelope.to),
         };
+        // The attaché sees both sides' messages with the party of posting.
+        if self
+            .posted_in(user)
+            .is_some_and(|country| country == partner.party.as_str())
+        {
+            return true;
+        }
         // The contact point's messages need the contact-point role, whatever unit an account
         // was given: an administrator recorded under `NCP` reads nothing by it.
         let unit = unit_of(local);

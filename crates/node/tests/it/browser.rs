@@ -847,8 +847,9 @@ async fn the_inbox_of_twenty_thousand_requests_loads_in_a_second_with_filters_se
         .expect("log-in")
     };
     // Delivery between the nodes is one message at a time per round (about 100–150 a second
-    // here, less while the rest of the suite runs beside it): 20,000 take minutes.
-    let deadline = Instant::now() + Duration::from_secs(360);
+    // here, 50–60 while the rest of the suite — five-node networks among it — runs beside it):
+    // 20,000 take minutes. This waits for the setup; what the test measures is the page below.
+    let deadline = Instant::now() + Duration::from_secs(900);
     loop {
         let page = be_api.get("/api/v1/cases").await.expect("cases").ok().expect("ok");
         let total: i64 = page["counts"]

@@ -405,6 +405,50 @@ async fn the_attache_asks_albania_directly_and_albania_answers() {
         .expect("post");
     assert!(wrong.status.is_client_error(), "{}", wrong.body);
 
+    // The attaché's view: both sides' cases with AL, whichever SI unit holds them — here one
+    // the contact point opened — but not the cases with another party.
+    let si_ncp = login(&net, "SI", "si.operator").await;
+    let mut by_ncp = ask.clone();
+    by_ncp["text"] = json!("Findings: the route's cars are rented in Koper under false names.");
+    by_ncp["asks"] = json!(false);
+    let ncp_case = id(&si_ncp
+        .post("/api/v1/direct-exchanges", &by_ncp)
+        .await
+        .expect("post")
+        .ok()
+        .expect("sent"));
+    let cases = attache.get("/api/v1/cases").await.expect("cases").ok().expect("ok");
+    let listed: Vec<&str> = cases["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    assert!(
+        listed.contains(&ncp_case.as_str()) && listed.contains(&request.as_str()),
+        "{cases}"
+    );
+    assert_eq!(
+        attache
+            .get(&format!("/api/v1/cases/{ncp_case}"))
+            .await
+            .expect("case")
+            .status
+            .as_u16(),
+        200
+    );
+    assert_eq!(
+        attache
+            .get(&format!("/api/v1/messages/{ncp_case}"))
+            .await
+            .expect("message")
+            .status
+            .as_u16(),
+        200
+    );
+    let elsewhere = attache.get("/api/v1/cases?partner=NL").await.expect("cases");
+    assert_eq!(elsewhere.status.as_u16(), 403, "{}", elsewhere.body);
+
     // SI's documentation of the transfer names the attaché and the agreement as safeguard.
     let records = si_dpo
         .get("/api/v1/transfers")

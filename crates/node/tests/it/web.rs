@@ -59,6 +59,7 @@ fn every_key_is_translated_in_every_language_and_every_used_key_exists() {
         "anpr_hit",
         "operation",
         "transfer_notice",
+        "sports_event_data",
     ] {
         used.push(format!("kind.{kind}"));
     }

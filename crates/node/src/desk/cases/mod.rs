@@ -163,6 +163,18 @@ impl Desk {
             .any(|r| has_role(user, *r))
     }
 
+    /// The party a liaison officer (attaché) of this node is posted in: the region of the
+    /// profile's `liaison_officer` contact point that is the user's unit.
+    pub(super) fn posted_in(&self, user: &User) -> Option<String> {
+        self.profile
+            .parties
+            .iter()
+            .filter(|p| p.code.as_str() == user.party)
+            .flat_map(|p| &p.contact_points)
+            .find(|c| c.kind == "liaison_officer" && c.id == user.unit && !c.region.is_empty())
+            .map(|c| c.region.clone())
+    }
+
     /// Whether `user` sees the cases of `unit`: all of them with a seeing role, else their own
     /// unit's — never the contact point's by being recorded under `NCP` (that needs the role).
     fn sees_unit(user: &User, unit: &str) -> bool {
@@ -254,7 +266,19 @@ impl Desk {
             Some(c) => Some(parse_cursor(c)?),
             None => None,
         };
-        if !Self::sees_unit(user, &user.unit) {
+        // A liaison officer posted abroad sees every case with the party of posting, whichever
+        // unit holds it: both sides of the exchanges the attaché is there for.
+        let posted_in = self.posted_in(user);
+        if let Some(country) = &posted_in {
+            if partner.as_ref().is_some_and(|p| p != country) {
+                return Err(DeskError::forbidden(format!(
+                    "{} sees the cases with {country}, where the attaché is posted",
+                    user.username
+                )));
+            }
+        }
+        let partner = partner.or_else(|| posted_in.clone());
+        if posted_in.is_none() && !Self::sees_unit(user, &user.unit) {
             // An account under `NCP` without the contact-point role sees no case.
             return Ok(CasePage {
                 cases: Vec::new(),
@@ -262,7 +286,7 @@ impl Desk {
                 counts: Default::default(),
             });
         }
-        let unit = (!Self::sees_all_cases(user)).then(|| user.unit.clone());
+        let unit = (!Self::sees_all_cases(user) && posted_in.is_none()).then(|| user.unit.clone());
         let mut rows = self
             .node
             .store
@@ -287,10 +311,11 @@ impl Desk {
         } else {
             None
         };
+        // The attaché's counts are its own unit's: the node's totals include other partners.
         let counts = self
             .node
             .store
-            .case_counts(unit.as_deref(), now)
+            .case_counts(unit.as_deref().or(posted_in.as_ref().map(|_| user.unit.as_str())), now)
             .await?
             .into_iter()
             .collect();
@@ -311,7 +336,8 @@ impl Desk {
             .case(id)
             .await?
             .ok_or_else(|| DeskError::not_found(format!("no case {id} on this node")))?;
-        if !Self::sees_unit(user, &row.unit) {
+        let posted = self.posted_in(user).is_some_and(|country| country == row.partner);
+        if !posted && !Self::sees_unit(user, &row.unit) {
             return Err(DeskError::forbidden(format!(
                 "case {id} belongs to another unit than {}",
                 user.unit
